@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Makes sure a MongoDB-compatible server and a Redis are reachable, and exports MONGO_URL / REDIS_URL.
+# Source it (`source scripts/services.sh && services_up`), or use scripts/with-services.sh.
+#
+#   MONGO_URL set      -> used as is
+#   otherwise          -> FerretDB v1.24.2 (built with Go when absent) on a free port, SQLite in a temp dir;
+#                         without Go, a mongodb-memory-server process (needs internet on first use)
+#   REDIS_URL set      -> used as is
+#   otherwise          -> redis on 127.0.0.1:6379 if it answers, else a private redis-server on a free
+#                         port (installed with apt-get when missing and we are root)
+
+FERRETDB_VERSION="v1.24.2"
+CAMPUS_CACHE="${CAMPUS_LIVE_CACHE:-$HOME/.cache/campus-live}"
+FERRETDB_BIN="${FERRETDB_BIN:-$CAMPUS_CACHE/ferretdb-$FERRETDB_VERSION}"
+SERVICES_DIR=""
+SERVICES_PIDS=()
+
+_log() { echo "[services] $*" >&2; }
+
+_free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+_wait_port() { # port seconds
+  local i
+  for ((i = 0; i < $2 * 10; i++)); do
+    (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+_ensure_ferretdb() {
+  [ -x "$FERRETDB_BIN" ] && return 0
+  if command -v ferretdb >/dev/null 2>&1 && ferretdb --version 2>/dev/null | grep -q "$FERRETDB_VERSION"; then
+    FERRETDB_BIN="$(command -v ferretdb)"
+    return 0
+  fi
+  command -v go >/dev/null 2>&1 || return 1
+  _log "building FerretDB $FERRETDB_VERSION with Go (first run only, about a minute)"
+  mkdir -p "$(dirname "$FERRETDB_BIN")"
+  # Built from the module source rather than `go install pkg@version`: that form needs the proxy's
+  # version list (refused by some mirrors), and the module zip lacks build/version/version.txt, which
+  # FerretDB's init() insists on when it is the main module. We write that file, then build.
+  local src
+  src="$(mktemp -d)"
+  (
+    set -e
+    dir="$(GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" |
+      sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+    cp -r "$dir/." "$src/"
+    chmod -R u+w "$src"
+    echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+    cd "$src"
+    go build -o "$FERRETDB_BIN" ./cmd/ferretdb
+  ) >&2
+  rm -rf "$src"
+  [ -x "$FERRETDB_BIN" ]
+}
+
+_start_mongo() {
+  if _ensure_ferretdb; then
+    local port dir
+    port="$(_free_port)"
+    dir="$SERVICES_DIR/ferretdb"
+    mkdir -p "$dir"
+    "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$dir/" --state-dir="$dir" \
+      --listen-addr="127.0.0.1:$port" --debug-addr=127.0.0.1:0 --telemetry=disable \
+      --log-level=error >"$SERVICES_DIR/ferretdb.log" 2>&1 &
+    SERVICES_PIDS+=($!)
+    _wait_port "$port" 30 || { _log "FerretDB did not start; see $SERVICES_DIR/ferretdb.log"; return 1; }
+    export MONGO_URL="mongodb://127.0.0.1:$port/campus_live"
+    _log "FerretDB $FERRETDB_VERSION on $MONGO_URL"
+    return 0
+  fi
+  _log "no Go toolchain for FerretDB: starting mongodb-memory-server (downloads mongod on first use)"
+  local urlfile="$SERVICES_DIR/mongo-url"
+  node scripts/mongo-memory.js "$urlfile" >"$SERVICES_DIR/mongo-memory.log" 2>&1 &
+  SERVICES_PIDS+=($!)
+  local i
+  for ((i = 0; i < 1200; i++)); do [ -s "$urlfile" ] && break; sleep 0.1; done
+  [ -s "$urlfile" ] || { _log "mongodb-memory-server did not start (offline?): set MONGO_URL"; return 1; }
+  export MONGO_URL="$(cat "$urlfile")"
+}
+
+_start_redis() {
+  if command -v redis-cli >/dev/null 2>&1 && [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = "PONG" ]; then
+    export REDIS_URL="redis://127.0.0.1:6379"
+    _log "Redis already running on $REDIS_URL"
+    return 0
+  fi
+  if ! command -v redis-server >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      _log "installing redis-server with apt-get"
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null 2>&1
+    fi
+    command -v redis-server >/dev/null 2>&1 || { _log "no redis-server: install it or set REDIS_URL"; return 1; }
+  fi
+  local port
+  port="$(_free_port)"
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$SERVICES_DIR" \
+    >"$SERVICES_DIR/redis.log" 2>&1 &
+  SERVICES_PIDS+=($!)
+  _wait_port "$port" 10 || { _log "redis-server did not start"; return 1; }
+  export REDIS_URL="redis://127.0.0.1:$port"
+  _log "started redis-server on $REDIS_URL"
+}
+
+services_up() {
+  SERVICES_DIR="$(mktemp -d -t campus-live-services.XXXXXX)"
+  if [ -z "${MONGO_URL:-}" ]; then _start_mongo || return 1; fi
+  if [ -z "${REDIS_URL:-}" ]; then _start_redis || return 1; fi
+  export CAMPUS_SERVICES_DIR="$SERVICES_DIR"
+}
+
+services_down() {
+  local pid
+  for pid in "${SERVICES_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${SERVICES_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  SERVICES_PIDS=()
+  [ -n "$SERVICES_DIR" ] && rm -rf "$SERVICES_DIR"
+}

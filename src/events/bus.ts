@@ -1,0 +1,42 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../platform/logger";
+import type { RedisPubSubAdapter } from "../platform/pubsub";
+import {
+  ALL_EVENTS_TOPIC,
+  type DomainEvent,
+  type EventActor,
+  type EventCatalogue,
+  type EventName,
+  eventTopics,
+} from "./catalogue";
+
+/** The only way to publish a domain event. */
+export class EventBus {
+  constructor(
+    private readonly pubsub: RedisPubSubAdapter,
+    private readonly logger: Logger,
+    private readonly onPublished: (name: EventName) => void = () => undefined,
+  ) {}
+
+  async publish<N extends EventName>(
+    name: N,
+    payload: EventCatalogue[N],
+    actor: EventActor | null,
+  ): Promise<DomainEvent<N>> {
+    const event: DomainEvent<N> = { id: randomUUID(), name, time: new Date().toISOString(), actor, payload };
+    const topics = [ALL_EVENTS_TOPIC, ...eventTopics[name](payload)];
+    try {
+      await Promise.all(topics.map((t) => this.pubsub.publish(t, event)));
+    } catch (err) {
+      // The state change already happened; a lost notification must not turn it into an error.
+      this.logger.error({ err, event: name, eventId: event.id }, "event publish failed");
+    }
+    this.onPublished(name);
+    this.logger.debug({ event: name, eventId: event.id }, "event published");
+    return event;
+  }
+
+  subscribe(topic: string): AsyncIterable<DomainEvent> {
+    return this.pubsub.subscribe(topic) as AsyncIterable<DomainEvent>;
+  }
+}

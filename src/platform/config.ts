@@ -1,0 +1,77 @@
+// The only module that reads process.env. Everything else receives a Config.
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0"])
+  .transform((v) => v === "true" || v === "1");
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PORT: int(0, 65535).default(4000),
+  MONGO_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://")
+    .optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
+  /** Namespaces every Redis key and channel; lets several deployments (or test runs) share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]*$/, "letters, digits, _ : . - only").default("cl:"),
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  JWT_TTL_SECONDS: int(60, 60 * 60 * 24 * 30).default(60 * 60 * 12),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  /** argon2id memory cost in KiB (OWASP minimum 19 MiB). */
+  PASSWORD_HASH_MEMORY_KIB: int(8 * 1024, 1024 * 1024).default(19 * 1024),
+  LOGIN_LIMIT_PER_IP: int(1, 1_000_000).default(100),
+  LOGIN_LIMIT_PER_ACCOUNT: int(1, 1_000_000).default(10),
+  LOGIN_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(15 * 60),
+  SIGNUP_LIMIT_PER_IP: int(1, 1_000_000).default(20),
+  TRUST_PROXY: bool.default(false),
+  BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
+  MAX_QUERY_DEPTH: int(2, 100).default(10),
+  MAX_QUERY_COMPLEXITY: int(10, 1_000_000).default(5000),
+  MAX_ALIASES: int(1, 1000).default(30),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  INVITE_TTL_SECONDS: int(1, 86_400).default(300),
+  LEADERBOARD_THROTTLE_MS: int(10, 60_000).default(500),
+  AGENDA_PROCESS_EVERY_MS: int(100, 600_000).default(1000),
+});
+
+export type Config = z.infer<typeof schema> & {
+  isProduction: boolean;
+  /** Generated per process when JWT_SECRET is unset outside production (tokens then die with it). */
+  jwtSecret: string;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, as in most deployment tools.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const c = parsed.data;
+  const problems: string[] = [];
+  const isProduction = c.NODE_ENV === "production";
+  if (isProduction && !c.JWT_SECRET) problems.push("JWT_SECRET: required in production (32+ characters)");
+  if (isProduction && !c.MONGO_URL) problems.push("MONGO_URL: required in production");
+  if (isProduction && !c.REDIS_URL) problems.push("REDIS_URL: required in production");
+  if (Boolean(c.ADMIN_EMAIL) !== Boolean(c.ADMIN_PASSWORD)) {
+    problems.push("ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither");
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    ...c,
+    isProduction,
+    jwtSecret: c.JWT_SECRET ?? require("node:crypto").randomBytes(48).toString("base64"),
+  };
+}

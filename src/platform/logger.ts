@@ -1,0 +1,14 @@
+import pino from "pino";
+
+export type Logger = pino.Logger;
+
+/** Structured JSON logs on stdout; one line per event, request-scoped loggers carry `reqId`. */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: ["req.headers.authorization", "*.password", "password"], censor: "[redacted]" },
+  });
+}

@@ -1,0 +1,44 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** Prometheus metrics of one process; served at GET /metrics. */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly operationDuration = new Histogram({
+    name: "graphql_operation_duration_seconds",
+    help: "GraphQL operation latency by root field(s) and operation type",
+    labelNames: ["operation", "type"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly errors = new Counter({
+    name: "graphql_errors_total",
+    help: "GraphQL errors sent to clients, by extensions.code",
+    labelNames: ["code"] as const,
+    registers: [this.registry],
+  });
+
+  readonly openSockets = new Gauge({
+    name: "graphql_ws_open_sockets",
+    help: "Open graphql-ws WebSocket connections",
+    registers: [this.registry],
+  });
+
+  readonly activeSubscriptions = new Gauge({
+    name: "graphql_active_subscriptions",
+    help: "Running GraphQL subscriptions",
+    registers: [this.registry],
+  });
+
+  readonly events = new Counter({
+    name: "domain_events_published_total",
+    help: "Domain events published, by name",
+    labelNames: ["name"] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

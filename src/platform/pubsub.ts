@@ -1,0 +1,37 @@
+import { RedisPubSub } from "graphql-redis-subscriptions";
+import type { Redis } from "ioredis";
+import type { PubSub } from "type-graphql";
+
+/**
+ * type-graphql's PubSub over Redis, so a subscription on one instance sees what another published.
+ * Channels are `<prefix><topic>` or `<prefix><topic>:<id>` for per-entity topics.
+ */
+export class RedisPubSubAdapter implements PubSub {
+  private readonly redisPubSub: RedisPubSub;
+
+  constructor(
+    publisher: Redis,
+    subscriber: Redis,
+    private readonly prefix: string,
+  ) {
+    this.redisPubSub = new RedisPubSub({ publisher, subscriber });
+  }
+
+  channel(topic: string, id?: unknown): string {
+    return id === undefined || id === null ? `${this.prefix}${topic}` : `${this.prefix}${topic}:${String(id)}`;
+  }
+
+  /** `publish(topic, payload)` or, for per-entity topics, `publish(topic, id, payload)`. */
+  publish(topic: string, ...args: unknown[]): Promise<void> {
+    const [id, payload] = args.length > 1 ? args : [undefined, args[0]];
+    return this.redisPubSub.publish(this.channel(topic, id), payload);
+  }
+
+  subscribe(topic: string, id?: unknown): AsyncIterable<unknown> {
+    return this.redisPubSub.asyncIterableIterator(this.channel(topic, id));
+  }
+
+  close(): Promise<void> {
+    return this.redisPubSub.close().then(() => undefined);
+  }
+}

@@ -1,0 +1,343 @@
+// One HTTP server, one path: POST/GET /graphql (Apollo Server 5), WebSocket /graphql (graphql-ws 6),
+// plus /healthz, /readyz and /metrics.
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from "@apollo/server/plugin/landingPage/default";
+import {
+  GraphQLError,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import getRawBody from "raw-body";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { TokenService, AuthUser } from "../auth/tokens";
+import type { AppContext } from "../context";
+import type { Services } from "../services";
+import type { Config } from "./config";
+import { AppError } from "./errors";
+import { assertComplexity, limitRules } from "./graphqlLimits";
+import { createErrorFormatter, formatGraphQLError } from "./graphqlErrors";
+import type { Logger } from "./logger";
+import type { Metrics } from "./metrics";
+
+export interface ServerDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  schema: GraphQLSchema;
+  services: Services;
+  tokens: TokenService;
+  readiness: () => Promise<Record<string, boolean>>;
+}
+
+export interface RunningServer {
+  httpServer: Server;
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const GRAPHQL_PATH = "/graphql";
+
+export async function createHttpServer(deps: ServerDeps): Promise<RunningServer> {
+  const { config, logger, metrics, schema, services, tokens } = deps;
+  const httpServer = createServer();
+  // Keep-alive longer than typical proxy idle timeouts, so proxies never reuse a closing socket.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
+
+  const formatError = createErrorFormatter({
+    production: config.isProduction,
+    logger,
+    onError: (code) => metrics.errors.inc({ code }),
+  });
+  const validationRules = limitRules({
+    maxDepth: config.MAX_QUERY_DEPTH,
+    maxAliases: config.MAX_ALIASES,
+    maxComplexity: config.MAX_QUERY_COMPLEXITY,
+  });
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: config.BODY_LIMIT_BYTES });
+  const wsCleanup = useGraphQLWs(wsServer, { ...deps, formatError, validationRules });
+
+  const apollo = new ApolloServer<AppContext>({
+    schema,
+    formatError,
+    validationRules,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    introspection: !config.isProduction,
+    hideSchemaDetailsFromClientErrors: config.isProduction,
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      config.isProduction
+        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+        : ApolloServerPluginLandingPageLocalDefault({ footer: false, includeCookies: false }),
+      complexityPlugin(config.MAX_QUERY_COMPLEXITY),
+      observabilityPlugin(metrics),
+    ],
+  });
+  await apollo.start();
+
+  httpServer.on("request", (req, res) => {
+    const requestId = requestIdOf(req);
+    res.setHeader("x-request-id", requestId);
+    const path = (req.url ?? "/").split("?", 1)[0];
+    const done = (p: Promise<void>) =>
+      p.catch((err) => {
+        logger.error({ err, requestId }, "request failed");
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+        else res.end();
+      });
+    switch (path) {
+      case GRAPHQL_PATH:
+        return done(handleGraphQL(req, res, requestId));
+      case "/healthz":
+        return sendJson(res, 200, { status: "ok" });
+      case "/readyz":
+        return done(
+          deps.readiness().then((checks) => {
+            const ready = Object.values(checks).every(Boolean);
+            sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", checks });
+          }),
+        );
+      case "/metrics":
+        return done(
+          metrics.registry.metrics().then((body) => {
+            res.writeHead(200, { "content-type": metrics.registry.contentType });
+            res.end(body);
+          }),
+        );
+      default:
+        return sendJson(res, 404, { error: "not found" });
+    }
+  });
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, requestId: string) {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    }
+    let body: unknown;
+    if (req.method === "POST") {
+      try {
+        body = await readBody(req, config.BODY_LIMIT_BYTES, headers.get("content-type"));
+      } catch (e) {
+        const error = e as AppError;
+        return sendJson(res, error.details?.status === 413 ? 413 : 400, {
+          errors: [{ message: error.message, extensions: { code: error.code, reason: error.reason } }],
+        });
+      }
+    }
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+      context: async () => contextFor(req, requestId),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === "complete") {
+      res.end(response.body.string);
+    } else {
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  function contextFor(req: IncomingMessage, requestId: string): AppContext {
+    let user: AuthUser | null;
+    try {
+      user = tokens.fromHeader(req.headers.authorization);
+    } catch (e) {
+      const err = e as AppError;
+      throw new GraphQLError(err.message, {
+        extensions: { code: err.code, reason: err.reason, http: { status: 401 } },
+      });
+    }
+    return { user, ip: clientIp(req, config.TRUST_PROXY), requestId, logger, services };
+  }
+
+  return {
+    httpServer,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(config.PORT, config.HOST, () => resolve((httpServer.address() as { port: number }).port));
+      }),
+    close: () => apollo.stop(),
+  };
+}
+
+type WsExtra = {
+  socket: WebSocket;
+  request: IncomingMessage;
+  user?: AuthUser | null;
+  subscriptions?: Set<string>;
+};
+
+function useGraphQLWs(
+  wsServer: WebSocketServer,
+  deps: ServerDeps & {
+    formatError: ReturnType<typeof createErrorFormatter>;
+    validationRules: ReturnType<typeof limitRules>;
+  },
+) {
+  const { schema, metrics, tokens, config, logger, services, formatError, validationRules } = deps;
+  const rules = [...specifiedRules, ...validationRules];
+  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatGraphQLError(formatError, e));
+
+  return useServer<Record<string, unknown> | undefined, WsExtra>(
+    {
+      schema,
+      onConnect: (ctx) => {
+        try {
+          ctx.extra.user = tokens.fromHeader(ctx.connectionParams?.authorization);
+        } catch {
+          // 4401: the token is missing its signature, expired or forged; the client must log in again.
+          ctx.extra.socket.close(4401, "Unauthorized");
+          return false;
+        }
+        ctx.extra.subscriptions = new Set();
+        metrics.openSockets.inc();
+        return true;
+      },
+      onDisconnect: (ctx) => {
+        metrics.openSockets.dec();
+        metrics.activeSubscriptions.dec(ctx.extra.subscriptions?.size ?? 0);
+      },
+      onSubscribe: (ctx, id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (e) {
+          return [e as GraphQLError];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length) return errors;
+        try {
+          assertComplexity(schema, document, payload.variables ?? undefined, payload.operationName, config.MAX_QUERY_COMPLEXITY);
+        } catch (e) {
+          return [e as GraphQLError];
+        }
+        const contextValue: AppContext = {
+          user: ctx.extra.user ?? null,
+          ip: clientIp(ctx.extra.request, config.TRUST_PROXY),
+          requestId: randomUUID(),
+          logger,
+          services,
+        };
+        return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
+      },
+      onOperation: (ctx, id, _payload, args) => {
+        const op = getOperationAST(args.document, args.operationName);
+        if (op?.operation === "subscription" && !ctx.extra.subscriptions?.has(id)) {
+          ctx.extra.subscriptions?.add(id);
+          metrics.activeSubscriptions.inc();
+        }
+      },
+      onComplete: (ctx, id) => {
+        if (ctx.extra.subscriptions?.delete(id)) metrics.activeSubscriptions.dec();
+      },
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: format(result.errors) } : undefined,
+    },
+    wsServer,
+  );
+}
+
+function complexityPlugin(max: number): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, request, operationName }) {
+          assertComplexity(schema, document, request.variables, operationName, max);
+        },
+      };
+    },
+  };
+}
+
+/** Latency per operation, labelled by its root fields (bounded by the schema, unlike operationName). */
+function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<AppContext> {
+  return {
+    async requestDidStart() {
+      const start = process.hrtime.bigint();
+      let operation: OperationDefinitionNode | null | undefined;
+      return {
+        async didResolveOperation({ operation: op }) {
+          operation = op;
+        },
+        async willSendResponse({ contextValue, errors }) {
+          const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+          const name = operation ? rootFields(operation) : "invalid";
+          metrics.operationDuration.observe({ operation: name, type: operation?.operation ?? "none" }, seconds);
+          contextValue?.logger?.debug?.(
+            { requestId: contextValue.requestId, operation: name, ms: seconds * 1000, errors: errors?.length ?? 0 },
+            "graphql request",
+          );
+        },
+      };
+    },
+  };
+}
+
+function rootFields(op: OperationDefinitionNode): string {
+  const names = op.selectionSet.selections.map((s) => (s.kind === "Field" ? s.name.value : "..."));
+  return [...new Set(names)].sort().slice(0, 5).join(",");
+}
+
+async function readBody(req: IncomingMessage, limit: number, contentType: string | undefined): Promise<unknown> {
+  let raw: string;
+  try {
+    raw = await getRawBody(req, { limit, encoding: "utf8" });
+  } catch (e) {
+    const tooLarge = (e as { type?: string }).type === "entity.too.large";
+    throw new AppError(
+      "BAD_USER_INPUT",
+      tooLarge ? `Request body larger than ${limit} bytes` : "Could not read request body",
+      tooLarge ? "BODY_TOO_LARGE" : "BAD_BODY",
+      { status: tooLarge ? 413 : 400 },
+    );
+  }
+  if (!contentType?.toLowerCase().includes("json")) return raw;
+  if (raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new AppError("BAD_USER_INPUT", "Malformed JSON body", "MALFORMED_JSON", { status: 400 });
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify(body));
+}
+
+const REQUEST_ID = /^[\w.:-]{1,100}$/;
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const fwd = req.headers["x-forwarded-for"];
+    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(",")[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? "unknown";
+}
+

@@ -1,0 +1,34 @@
+import { Arg, Ctx, Resolver, Root, Subscription } from "type-graphql";
+import { Allow } from "../auth/authChecker";
+import type { AppContext } from "../context";
+import { ALL_EVENTS_TOPIC, EVENT_NAMES, type DomainEvent as Event } from "../events/catalogue";
+import { fail } from "../platform/errors";
+import { DomainEvent } from "../schema/event";
+
+@Resolver(() => DomainEvent)
+export class EventsResolver {
+  @Allow("ADMIN")
+  @Subscription(() => DomainEvent, {
+    description: "The live audit feed: every domain event (or only the named ones) as it happens (ADMIN)",
+    subscribe: ({ args, context }) => {
+      const names = (args.names ?? null) as string[] | null;
+      const unknown = names?.filter((n) => !(EVENT_NAMES as string[]).includes(n)) ?? [];
+      if (unknown.length) {
+        throw fail("BAD_USER_INPUT", `Unknown event names: ${unknown.join(", ")}`, "UNKNOWN_EVENT");
+      }
+      const feed = (context as AppContext).services.events.subscribe(ALL_EVENTS_TOPIC);
+      return names ? filterAsync(feed, (e) => names.includes(e.name)) : feed;
+    },
+  })
+  domainEvents(
+    @Root() event: Event,
+    @Arg("names", () => [String], { nullable: true, description: `Any of: ${EVENT_NAMES.join(", ")}` })
+    _names: string[] | null,
+  ): DomainEvent {
+    return { ...event, time: new Date(event.time), payload: event.payload as unknown as Record<string, unknown> };
+  }
+}
+
+async function* filterAsync<T>(source: AsyncIterable<T>, keep: (v: T) => boolean): AsyncGenerator<T> {
+  for await (const v of source) if (keep(v)) yield v;
+}

@@ -1,0 +1,41 @@
+// The composition of domain services: built once per process, handed to resolvers (context) and jobs.
+import { PasswordHasher } from "./auth/passwords";
+import type { TokenService } from "./auth/tokens";
+import { AccountsService } from "./domain/accounts";
+import type { EventBus } from "./events/bus";
+import type { Config } from "./platform/config";
+import type { Logger } from "./platform/logger";
+import { RedisLimiter } from "./platform/rateLimit";
+import type { RedisHandle } from "./platform/redis";
+
+export interface Services {
+  accounts: AccountsService;
+  events: EventBus;
+}
+
+export function createServices(deps: {
+  config: Config;
+  logger: Logger;
+  redis: RedisHandle;
+  events: EventBus;
+  tokens: TokenService;
+}): Services {
+  const { config, redis, events, tokens, logger } = deps;
+  const limiter = (name: string, points: number, windowSeconds: number) =>
+    new RedisLimiter(redis.client, `${config.REDIS_PREFIX}rl:${name}`, points, windowSeconds);
+  const window = config.LOGIN_LIMIT_WINDOW_SECONDS;
+  return {
+    events,
+    accounts: new AccountsService({
+      hasher: new PasswordHasher(config.PASSWORD_HASH_MEMORY_KIB),
+      tokens,
+      events,
+      logger,
+      limits: {
+        loginPerIp: limiter("login-ip", config.LOGIN_LIMIT_PER_IP, window),
+        loginPerAccount: limiter("login-account", config.LOGIN_LIMIT_PER_ACCOUNT, window),
+        signUpPerIp: limiter("signup-ip", config.SIGNUP_LIMIT_PER_IP, window),
+      },
+    }),
+  };
+}
