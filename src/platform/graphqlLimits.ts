@@ -50,13 +50,15 @@ export function assertComplexity(
   operationName: string | undefined | null,
   max: number,
 ): void {
-  const cost = getComplexity({
-    schema,
-    query: document,
-    variables: variables ?? {},
-    operationName: operationName ?? undefined,
-    estimators,
-  });
+  let cost: number;
+  try {
+    cost = getComplexity({ schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined, estimators });
+  } catch (e) {
+    // getComplexity coerces the variables first; a bad value is the client's error, as in execution.
+    throw new GraphQLError((e as Error).message, {
+      extensions: { code: "BAD_USER_INPUT", reason: "INVALID_VARIABLES", http: { status: 400 } },
+    });
+  }
   if (cost > max) {
     throw new GraphQLError(`Query is too complex: cost ${cost}, limit ${max}`, {
       extensions: { code: "BAD_USER_INPUT", reason: "QUERY_TOO_COMPLEX", cost, limit: max, http: { status: 400 } },

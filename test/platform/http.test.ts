@@ -1,0 +1,127 @@
+// The HTTP front door: health, readiness, metrics, and bad input answered with 4xx + code, never a crash.
+import { MeDocument, UsersDocument } from "../../operations/generated";
+import { errorOf, gql, rawPost } from "../support/client";
+import { logInAdmin } from "../support/factories";
+import { deploymentEnv, startServer, stopAll, type TestServer } from "../support/server";
+
+let server: TestServer;
+let adminToken: string;
+const base = () => server.url.replace("/graphql", "");
+
+beforeAll(async () => {
+  server = await startServer();
+  adminToken = (await logInAdmin(server)).token;
+});
+afterAll(stopAll);
+
+describe("operations endpoints", () => {
+  it("/healthz answers while alive, /readyz checks MongoDB and Redis", async () => {
+    const health = await fetch(`${base()}/healthz`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${base()}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", checks: { mongo: true, redis: true } });
+  });
+
+  it("/metrics exposes per-operation latency, errors by code and socket gauges", async () => {
+    await gql(server, MeDocument, {}, adminToken);
+    await gql(server, UsersDocument, { first: 1 }); // anonymous: UNAUTHENTICATED
+    const text = await (await fetch(`${base()}/metrics`)).text();
+    expect(text).toMatch(/graphql_operation_duration_seconds_count\{operation="me",type="query"\} [1-9]/);
+    expect(text).toMatch(/graphql_errors_total\{code="UNAUTHENTICATED"\} [1-9]/);
+    expect(text).toContain("graphql_ws_open_sockets");
+    expect(text).toContain("graphql_active_subscriptions");
+    expect(text).toContain("process_resident_memory_bytes");
+  });
+
+  it("echoes a request id, or makes one", async () => {
+    const given = await fetch(`${base()}/healthz`, { headers: { "x-request-id": "req-123" } });
+    expect(given.headers.get("x-request-id")).toBe("req-123");
+    const made = await fetch(`${base()}/healthz`);
+    expect(made.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("serves the Apollo Sandbox landing page to browsers outside production", async () => {
+    const res = await fetch(server.url, { headers: { accept: "text/html" } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("embeddable-sandbox");
+  });
+});
+
+describe("bad input gets 4xx with a code, and the process stays up", () => {
+  const cases: Array<[string, () => Promise<{ status: number; code: unknown; reason: unknown }>, number, string]> = [
+    ["malformed JSON", () => post("{ not json"), 400, "MALFORMED_JSON"],
+    ["unknown field", () => post(JSON.stringify({ query: "{ me { id shoeSize } }" })), 400, "GRAPHQL_VALIDATION_FAILED"],
+    ["syntax error", () => post(JSON.stringify({ query: "{ me { id " })), 400, "GRAPHQL_PARSE_FAILED"],
+    [
+      "wrong variable type",
+      () => post(JSON.stringify({ query: "query($n: Int!) { users(first: $n) { pageInfo { hasNextPage } } }", variables: { n: "ten" } })),
+      400,
+      "INVALID_VARIABLES",
+    ],
+    [
+      "too many aliases",
+      () => post(JSON.stringify({ query: `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: me { id }`).join(" ")} }` })),
+      400,
+      "TOO_MANY_ALIASES",
+    ],
+    [
+      "too costly query",
+      () =>
+        post(
+          JSON.stringify({
+            query: `{ ${Array.from({ length: 20 }, (_, i) => `u${i}: users(first: 100) { edges { node { id email name role } } }`).join(" ")} }`,
+          }),
+          adminToken,
+        ),
+      400,
+      "QUERY_TOO_COMPLEX",
+    ],
+    ["body over the limit", () => post(JSON.stringify({ query: "{ me { id } }", pad: "x".repeat(1_100_000) })), 413, "BODY_TOO_LARGE"],
+    ["batched request", () => post(JSON.stringify([{ query: "{ me { id } }" }, { query: "{ me { id } }" }])), 400, "BAD_REQUEST"],
+    ["missing query", () => post(JSON.stringify({ variables: {} })), 400, "BAD_REQUEST"],
+  ];
+
+  it.each(cases)("%s", async (_name, send, status, reason) => {
+    const r = await send();
+    expect(r).toEqual({ status, code: "BAD_USER_INPUT", reason });
+    expect((await fetch(`${base()}/healthz`)).status).toBe(200);
+  });
+
+  it("rejects a query deeper than MAX_QUERY_DEPTH", async () => {
+    const shallow = await startServer(deploymentEnv({ MAX_QUERY_DEPTH: "3" }));
+    const deep = JSON.stringify({ query: "{ users(first: 1) { edges { node { id } } } }" });
+    const r = await rawPost(shallow, deep, adminToken);
+    expect({ status: r.status, ...errorOf(r) }).toEqual({ status: 400, code: "BAD_USER_INPUT", reason: "QUERY_TOO_DEEP" });
+    const ok = await rawPost(shallow, JSON.stringify({ query: "{ me { id } }" }));
+    expect(ok.status).toBe(200);
+  });
+
+  it("refuses a simple (CSRF-able) GET request without a preflight header", async () => {
+    const res = await fetch(`${server.url}?query=${encodeURIComponent("{ me { id } }")}`);
+    expect(res.status).toBe(400);
+  });
+
+  it("answers a GET query that carries the preflight header", async () => {
+    const res = await fetch(`${server.url}?query=${encodeURIComponent("{ me { id } }")}`, {
+      headers: { "apollo-require-preflight": "1" },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { me: null } });
+  });
+
+  it("rejects `first` above 100 with BAD_USER_INPUT", async () => {
+    const r = await gql(server, UsersDocument, { first: 101 }, adminToken);
+    expect(errorOf(r)).toEqual({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT" });
+  });
+
+  it("answers an unknown path with 404", async () => {
+    expect((await fetch(`${base()}/nope`)).status).toBe(404);
+  });
+
+  async function post(body: string, token?: string) {
+    const r = await rawPost(server, body, token);
+    return { status: r.status, ...errorOf(r) };
+  }
+});
+
