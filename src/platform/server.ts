@@ -222,10 +222,10 @@ function useGraphQLWs(
         try {
           document = parse(payload.query);
         } catch (e) {
-          return [e as GraphQLError];
+          return [withCode(e as GraphQLError, "GRAPHQL_PARSE_FAILED")];
         }
         const errors = validate(schema, document, rules);
-        if (errors.length) return errors;
+        if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
         try {
           assertComplexity(schema, document, payload.variables ?? undefined, payload.operationName, config.MAX_QUERY_COMPLEXITY);
         } catch (e) {
@@ -256,6 +256,11 @@ function useGraphQLWs(
     },
     wsServer,
   );
+}
+
+/** Tags a parse/validation error the way Apollo does over HTTP, keeping a more precise reason. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code } });
 }
 
 function complexityPlugin(max: number): ApolloServerPlugin<BaseContext> {
