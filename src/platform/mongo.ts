@@ -28,6 +28,7 @@ export async function connectMongo(url: string | undefined, logger: Logger): Pro
       throw new Error(
         `MongoDB: MONGO_URL is not set and the embedded mongodb-memory-server could not start ` +
           `(${firstLine(e)}). Set MONGO_URL=mongodb://host:27017/campus_live`,
+        { cause: e },
       );
     }
   }
@@ -37,7 +38,7 @@ export async function connectMongo(url: string | undefined, logger: Logger): Pro
     await mongoose.connect(url, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50 });
   } catch (e) {
     await stopEmbedded?.();
-    throw new Error(`MongoDB: cannot connect to MONGO_URL=${redactUrl(url)} (${firstLine(e)})`);
+    throw new Error(`MongoDB: cannot connect to MONGO_URL=${redactUrl(url)} (${firstLine(e)})`, { cause: e });
   }
   logger.info({ mongo: redactUrl(url) }, "mongo connected");
   return {

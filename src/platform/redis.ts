@@ -37,6 +37,13 @@ export async function connectRedis(url: string | undefined, logger: Logger): Pro
   const client = make("client");
   const publisher = make("publisher");
   const subscriber = make("subscriber");
+  let lastError: unknown;
+  for (const [name, c] of [["client", client], ["publisher", publisher], ["subscriber", subscriber]] as const) {
+    c.on("error", (err) => {
+      lastError = err;
+      logger.warn({ redis: name, err: firstLine(err) }, "redis error");
+    });
+  }
   try {
     await withTimeout(
       Promise.all([client.connect(), publisher.connect(), subscriber.connect()]),
@@ -46,10 +53,9 @@ export async function connectRedis(url: string | undefined, logger: Logger): Pro
   } catch (e) {
     for (const c of [client, publisher, subscriber]) c.disconnect();
     child?.kill();
-    throw new Error(`Redis: cannot connect to REDIS_URL=${redactUrl(url)} (${firstLine(e)})`);
-  }
-  for (const [name, c] of [["client", client], ["publisher", publisher], ["subscriber", subscriber]] as const) {
-    c.on("error", (err) => logger.warn({ redis: name, err: firstLine(err) }, "redis error"));
+    throw new Error(`Redis: cannot connect to REDIS_URL=${redactUrl(url)} (${firstLine(lastError ?? e)})`, {
+      cause: e,
+    });
   }
   logger.info({ redis: redactUrl(url) }, "redis connected");
   return {

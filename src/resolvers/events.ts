@@ -1,4 +1,4 @@
-import { Arg, Ctx, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Resolver, Root, Subscription } from "type-graphql";
 import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";
 import { ALL_EVENTS_TOPIC, EVENT_NAMES, type DomainEvent as Event } from "../events/catalogue";

@@ -66,6 +66,7 @@ export function wsClient(server: TestServer, token?: string, extra: Partial<Para
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
     lazy: true,
+    onNonLazyError: () => undefined,
     ...extra,
   });
 }

@@ -99,3 +99,26 @@ export async function startServer(env: Record<string, string> = deploymentEnv())
 export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((s) => s.stop()));
 }
+
+/** Runs the server until it exits by itself (start-up failures); resolves with what it printed. */
+export function runToExit(
+  env: Record<string, string>,
+  timeoutMs = 40_000,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const started = Date.now();
+  const proc = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  proc.stdout!.on("data", (d) => (stdout += d));
+  proc.stderr!.on("data", (d) => (stderr += d));
+  const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
+  return new Promise((resolve) =>
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
+    }),
+  );
+}
