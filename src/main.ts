@@ -1,6 +1,8 @@
 // Process entry point: configuration, start, graceful shutdown.
 import "reflect-metadata";
+import cluster from "node:cluster";
 import { createApp } from "./app";
+import { runPrimary } from "./platform/cluster";
 import { ConfigError, loadConfig } from "./platform/config";
 import { createLogger } from "./platform/logger";
 
@@ -16,6 +18,7 @@ async function main() {
     throw e;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config.workers, logger);
   if (!config.JWT_SECRET) logger.warn("JWT_SECRET not set: using a random per-process secret (tokens die with it)");
 
   let app;

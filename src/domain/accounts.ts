@@ -1,4 +1,5 @@
 // Accounts: sign-up, log-in, the current user, and the ADMIN bootstrap. No GraphQL here.
+import { LRUCache } from "lru-cache";
 import { mongo } from "mongoose";
 import type { EventBus } from "../events/bus";
 import type { PasswordHasher } from "../auth/passwords";
@@ -36,6 +37,8 @@ export interface AccountsDeps {
 export class AccountsService {
   /** Verified against when the e-mail is unknown, so response time does not reveal which accounts exist. */
   private dummyHash: Promise<string>;
+  /** Accounts change rarely (nothing edits them yet); a few seconds of staleness bounds any future edit. */
+  private readonly users = new LRUCache<string, UserDoc>({ max: 50_000, ttl: 5_000 });
 
   constructor(private readonly deps: AccountsDeps) {
     this.dummyHash = deps.hasher.hash("campus-live-timing-equalizer");
@@ -84,9 +87,14 @@ export class AccountsService {
     return { ...this.deps.tokens.issue({ id: user._id.toHexString(), role: user.role as Role }), user };
   }
 
+  /** The caller's account; served from a short-lived per-process cache, since every screen asks for it. */
   async me(caller: AuthUser | null): Promise<UserDoc | null> {
     if (!caller) return null;
-    return UserModel.findById(caller.id).lean<UserDoc>();
+    const cached = this.users.get(caller.id);
+    if (cached) return cached;
+    const user = await UserModel.findById(caller.id).lean<UserDoc>();
+    if (user) this.users.set(caller.id, user);
+    return user;
   }
 
   list(filter: { role?: Role }, first: number, after?: string | null): Promise<Page<UserDoc>> {

@@ -1,4 +1,5 @@
 // The only module that reads process.env. Everything else receives a Config.
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 const bool = z
@@ -34,6 +35,8 @@ const schema = z.object({
   MAX_QUERY_COMPLEXITY: int(10, 1_000_000).default(5000),
   MAX_ALIASES: int(1, 1000).default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Worker processes per instance (node:cluster); 0 = one per CPU core. */
+  WEB_CONCURRENCY: int(0, 64).default(1),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
   INVITE_TTL_SECONDS: int(1, 86_400).default(300),
   LEADERBOARD_THROTTLE_MS: int(10, 60_000).default(500),
@@ -42,6 +45,8 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema> & {
   isProduction: boolean;
+  /** WEB_CONCURRENCY resolved: how many worker processes serve requests. */
+  workers: number;
   /** Generated per process when JWT_SECRET is unset outside production (tokens then die with it). */
   jwtSecret: string;
 };
@@ -68,10 +73,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(c.ADMIN_EMAIL) !== Boolean(c.ADMIN_PASSWORD)) {
     problems.push("ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither");
   }
+  const workers = c.WEB_CONCURRENCY === 0 ? availableParallelism() : c.WEB_CONCURRENCY;
+  if (workers > 1 && (!c.MONGO_URL || !c.REDIS_URL)) {
+    problems.push("WEB_CONCURRENCY: more than one worker needs MONGO_URL and REDIS_URL (embedded services are per process)");
+  }
   if (problems.length) throw new ConfigError(problems);
   return {
     ...c,
     isProduction,
+    workers,
     jwtSecret: c.JWT_SECRET ?? require("node:crypto").randomBytes(48).toString("base64"),
   };
 }

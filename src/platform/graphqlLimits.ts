@@ -1,7 +1,7 @@
 // Guards against abusive documents: depth, aliases, and cost (complexity) limits, shared by HTTP and WS.
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
-import { GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationRule } from "graphql";
+import { GraphQLError, Kind, type DocumentNode, type GraphQLSchema, type ValidationRule } from "graphql";
 import {
   fieldExtensionsEstimator,
   getComplexity,
@@ -42,6 +42,9 @@ const connectionEstimator: ComplexityEstimator = ({ args, childComplexity }) =>
 
 const estimators = [fieldExtensionsEstimator(), connectionEstimator, simpleEstimator({ defaultComplexity: 1 })];
 
+/** Cost of documents without variables, computed once (Apollo and graphql-ws reuse parsed documents). */
+const constantCost = new WeakMap<DocumentNode, number>();
+
 /** Throws BAD_USER_INPUT / QUERY_TOO_COMPLEX when the operation would cost more than allowed. */
 export function assertComplexity(
   schema: GraphQLSchema,
@@ -50,18 +53,35 @@ export function assertComplexity(
   operationName: string | undefined | null,
   max: number,
 ): void {
-  let cost: number;
+  const constant = isConstant(document);
+  let cost = constant ? constantCost.get(document) : undefined;
+  if (cost === undefined) cost = computeCost(schema, document, variables, operationName);
+  if (constant) constantCost.set(document, cost);
+  if (cost > max) {
+    throw new GraphQLError(`Query is too complex: cost ${cost}, limit ${max}`, {
+      extensions: { code: "BAD_USER_INPUT", reason: "QUERY_TOO_COMPLEX", cost, limit: max, http: { status: 400 } },
+    });
+  }
+}
+
+/** One operation, no variables: its cost cannot change between requests. */
+function isConstant(document: DocumentNode): boolean {
+  const ops = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  return ops.length === 1 && !ops[0].variableDefinitions?.length;
+}
+
+function computeCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null,
+): number {
   try {
-    cost = getComplexity({ schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined, estimators });
+    return getComplexity({ schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined, estimators });
   } catch (e) {
     // getComplexity coerces the variables first; a bad value is the client's error, as in execution.
     throw new GraphQLError((e as Error).message, {
       extensions: { code: "BAD_USER_INPUT", reason: "INVALID_VARIABLES", http: { status: 400 } },
-    });
-  }
-  if (cost > max) {
-    throw new GraphQLError(`Query is too complex: cost ${cost}, limit ${max}`, {
-      extensions: { code: "BAD_USER_INPUT", reason: "QUERY_TOO_COMPLEX", cost, limit: max, http: { status: 400 } },
     });
   }
 }

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { clusterMetrics, isClusterWorker } from "./cluster";
 
 /** Prometheus metrics of one process; served at GET /metrics. */
 export class Metrics {
@@ -40,5 +41,12 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    if (isClusterWorker()) AggregatorRegistry.setRegistries([this.registry]);
+  }
+
+  /** This process's metrics, or every worker's when running under the cluster primary. */
+  async render(): Promise<{ text: string; contentType: string }> {
+    if (isClusterWorker()) return clusterMetrics();
+    return { text: await this.registry.metrics(), contentType: this.registry.contentType };
   }
 }

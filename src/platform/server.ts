@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import {
   ApolloServerPluginLandingPageLocalDefault,
@@ -81,6 +82,8 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No HTTP cache hints are used; the default cache-control plugin would wrap every field resolver.
+      ApolloServerPluginCacheControlDisabled(),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       config.isProduction
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
@@ -115,9 +118,9 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
         );
       case "/metrics":
         return done(
-          metrics.registry.metrics().then((body) => {
-            res.writeHead(200, { "content-type": metrics.registry.contentType });
-            res.end(body);
+          metrics.render().then(({ text, contentType }) => {
+            res.writeHead(200, { "content-type": contentType });
+            res.end(text);
           }),
         );
       default:
@@ -299,7 +302,14 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<AppContext> {
   };
 }
 
+const rootFieldsCache = new WeakMap<OperationDefinitionNode, string>();
 function rootFields(op: OperationDefinitionNode): string {
+  let label = rootFieldsCache.get(op);
+  if (label === undefined) rootFieldsCache.set(op, (label = computeRootFields(op)));
+  return label;
+}
+
+function computeRootFields(op: OperationDefinitionNode): string {
   const names = op.selectionSet.selections.map((s) => (s.kind === "Field" ? s.name.value : "..."));
   return [...new Set(names)].sort().slice(0, 5).join(",");
 }

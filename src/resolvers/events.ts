@@ -1,3 +1,4 @@
+import { filter, pipe } from "@graphql-yoga/subscription";
 import { Arg, Resolver, Root, Subscription } from "type-graphql";
 import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";
@@ -17,7 +18,8 @@ export class EventsResolver {
         throw fail("BAD_USER_INPUT", `Unknown event names: ${unknown.join(", ")}`, "UNKNOWN_EVENT");
       }
       const feed = (context as AppContext).services.events.subscribe(ALL_EVENTS_TOPIC);
-      return names ? filterAsync(feed, (e) => names.includes(e.name)) : feed;
+      // Repeater-based filter: unsubscribing ends the Redis subscription at once, not at the next event.
+      return names ? pipe(feed, filter((e: Event) => names.includes(e.name))) : feed;
     },
   })
   domainEvents(
@@ -27,8 +29,4 @@ export class EventsResolver {
   ): DomainEvent {
     return { ...event, time: new Date(event.time), payload: event.payload as unknown as Record<string, unknown> };
   }
-}
-
-async function* filterAsync<T>(source: AsyncIterable<T>, keep: (v: T) => boolean): AsyncGenerator<T> {
-  for await (const v of source) if (keep(v)) yield v;
 }

@@ -2,7 +2,8 @@
 // MongoDB-compatible server and Redis from MONGO_URL / REDIS_URL.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 
 export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-0123";
@@ -22,7 +23,11 @@ export interface TestServer {
   kill(): Promise<void>;
 }
 
-const MAIN = join(__dirname, "..", "..", "dist", "src", "main.js");
+/** The repository root, whether this file runs from test/ (Jest) or dist/test/ (benchmarks). */
+function repoRoot(dir = __dirname): string {
+  return existsSync(join(dir, "package.json")) ? dir : repoRoot(dirname(dir));
+}
+const MAIN = join(repoRoot(), "dist", "src", "main.js");
 const running = new Set<TestServer>();
 
 /** A fresh deployment: its own database and Redis prefix, so test files never see each other's data. */

@@ -1,0 +1,108 @@
+// Load generation (autocannon), process memory sampling, and the figures table.
+import { readFileSync } from "node:fs";
+import autocannon from "autocannon";
+
+export interface HttpLoadResult {
+  requestsPerSec: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  total: number;
+  errors: number;
+  non2xx: number;
+}
+
+export async function httpLoad(opts: {
+  url: string;
+  body: string;
+  headers?: Record<string, string>;
+  connections: number;
+  durationSec: number;
+  /** Checks a sample of responses, so a fast stream of errors is never reported as throughput. */
+  verify?: (body: string) => boolean;
+}): Promise<HttpLoadResult> {
+  let bad = 0;
+  const result = await autocannon({
+    url: opts.url,
+    method: "POST",
+    headers: { "content-type": "application/json", ...opts.headers },
+    body: opts.body,
+    connections: opts.connections,
+    duration: opts.durationSec,
+    ...(opts.verify
+      ? {
+          setupClient: (client: { on(e: "body", cb: (b: Buffer) => void): void }) => {
+            client.on("body", (b) => {
+              if (!opts.verify!(b.toString())) bad++;
+            });
+          },
+        }
+      : {}),
+  });
+  const lat = result.latency as unknown as Record<string, number>;
+  return {
+    requestsPerSec: Math.round(result.requests.average),
+    p50: lat.p50,
+    p95: lat.p95 ?? lat.p97_5,
+    p99: lat.p99,
+    total: result.requests.total,
+    errors: result.errors + result.timeouts + bad,
+    non2xx: result.non2xx,
+  };
+}
+
+/** Resident set size of a process in MB, from /proc (Linux). */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+/** RSS of a process and all its descendants (a cluster primary and its workers), in MB. */
+export function treeRssMb(pid: number): number {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    /* no children file: kernel without CONFIG_PROC_CHILDREN */
+  }
+  return Math.round((rssMb(pid) + children.reduce((sum, c) => sum + treeRssMb(c), 0)) * 10) / 10;
+}
+
+/** Samples the RSS of a process tree every 250 ms until stopped; returns the peak. */
+export function sampleRss(pid: number): { stop(): number } {
+  let peak = treeRssMb(pid);
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, treeRssMb(pid));
+    } catch {
+      /* process gone */
+    }
+  }, 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export type Row = Record<string, string | number | boolean>;
+
+export function printTable(title: string, rows: Row[]): void {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (v: unknown) => (typeof v === "number" ? String(Math.round(v * 100) / 100) : String(v ?? ""));
+  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (vals: string[]) => "| " + vals.map((v, i) => v.padEnd(widths[i])).join(" | ") + " |";
+  console.log(`\n${title}`);
+  console.log(line(cols));
+  console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
+  for (const r of rows) console.log(line(cols.map((c) => cell(r[c]))));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,40 @@
+// Benchmark runner: `npm run bench [-- scenario ...]`. Prints each scenario's figures as a table,
+// then all of them as one JSON document (also written to bench/results/latest.json).
+import "reflect-metadata";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { eventsBenchmark } from "./scenarios/events";
+import { meBenchmark } from "./scenarios/me";
+
+const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+
+const scenarios: Record<string, () => Promise<unknown>> = {
+  me: () => meBenchmark({ connections: num("BENCH_CONNECTIONS", 50), durationSec: num("BENCH_DURATION", 10) }),
+  events: () => eventsBenchmark({ subscribers: num("BENCH_SUBSCRIBERS", 500), events: num("BENCH_EVENTS", 50) }),
+};
+
+async function main() {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+  const names = wanted.length ? wanted : Object.keys(scenarios);
+  const unknown = names.filter((n) => !scenarios[n]);
+  if (unknown.length) {
+    console.error(`unknown scenario(s): ${unknown.join(", ")}; known: ${Object.keys(scenarios).join(", ")}`);
+    process.exit(2);
+  }
+  const results: Record<string, unknown> = {};
+  for (const name of names) {
+    console.log(`\n=== ${name}`);
+    results[name] = await scenarios[name]();
+  }
+  const report = { time: new Date().toISOString(), node: process.version, results };
+  const dir = join(__dirname, "..", "..", "bench", "results");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "latest.json"), JSON.stringify(report, null, 2));
+  console.log("\n" + JSON.stringify(report));
+  process.exit(0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+// Platform benchmark: the authenticated `me` query against a bare Node HTTP server returning the
+// same JSON, in the same run, with the same process model: one process, then one worker per core
+// (WEB_CONCURRENCY for the server, node:cluster for the bare server).
+// Bars (issue #2): throughput >= 40% of bare, p99 < 20 ms at 50 connections, idle RSS <= 150 MB.
+import { spawn } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { MeDocument } from "../../operations/generated";
+import { gql, source } from "../../test/support/client";
+import { signUp } from "../../test/support/factories";
+import { deploymentEnv, startServer } from "../../test/support/server";
+import { freePort } from "../../src/platform/util";
+import { httpLoad, printTable, rssMb, sampleRss, sleep, type HttpLoadResult, type Row } from "../lib/measure";
+
+export async function meBenchmark(opts: { connections: number; durationSec: number }) {
+  const cores = availableParallelism();
+  // The production settings of the Dockerfile and `npm start`, including the V8 young-generation cap.
+  const env = deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", NODE_OPTIONS: SERVER_NODE_OPTIONS });
+  const runs: Array<{ workers: number; bare: HttpLoadResult; me: HttpLoadResult; ratio: number; peakRssMb: number }> = [];
+  let idleRss = NaN;
+
+  for (const workers of [...new Set([1, cores])]) {
+    const server = await startServer({ ...env, WEB_CONCURRENCY: String(workers) });
+    try {
+      const user = await signUp(server);
+      const expected = JSON.stringify({ data: (await gql(server, MeDocument, {}, user.token)).data });
+      if (workers === 1) {
+        await sleep(2000);
+        idleRss = rssMb(server.proc.pid!);
+      }
+      const body = JSON.stringify({ query: source(MeDocument) });
+      const headers = { authorization: `Bearer ${user.token}` };
+      const load = (url: string, durationSec = opts.durationSec) =>
+        httpLoad({ url, body, headers, connections: opts.connections, durationSec, verify: (b) => b.startsWith(expected) });
+
+      const bare = await startBare(expected, workers);
+      try {
+        await load(bare.url, 2); // warm-up: JIT, keep-alive connections, caches
+        await load(server.url, 3);
+        const bareResult = await load(bare.url);
+        const sampler = sampleRss(server.proc.pid!);
+        const meResult = await load(server.url);
+        runs.push({ workers, bare: bareResult, me: meResult, ratio: meResult.requestsPerSec / bareResult.requestsPerSec, peakRssMb: sampler.stop() });
+      } finally {
+        bare.stop();
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+
+  const rows: Row[] = runs.flatMap((r) => [
+    { processes: r.workers, target: "bare node http", ...r.bare, ratio: "" },
+    { processes: r.workers, target: "campus-live me", ...r.me, ratio: round(r.ratio), peakRssMb: r.peakRssMb },
+  ]);
+  printTable(`me vs bare Node (${opts.connections} connections, ${opts.durationSec} s each; latency in ms)`, rows);
+  const all = runs.at(-1)!; // one worker per core: how an instance is meant to run on this machine
+  const bars = {
+    [`throughputRatio (${all.workers} processes each)`]: { value: round(all.ratio), bar: ">= 0.40", pass: all.ratio >= 0.4 },
+    [`p99Ms (${all.workers} processes)`]: { value: all.me.p99, bar: "< 20", pass: all.me.p99 < 20 },
+    "idleRssMb (one process)": { value: idleRss, bar: "<= 150", pass: idleRss <= 150 },
+    errors: { value: sumErrors(runs), bar: "0", pass: sumErrors(runs) === 0 },
+  };
+  printTable("bars", Object.entries(bars).map(([figure, b]) => ({ figure, ...b })));
+  return { scenario: "me", connections: opts.connections, durationSec: opts.durationSec, runs, idleRssMb: idleRss, bars };
+}
+
+/** Keep in step with the Dockerfile's NODE_OPTIONS and `npm start`. */
+export const SERVER_NODE_OPTIONS = "--max-semi-space-size=4";
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+const sumErrors = (runs: Array<{ me: HttpLoadResult }>) => runs.reduce((n, r) => n + r.me.errors + r.me.non2xx, 0);
+
+async function startBare(response: string, workers: number): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [join(__dirname, "..", "bare-server.js")], {
+    env: { ...process.env, BARE_RESPONSE: response, BARE_WORKERS: String(workers), BARE_PORT: String(port) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve) => createInterface({ input: proc.stdout! }).once("line", () => resolve()));
+  return { url: `http://127.0.0.1:${port}/graphql`, stop: () => proc.kill("SIGTERM") };
+}
