@@ -10,37 +10,56 @@ import { Metrics } from "./platform/metrics";
 import { connectMongo, type MongoHandle } from "./platform/mongo";
 import { RedisPubSubAdapter } from "./platform/pubsub";
 import { connectRedis, type RedisHandle } from "./platform/redis";
-import { createHttpServer, type RunningServer } from "./platform/server";
+import { createHttpServer } from "./platform/server";
 import { buildAppSchema } from "./schema";
 import { createServices, type Services } from "./services";
 
-export interface App {
+/** Connected services and the domain layer, without a server: used by the server and by scripts. */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  mongo: MongoHandle;
+  redis: RedisHandle;
+  pubsub: RedisPubSubAdapter;
+  metrics: Metrics;
+  tokens: TokenService;
   services: Services;
-  listen(): Promise<number>;
-  stop(): Promise<void>;
+  /** Runs `close` hooks in reverse order of registration. */
+  onClose(close: () => Promise<unknown>): void;
+  close(): Promise<void>;
 }
 
-export async function createApp(config: Config, logger: Logger): Promise<App> {
+export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
   const closers: Array<() => Promise<unknown>> = [];
-  const stop = async () => {
-    for (const close of closers.splice(0).reverse()) {
-      await close().catch((err) => logger.warn({ err }, "error during shutdown"));
-    }
+  const close = async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch((err) => logger.warn({ err }, "error during shutdown"));
   };
   try {
-    const [mongo, redis]: [MongoHandle, RedisHandle] = await Promise.all([
-      connectMongo(config.MONGO_URL, logger),
-      connectRedis(config.REDIS_URL, logger),
-    ]);
+    const [mongo, redis] = await Promise.all([connectMongo(config.MONGO_URL, logger), connectRedis(config.REDIS_URL, logger)]);
     closers.push(() => mongo.close(), () => redis.close());
-
     const metrics = new Metrics();
     const pubsub = new RedisPubSubAdapter(redis.publisher, redis.subscriber, config.REDIS_PREFIX);
     closers.push(() => pubsub.close());
     const events = new EventBus(pubsub, logger, (name) => metrics.events.inc({ name }));
     const tokens = new TokenService(config.jwtSecret, config.JWT_TTL_SECONDS);
     const services = createServices({ config, logger, redis, events, tokens });
+    return { config, logger, mongo, redis, pubsub, metrics, tokens, services, onClose: (c) => closers.push(c), close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
 
+export interface App {
+  runtime: Runtime;
+  listen(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function createApp(config: Config, logger: Logger): Promise<App> {
+  const runtime = await createRuntime(config, logger);
+  const { mongo, redis, services, metrics, tokens, pubsub } = runtime;
+  try {
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
       await services.accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     }
@@ -48,10 +67,10 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     const agenda: Agenda = createAgenda(mongo.connection, config.AGENDA_PROCESS_EVERY_MS);
     defineJobs(agenda, services, logger);
     await agenda.start();
-    closers.push(() => agenda.stop());
+    runtime.onClose(() => agenda.stop());
 
     const schema = await buildAppSchema(pubsub);
-    const server: RunningServer = await createHttpServer({
+    const server = await createHttpServer({
       config,
       logger,
       metrics,
@@ -67,11 +86,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       },
     });
     // Stopping Apollo drains HTTP requests and closes WebSockets before the services go away.
-    closers.push(() => server.close());
+    runtime.onClose(() => server.close());
 
-    return { services, listen: () => server.listen(), stop };
+    return { runtime, listen: () => server.listen(), stop: () => runtime.close() };
   } catch (e) {
-    await stop();
+    await runtime.close();
     throw e;
   }
 }

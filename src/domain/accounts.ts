@@ -102,14 +102,31 @@ export class AccountsService {
   }
 
   /** Creates the ADMIN account from configuration; safe to run on every start of every instance. */
-  async ensureAdmin(emailInput: string, password: string, name = "Administrator"): Promise<void> {
-    const email = normalizeEmail(emailInput);
-    if (await UserModel.exists({ email })) return;
+  async ensureAdmin(email: string, password: string): Promise<void> {
+    if (await this.createAccount({ email, password, name: "Administrator", role: "ADMIN" })) {
+      this.deps.logger.info({ email: normalizeEmail(email) }, "admin account created");
+    }
+  }
+
+  /**
+   * Creates an account of any role for the system itself (bootstrap, seed data): no rate limit, no
+   * role restriction. Returns false when the e-mail is already taken (idempotent).
+   */
+  async createAccount(input: SignUpInput): Promise<boolean> {
+    const email = normalizeEmail(input.email);
+    if (await UserModel.exists({ email })) return false;
     try {
-      await UserModel.create({ email, name, role: "ADMIN", passwordHash: await this.deps.hasher.hash(password) });
-      this.deps.logger.info({ email }, "admin account created");
+      await UserModel.create({
+        email,
+        name: input.name,
+        role: input.role,
+        sex: input.sex ?? undefined,
+        passwordHash: await this.deps.hasher.hash(input.password),
+      });
+      return true;
     } catch (e) {
-      if (!isDuplicateKey(e)) throw e; // another instance created it first
+      if (isDuplicateKey(e)) return false; // another instance created it first
+      throw e;
     }
   }
 }
