@@ -18,6 +18,7 @@ module.exports = {
     ],
   },
   globalSetup: "<rootDir>/test/support/globalSetup.ts",
+  reporters: ["default", "<rootDir>/test/support/summaryReporter.js"],
   testTimeout: 60_000,
   maxWorkers: 2,
 };
