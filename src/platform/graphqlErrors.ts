@@ -4,7 +4,6 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
 import { ERROR_CODES, isAppError, type ErrorCode } from "./errors";
-import type { Logger } from "./logger";
 
 /** Apollo's request-level codes, all caused by the client's document or request. */
 const CLIENT_REQUEST_CODES = new Set([
@@ -18,8 +17,15 @@ const CLIENT_REQUEST_CODES = new Set([
 
 export interface ErrorFormatterOptions {
   production: boolean;
-  logger: Logger;
   onError?: (code: ErrorCode) => void;
+}
+
+/** An error the client did not cause (a bug or an outage): logged with its request id, masked in production. */
+export function isUnexpected(error: GraphQLError): boolean {
+  const original = unwrapResolverError(error);
+  if (isAppError(original) || original instanceof ArgumentValidationError) return false;
+  const code = String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR");
+  return code === "INTERNAL_SERVER_ERROR" || !(CLIENT_REQUEST_CODES.has(code) || (ERROR_CODES as readonly string[]).includes(code));
 }
 
 export function createErrorFormatter(opts: ErrorFormatterOptions) {
@@ -57,7 +63,6 @@ export function createErrorFormatter(opts: ErrorFormatterOptions) {
       } else if ((ERROR_CODES as readonly string[]).includes(code) && code !== "INTERNAL_SERVER_ERROR") {
         result = { ...base, extensions: { code, reason: ext.reason ?? code } };
       } else {
-        opts.logger.error({ err: original }, "unexpected error");
         result = opts.production
           ? { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } }
           : { ...base, extensions: { ...ext, code: "INTERNAL_SERVER_ERROR" } };

@@ -28,7 +28,7 @@ import type { Services } from "../services";
 import type { Config } from "./config";
 import { AppError } from "./errors";
 import { assertComplexity, limitRules } from "./graphqlLimits";
-import { createErrorFormatter, formatGraphQLError } from "./graphqlErrors";
+import { createErrorFormatter, formatGraphQLError, isUnexpected } from "./graphqlErrors";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
 
@@ -59,7 +59,6 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
 
   const formatError = createErrorFormatter({
     production: config.isProduction,
-    logger,
     onError: (code) => metrics.errors.inc({ code }),
   });
   const validationRules = limitRules({
@@ -89,7 +88,7 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, includeCookies: false }),
       complexityPlugin(config.MAX_QUERY_COMPLEXITY),
-      observabilityPlugin(metrics),
+      observabilityPlugin(metrics, logger),
     ],
   });
   await apollo.start();
@@ -254,8 +253,14 @@ function useGraphQLWs(
         if (ctx.extra.subscriptions?.delete(id)) metrics.activeSubscriptions.dec();
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: format(result.errors) } : undefined,
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors) return undefined;
+        const requestId = (args.contextValue as AppContext | undefined)?.requestId;
+        for (const err of result.errors) {
+          if (isUnexpected(err)) logger.error({ err, requestId }, "unexpected error in subscription");
+        }
+        return { ...result, errors: format(result.errors) };
+      },
     },
     wsServer,
   );
@@ -279,7 +284,7 @@ function complexityPlugin(max: number): ApolloServerPlugin<BaseContext> {
 }
 
 /** Latency per operation, labelled by its root fields (bounded by the schema, unlike operationName). */
-function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<AppContext> {
+function observabilityPlugin(metrics: Metrics, logger: Logger): ApolloServerPlugin<AppContext> {
   return {
     async requestDidStart() {
       const start = process.hrtime.bigint();
@@ -287,6 +292,11 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<AppContext> {
       return {
         async didResolveOperation({ operation: op }) {
           operation = op;
+        },
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const err of errors) {
+            if (isUnexpected(err)) logger.error({ err, requestId: contextValue?.requestId }, "unexpected error");
+          }
         },
         async willSendResponse({ contextValue, errors }) {
           const seconds = Number(process.hrtime.bigint() - start) / 1e9;
