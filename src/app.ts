@@ -2,6 +2,7 @@
 import type { Agenda } from "agenda";
 import { TokenService } from "./auth/tokens";
 import { EventBus } from "./events/bus";
+import { EnrollmentLogWriter } from "./domain/enrollment/writer";
 import { defineJobs } from "./jobs";
 import { createAgenda } from "./platform/agenda";
 import type { Config } from "./platform/config";
@@ -63,6 +64,12 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
       await services.accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     }
+
+    // The enrollment log's durable writer runs in every instance; the consumer group shares the work.
+    const writer = new EnrollmentLogWriter(await redis.dedicated("log-writer"), services.engine.logKey, logger);
+    await writer.start();
+    runtime.onClose(() => writer.stop());
+    metrics.registerBacklog(() => writer.backlog);
 
     const agenda: Agenda = createAgenda(mongo.connection, config.AGENDA_PROCESS_EVERY_MS);
     defineJobs(agenda, services, logger);

@@ -2,6 +2,10 @@
 import { PasswordHasher } from "./auth/passwords";
 import type { TokenService } from "./auth/tokens";
 import { AccountsService } from "./domain/accounts";
+import { CoursesService } from "./domain/courses";
+import { EnrollmentEngine } from "./domain/enrollment/engine";
+import { EnrollmentNotifier } from "./domain/enrollment/notifier";
+import { EnrollmentService } from "./domain/enrollment/service";
 import type { EventBus } from "./events/bus";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
@@ -11,6 +15,9 @@ import type { RedisHandle } from "./platform/redis";
 export interface Services {
   accounts: AccountsService;
   events: EventBus;
+  courses: CoursesService;
+  enrollment: EnrollmentService;
+  engine: EnrollmentEngine;
 }
 
 export function createServices(deps: {
@@ -24,8 +31,17 @@ export function createServices(deps: {
   const limiter = (name: string, points: number, windowSeconds: number) =>
     new RedisLimiter(redis.client, `${config.REDIS_PREFIX}rl:${name}`, points, windowSeconds);
   const window = config.LOGIN_LIMIT_WINDOW_SECONDS;
+  const engine = new EnrollmentEngine(redis.client, config.REDIS_PREFIX, {
+    maxUnits: config.DEFAULT_MAX_UNITS,
+    remainingChanges: config.DEFAULT_REMAINING_CHANGES,
+  });
+  const notifier = new EnrollmentNotifier(events);
+  const courses = new CoursesService({ events, engine, notifier });
   return {
     events,
+    engine,
+    courses,
+    enrollment: new EnrollmentService({ engine, events, notifier, courses }),
     accounts: new AccountsService({
       hasher: new PasswordHasher(config.PASSWORD_HASH_MEMORY_KIB),
       tokens,

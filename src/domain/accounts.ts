@@ -8,6 +8,7 @@ import { SELF_SIGNUP_ROLES, UserModel, type Role, type Sex, type UserDoc } from 
 import { fail } from "../platform/errors";
 import type { Logger } from "../platform/logger";
 import type { RedisLimiter } from "../platform/rateLimit";
+import { cachedLoader } from "../platform/loader";
 import { pageById, type Page } from "../platform/pagination";
 
 export interface SignUpInput {
@@ -86,6 +87,16 @@ export class AccountsService {
     await this.deps.limits.loginPerAccount.reset(email);
     return { ...this.deps.tokens.issue({ id: user._id.toHexString(), role: user.role as Role }), user };
   }
+
+  /** Users by id, batched and cached for a few seconds (course owners, instructors, students). */
+  readonly loader = cachedLoader<UserDoc>(
+    async (ids) => {
+      const valid = ids.filter((id) => /^[0-9a-f]{24}$/i.test(id));
+      const docs = await UserModel.find({ _id: { $in: valid } }).lean<UserDoc[]>();
+      return new Map(docs.map((d) => [d._id.toHexString(), d]));
+    },
+    { max: 50_000, ttlMs: 5_000 },
+  );
 
   /** The caller's account; served from a short-lived per-process cache, since every screen asks for it. */
   async me(caller: AuthUser | null): Promise<UserDoc | null> {

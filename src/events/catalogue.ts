@@ -2,8 +2,41 @@
 // Adding an event = adding a payload type here and the topics it is delivered on.
 import type { Role } from "../models/user";
 
+/** Seat counts of a course right after the change, so live dashboards need no extra read. */
+export interface SeatsSnapshot {
+  courseId: string;
+  capacity: number;
+  enrolled: number;
+  waitlisted: number;
+}
+
+export interface EnrollmentChange {
+  enrollmentId: string;
+  courseId: string;
+  studentId: string;
+  status: "ENROLLED" | "WAITLISTED" | "DROPPED";
+  /** Waitlist position at the time of the change (0 when not waiting). */
+  position: number;
+  pricePaid: number;
+  seats: SeatsSnapshot[];
+}
+
 export interface EventCatalogue {
   UserSignedUp: { userId: string; email: string; name: string; role: Role };
+
+  CourseCreated: { courseId: string; code: string; ownerId: string };
+  CourseUpdated: { courseId: string; fields: string[] };
+  CourseArchived: { courseId: string };
+  InstructorAssigned: { courseId: string; instructorId: string };
+  InstructorRemoved: { courseId: string; instructorId: string };
+  CourseCapacityChanged: { courseId: string; capacity: number; reserveCapacity: number; seats: SeatsSnapshot[] };
+
+  StudentEnrolled: EnrollmentChange & { forced: boolean };
+  StudentWaitlisted: EnrollmentChange;
+  StudentDisenrolled: EnrollmentChange & { forced: boolean; previousStatus: "ENROLLED" | "WAITLISTED" };
+  StudentPromoted: EnrollmentChange;
+  CourseSwitched: { studentId: string; from: EnrollmentChange; to: EnrollmentChange; seats: SeatsSnapshot[] };
+  EnrollmentProfileSet: { studentId: string; maxUnits: number; enrollmentStartsAt: string | null; remainingChanges: number };
 }
 
 export type EventName = keyof EventCatalogue;
@@ -18,7 +51,7 @@ export interface DomainEvent<N extends EventName = EventName> {
   name: N;
   /** ISO-8601; events travel as JSON through Redis. */
   time: string;
-  /** null for the system itself (jobs, bootstrap). */
+  /** null for the system itself (jobs, bootstrap, automatic promotions). */
   actor: EventActor | null;
   payload: EventCatalogue[N];
 }
@@ -26,9 +59,31 @@ export interface DomainEvent<N extends EventName = EventName> {
 /** The audit feed topic: every event is published here as well as on its own topics. */
 export const ALL_EVENTS_TOPIC = "events";
 
+/** Per-entity topics, named in one place so publishers and subscriptions agree. */
+export const topics = {
+  courseSeats: (courseId: string) => `course-seats:${courseId}`,
+  course: (courseId: string) => `course:${courseId}`,
+  studentEnrollments: (studentId: string) => `my-enrollments:${studentId}`,
+};
+
+const seatTopics = (seats: SeatsSnapshot[]) => seats.map((s) => topics.courseSeats(s.courseId));
+const change = (p: EnrollmentChange) => [...seatTopics(p.seats), topics.studentEnrollments(p.studentId)];
+
 /** Extra per-entity topics an event is delivered on (the topics that domain subscriptions listen to). */
 export const eventTopics: { [N in EventName]: (payload: EventCatalogue[N]) => string[] } = {
   UserSignedUp: () => [],
+  CourseCreated: (p) => [topics.course(p.courseId)],
+  CourseUpdated: (p) => [topics.course(p.courseId)],
+  CourseArchived: (p) => [topics.course(p.courseId)],
+  InstructorAssigned: (p) => [topics.course(p.courseId)],
+  InstructorRemoved: (p) => [topics.course(p.courseId)],
+  CourseCapacityChanged: (p) => [topics.course(p.courseId), ...seatTopics(p.seats)],
+  StudentEnrolled: change,
+  StudentWaitlisted: change,
+  StudentDisenrolled: change,
+  StudentPromoted: change,
+  CourseSwitched: (p) => [...seatTopics(p.seats), topics.studentEnrollments(p.studentId)],
+  EnrollmentProfileSet: (p) => [topics.studentEnrollments(p.studentId)],
 };
 
 export const EVENT_NAMES = Object.keys(eventTopics) as EventName[];

@@ -38,6 +38,9 @@ const schema = z.object({
   /** Worker processes per instance (node:cluster); 0 = one per CPU core. */
   WEB_CONCURRENCY: int(0, 64).default(1),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  /** Enrollment profile of a student nobody has set one for. */
+  DEFAULT_MAX_UNITS: int(0, 1000).default(20),
+  DEFAULT_REMAINING_CHANGES: int(0, 1000).default(3),
   INVITE_TTL_SECONDS: int(1, 86_400).default(300),
   LEADERBOARD_THROTTLE_MS: int(10, 60_000).default(500),
   AGENDA_PROCESS_EVERY_MS: int(100, 600_000).default(1000),

@@ -39,6 +39,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Entries of the enrollment log not yet written to MongoDB. */
+  registerBacklog(read: () => number): void {
+    new Gauge({
+      name: "enrollment_log_backlog",
+      help: "Enrollment log entries not yet written to MongoDB",
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     if (isClusterWorker()) AggregatorRegistry.setRegistries([this.registry]);

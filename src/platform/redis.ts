@@ -10,6 +10,8 @@ export interface RedisHandle {
   /** Pub/sub needs its own two connections: a subscribed connection cannot run commands. */
   publisher: Redis;
   subscriber: Redis;
+  /** A connection of its own, for blocking commands (XREADGROUP BLOCK); closed with the others. */
+  dedicated(name: string): Promise<Redis>;
   close(): Promise<void>;
 }
 
@@ -58,13 +60,21 @@ export async function connectRedis(url: string | undefined, logger: Logger): Pro
     });
   }
   logger.info({ redis: redactUrl(url) }, "redis connected");
+  const extra: Redis[] = [];
   return {
     url,
     client,
     publisher,
     subscriber,
+    async dedicated(name) {
+      const c = make(name);
+      c.on("error", (err) => logger.warn({ redis: name, err: firstLine(err) }, "redis error"));
+      extra.push(c);
+      await c.connect();
+      return c;
+    },
     async close() {
-      await Promise.allSettled([client.quit(), publisher.quit(), subscriber.quit()]);
+      await Promise.allSettled([client, publisher, subscriber, ...extra].map((c) => c.quit()));
       child?.kill("SIGTERM");
     },
   };

@@ -1,5 +1,7 @@
 import type { NonEmptyArray } from "type-graphql";
 import { AccountsResolver } from "./accounts";
+import { CoursesResolver } from "./courses";
+import { EnrollmentResolver } from "./enrollment";
 import { EventsResolver } from "./events";
 
-export const resolvers: NonEmptyArray<Function> = [AccountsResolver, EventsResolver];
+export const resolvers: NonEmptyArray<Function> = [AccountsResolver, EventsResolver, CoursesResolver, EnrollmentResolver];

@@ -3,7 +3,7 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql
 import { ROLES, SEXES, type Role, type Sex } from "../models/user";
 import { ConnectionType } from "./relay";
 
-const enumOf = <T extends readonly string[]>(values: T) =>
+export const enumOf = <T extends readonly string[]>(values: T) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T[number]]: K };
 
 export const RoleEnum = enumOf(ROLES);

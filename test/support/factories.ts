@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { LogInDocument, SignUpDocument, type Role } from "../../operations/generated";
+import { CreateCourseDocument, LogInDocument, SignUpDocument, type CreateCourseInput, type Role } from "../../operations/generated";
 import { gql } from "./client";
 import { ADMIN, type TestServer } from "./server";
 
@@ -31,4 +31,32 @@ export async function logInAdmin(server: TestServer): Promise<TestUser> {
   const res = await gql(server, LogInDocument, ADMIN);
   if (!res.data) throw new Error(`admin logIn failed: ${JSON.stringify(res.errors)}`);
   return { id: res.data.logIn.user.id, email: ADMIN.email, password: ADMIN.password, token: res.data.logIn.token, role: "ADMIN" };
+}
+
+let courseCounter = 0;
+export async function createCourse(
+  server: TestServer,
+  token: string,
+  input: Partial<CreateCourseInput> = {},
+): Promise<{ id: string; code: string }> {
+  const code = input.code ?? `C${process.pid % 1000}${randomBytes(2).toString("hex")}${++courseCounter}`.toUpperCase().slice(0, 20);
+  const res = await gql(
+    server,
+    CreateCourseDocument,
+    { input: { title: "A course", category: "CS", department: "Computing", units: 3, capacity: 10, ...input, code } },
+    token,
+  );
+  if (!res.data) throw new Error(`createCourse failed: ${JSON.stringify(res.errors)}`);
+  return { id: res.data.createCourse.id, code: res.data.createCourse.code };
+}
+
+/** Polls until `check` passes (for the durable copy in MongoDB, written in batches). */
+export async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (check(v)) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

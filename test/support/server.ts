@@ -43,6 +43,7 @@ export function deploymentEnv(overrides: Record<string, string> = {}): Record<st
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     PASSWORD_HASH_MEMORY_KIB: "8192",
+    SIGNUP_LIMIT_PER_IP: "100000",
     NODE_ENV: "test",
     LOG_LEVEL: "info",
     ...overrides,

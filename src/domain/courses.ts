@@ -1,0 +1,224 @@
+// The course catalogue: create, edit, archive, staff, capacity, and the catalogue queries.
+import { Types } from "mongoose";
+import { canManageCourse } from "../auth/policies";
+import type { AuthUser } from "../auth/tokens";
+import type { EventBus } from "../events/bus";
+import { CourseModel, type CourseDoc, type SexRestriction, type Weekday } from "../models/course";
+import { UserModel } from "../models/user";
+import { fail } from "../platform/errors";
+import { cachedLoader } from "../platform/loader";
+import { pageById, type Page } from "../platform/pagination";
+import { isDuplicateKey } from "./accounts";
+import { EnrollmentEngine, parseCounts, parsePromotions } from "./enrollment/engine";
+import type { EnrollmentNotifier } from "./enrollment/notifier";
+
+export interface Meeting {
+  day: Weekday;
+  start: string;
+  end: string;
+}
+
+export interface CourseInput {
+  code: string;
+  title: string;
+  description?: string | null;
+  category: string;
+  department: string;
+  units: number;
+  price?: number | null;
+  capacity: number;
+  reserveCapacity?: number | null;
+  sexRestriction?: SexRestriction | null;
+  meetings?: Meeting[] | null;
+  examAt?: Date | null;
+  examDurationMinutes?: number | null;
+  enrollmentOpensAt?: Date | null;
+  enrollmentClosesAt?: Date | null;
+  /** ADMIN only: create on behalf of an instructor. */
+  ownerId?: string | null;
+}
+
+export type CourseUpdate = Partial<Omit<CourseInput, "capacity" | "reserveCapacity" | "ownerId">>;
+
+export interface CourseFilter {
+  category?: string | null;
+  department?: string | null;
+  ownerId?: string | null;
+  /** Case-insensitive match on code or title. */
+  search?: string | null;
+  includeArchived?: boolean | null;
+}
+
+export class CoursesService {
+  /** Catalogue reads are hot (every enrollment shows its course); edits clear the entry. */
+  readonly loader = cachedLoader<CourseDoc>(
+    async (ids) => {
+      const docs = await CourseModel.find({ _id: { $in: ids.filter(isObjectId) } }).lean<CourseDoc[]>();
+      return new Map(docs.map((d) => [d._id.toHexString(), d]));
+    },
+    { max: 20_000, ttlMs: 5_000 },
+  );
+
+  constructor(
+    private readonly deps: { events: EventBus; engine: EnrollmentEngine; notifier: EnrollmentNotifier },
+  ) {}
+
+  async get(id: string): Promise<CourseDoc> {
+    const course = isObjectId(id) ? await this.loader.load(id) : null;
+    if (!course) throw fail("NOT_FOUND", "Course not found", "COURSE_NOT_FOUND");
+    return course;
+  }
+
+  async create(actor: AuthUser, input: CourseInput): Promise<CourseDoc> {
+    if (input.ownerId && actor.role !== "ADMIN") throw fail("FORBIDDEN", "Only an ADMIN may choose the owner", "ROLE_REQUIRED");
+    const owner = input.ownerId ? await this.staffUser(input.ownerId) : new Types.ObjectId(actor.id);
+    validateCourse(input);
+    let course: CourseDoc;
+    try {
+      const { ownerId: _ownerId, ...fields } = input;
+      const given = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== null));
+      const created = await CourseModel.create({ ...given, code: input.code.trim().toUpperCase(), owner });
+      course = created.toObject() as unknown as CourseDoc;
+    } catch (e) {
+      if (isDuplicateKey(e)) throw fail("CONFLICT", `Course code ${input.code} is taken`, "COURSE_CODE_TAKEN");
+      throw e;
+    }
+    const id = course._id.toHexString();
+    await this.deps.engine.hydrateCourse(id);
+    await this.deps.events.publish("CourseCreated", { courseId: id, code: course.code, ownerId: owner.toHexString() }, actorOf(actor));
+    return course;
+  }
+
+  async update(actor: AuthUser, id: string, input: CourseUpdate): Promise<CourseDoc> {
+    const course = await this.managed(actor, id);
+    const merged = { ...course, ...definedOnly(input) } as CourseDoc;
+    validateCourse(merged as unknown as CourseInput);
+    const changes = definedOnly(input);
+    if (changes.code) changes.code = String(changes.code).trim().toUpperCase();
+    let updated: CourseDoc | null;
+    try {
+      updated = await CourseModel.findByIdAndUpdate(course._id, { $set: changes }, { new: true }).lean<CourseDoc>();
+    } catch (e) {
+      if (isDuplicateKey(e)) throw fail("CONFLICT", `Course code ${input.code} is taken`, "COURSE_CODE_TAKEN");
+      throw e;
+    }
+    if (!updated) throw fail("NOT_FOUND", "Course not found", "COURSE_NOT_FOUND");
+    await this.syncEngine(updated);
+    await this.deps.events.publish("CourseUpdated", { courseId: id, fields: Object.keys(changes) }, actorOf(actor));
+    return updated;
+  }
+
+  /** Soft delete: enrollments stay; nobody can enroll any more. */
+  async archive(actor: AuthUser, id: string): Promise<CourseDoc> {
+    const course = await this.managed(actor, id);
+    const updated = (await CourseModel.findByIdAndUpdate(course._id, { $set: { archived: true } }, { new: true }).lean<CourseDoc>())!;
+    await this.syncEngine(updated);
+    await this.deps.events.publish("CourseArchived", { courseId: id }, actorOf(actor));
+    return updated;
+  }
+
+  async assignInstructor(actor: AuthUser, id: string, instructorId: string): Promise<CourseDoc> {
+    const course = await this.managed(actor, id);
+    const instructor = await this.staffUser(instructorId);
+    const updated = (await CourseModel.findByIdAndUpdate(course._id, { $addToSet: { instructors: instructor } }, { new: true }).lean<CourseDoc>())!;
+    this.loader.clear(id);
+    await this.deps.events.publish("InstructorAssigned", { courseId: id, instructorId }, actorOf(actor));
+    return updated;
+  }
+
+  async removeInstructor(actor: AuthUser, id: string, instructorId: string): Promise<CourseDoc> {
+    const course = await this.managed(actor, id);
+    if (!isObjectId(instructorId)) throw fail("NOT_FOUND", "User not found", "USER_NOT_FOUND");
+    const updated = (await CourseModel.findByIdAndUpdate(
+      course._id,
+      { $pull: { instructors: new Types.ObjectId(instructorId) } },
+      { new: true },
+    ).lean<CourseDoc>())!;
+    this.loader.clear(id);
+    await this.deps.events.publish("InstructorRemoved", { courseId: id, instructorId }, actorOf(actor));
+    return updated;
+  }
+
+  /** Never below the enrolled count; raising it promotes waitlisted students. */
+  async updateCapacity(actor: AuthUser, id: string, capacity: number, reserveCapacity: number): Promise<CourseDoc> {
+    const course = await this.managed(actor, id);
+    if (capacity < 0 || reserveCapacity < 0) throw fail("BAD_USER_INPUT", "Capacities cannot be negative", "INVALID_CAPACITY");
+    const reply = await this.deps.engine.run("clSetCapacity", [id, capacity, reserveCapacity, Date.now()], { courses: [id] });
+    if (reply[0] === "ERR") {
+      throw fail("CONFLICT", "Capacity cannot go below the number of enrolled students", reply[1]);
+    }
+    const updated = (await CourseModel.findByIdAndUpdate(course._id, { $set: { capacity, reserveCapacity } }, { new: true }).lean<CourseDoc>())!;
+    this.loader.clear(id);
+    const seats = { courseId: id, ...parseCounts(reply[1]) };
+    await this.deps.events.publish(
+      "CourseCapacityChanged",
+      { courseId: id, capacity, reserveCapacity, seats: [{ courseId: id, capacity: seats.capacity, enrolled: seats.enrolled, waitlisted: seats.waitlisted }] },
+      actorOf(actor),
+    );
+    await this.deps.notifier.promotions(parsePromotions(reply[2]));
+    return updated;
+  }
+
+  list(filter: CourseFilter, first: number, after?: string | null): Promise<Page<CourseDoc>> {
+    const query: Record<string, unknown> = {};
+    if (!filter.includeArchived) query.archived = false;
+    if (filter.category) query.category = filter.category;
+    if (filter.department) query.department = filter.department;
+    if (filter.ownerId) {
+      if (!isObjectId(filter.ownerId)) return Promise.resolve({ items: [], hasNextPage: false });
+      query.owner = new Types.ObjectId(filter.ownerId);
+    }
+    if (filter.search) {
+      const pattern = new RegExp(escapeRegExp(filter.search.trim()), "i");
+      query.$or = [{ code: pattern }, { title: pattern }];
+    }
+    return pageById<CourseDoc>(CourseModel, query, first, after);
+  }
+
+  /** The course if the caller may manage it (owner or ADMIN). */
+  private async managed(actor: AuthUser, id: string): Promise<CourseDoc> {
+    const course = isObjectId(id) ? await CourseModel.findById(id).lean<CourseDoc>() : null;
+    if (!course) throw fail("NOT_FOUND", "Course not found", "COURSE_NOT_FOUND");
+    if (!canManageCourse(actor, course)) throw fail("FORBIDDEN", "Only the course owner or an ADMIN may do this", "NOT_COURSE_OWNER");
+    return course;
+  }
+
+  private async staffUser(userId: string): Promise<Types.ObjectId> {
+    const user = isObjectId(userId) ? await UserModel.findById(userId).select({ role: 1 }).lean<{ _id: Types.ObjectId; role: string }>() : null;
+    if (!user) throw fail("NOT_FOUND", "User not found", "USER_NOT_FOUND");
+    if (user.role !== "INSTRUCTOR" && user.role !== "ADMIN") {
+      throw fail("BAD_USER_INPUT", "Course staff must be INSTRUCTOR or ADMIN accounts", "NOT_AN_INSTRUCTOR");
+    }
+    return user._id;
+  }
+
+  private async syncEngine(course: CourseDoc): Promise<void> {
+    this.loader.clear(course._id.toHexString());
+    const fields = EnrollmentEngine.courseFields(course).filter((_, i, all) => {
+      const key = all[i - (i % 2)];
+      return key !== "cap" && key !== "res"; // capacity changes only through updateCapacity
+    });
+    await this.deps.engine.run("clSetCourseFields", [course._id.toHexString(), ...fields], {});
+  }
+}
+
+export const isObjectId = (id: string) => typeof id === "string" && /^[0-9a-f]{24}$/i.test(id);
+const actorOf = (u: AuthUser) => ({ userId: u.id, role: u.role });
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+function definedOnly<T extends object>(o: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+function validateCourse(c: CourseInput): void {
+  for (const m of c.meetings ?? []) {
+    if (!HHMM.test(m.start) || !HHMM.test(m.end) || m.start >= m.end) {
+      throw fail("BAD_USER_INPUT", `Meeting ${m.day} ${m.start}-${m.end}: times are HH:MM and start before end`, "INVALID_MEETING");
+    }
+  }
+  if (c.enrollmentOpensAt && c.enrollmentClosesAt && new Date(c.enrollmentOpensAt) >= new Date(c.enrollmentClosesAt)) {
+    throw fail("BAD_USER_INPUT", "The enrollment window must open before it closes", "INVALID_WINDOW");
+  }
+}

@@ -1,0 +1,20 @@
+import DataLoader from "dataloader";
+import { LRUCache } from "lru-cache";
+
+/**
+ * Batches lookups by id within a tick and keeps results for `ttlMs` in this process: for catalogue
+ * data that every request shows (courses, users) and that changes rarely. `clear(id)` after writes.
+ */
+export function cachedLoader<V extends object>(
+  load: (ids: readonly string[]) => Promise<Map<string, V>>,
+  opts: { max: number; ttlMs: number },
+): DataLoader<string, V | null> {
+  const cache = new LRUCache<string, Promise<V | null>>({ max: opts.max, ttl: opts.ttlMs });
+  return new DataLoader<string, V | null>(
+    async (ids) => {
+      const found = await load(ids);
+      return ids.map((id) => found.get(id) ?? null);
+    },
+    { cacheMap: cache as unknown as Map<string, Promise<V | null>>, maxBatchSize: 500 },
+  );
+}

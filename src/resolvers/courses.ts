@@ -1,0 +1,143 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Allow } from "../auth/authChecker";
+import type { AppContext } from "../context";
+import type { DomainEvent } from "../events/catalogue";
+import { topics } from "../events/catalogue";
+import { encodeCursor } from "../platform/pagination";
+import type { CourseDoc } from "../models/course";
+import { Course, CourseConnection, CourseFilterInput, CourseSeats, CreateCourseInput, UpdateCourseInput, toCourse } from "../schema/course";
+import { ConnectionArgs, toConnection } from "../schema/relay";
+import { User, toUser } from "../schema/user";
+import { liveFeed } from "./live";
+
+export const toSeats = (courseId: string, c: { capacity: number; enrolled: number; waitlisted: number }): CourseSeats => ({
+  courseId,
+  capacity: c.capacity,
+  enrolledCount: c.enrolled,
+  waitlistCount: c.waitlisted,
+  seatsLeft: Math.max(0, c.capacity - c.enrolled),
+});
+
+@Resolver(() => Course)
+export class CoursesResolver {
+  @Allow()
+  @Query(() => CourseConnection, { description: "The catalogue (archived courses only with includeArchived)" })
+  async courses(
+    @Arg("filter", () => CourseFilterInput, { nullable: true }) filter: CourseFilterInput | null,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+    @Ctx() ctx: AppContext,
+  ) {
+    const page = await ctx.services.courses.list(filter ?? {}, first, after);
+    return toConnection(page, (c: CourseDoc) => encodeCursor(c._id), toCourse);
+  }
+
+  @Allow()
+  @Query(() => Course, { nullable: true })
+  async course(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<Course | null> {
+    const doc = await ctx.services.courses.get(id).catch(() => null);
+    return doc ? toCourse(doc) : null;
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => Course, { description: "The caller owns it (an ADMIN may name another owner)" })
+  async createCourse(@Arg("input", () => CreateCourseInput) input: CreateCourseInput, @Ctx() ctx: AppContext): Promise<Course> {
+    return toCourse(await ctx.services.courses.create(ctx.user!, input));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => Course, { description: "Owner or ADMIN" })
+  async updateCourse(
+    @Arg("id", () => ID) id: string,
+    @Arg("input", () => UpdateCourseInput) input: UpdateCourseInput,
+    @Ctx() ctx: AppContext,
+  ): Promise<Course> {
+    return toCourse(await ctx.services.courses.update(ctx.user!, id, input));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => Course, { description: "Soft delete: enrollments are kept; owner or ADMIN" })
+  async archiveCourse(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<Course> {
+    return toCourse(await ctx.services.courses.archive(ctx.user!, id));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => Course)
+  async assignInstructor(
+    @Arg("courseId", () => ID) courseId: string,
+    @Arg("instructorId", () => ID) instructorId: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<Course> {
+    return toCourse(await ctx.services.courses.assignInstructor(ctx.user!, courseId, instructorId));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => Course)
+  async removeInstructor(
+    @Arg("courseId", () => ID) courseId: string,
+    @Arg("instructorId", () => ID) instructorId: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<Course> {
+    return toCourse(await ctx.services.courses.removeInstructor(ctx.user!, courseId, instructorId));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => Course, { description: "Never below the enrolled count; raising it promotes from the waitlist" })
+  async updateCapacity(
+    @Arg("courseId", () => ID) courseId: string,
+    @Arg("capacity", () => Int) capacity: number,
+    @Arg("reserveCapacity", () => Int) reserveCapacity: number,
+    @Ctx() ctx: AppContext,
+  ): Promise<Course> {
+    return toCourse(await ctx.services.courses.updateCapacity(ctx.user!, courseId, capacity, reserveCapacity));
+  }
+
+  @Allow()
+  @Subscription(() => CourseSeats, {
+    description: "Live seat counts: the current counts first, then after every change",
+    subscribe: ({ args, context }) => {
+      const ctx = context as AppContext;
+      const courseId = args.courseId as string;
+      const snapshot = async () => toSeats(courseId, await ctx.services.enrollment.seats(courseId));
+      const source = ctx.services.events.subscribe(topics.courseSeats(courseId));
+      return liveFeed(
+        source,
+        (e: DomainEvent) => {
+          const seats = (e.payload as { seats?: { courseId: string; capacity: number; enrolled: number; waitlisted: number }[] }).seats;
+          const mine = seats?.find((s) => s.courseId === courseId);
+          return mine ? [toSeats(courseId, mine)] : [];
+        },
+        snapshot,
+      );
+    },
+  })
+  courseSeatsChanged(@Root() seats: CourseSeats, @Arg("courseId", () => ID) _courseId: string): CourseSeats {
+    return seats;
+  }
+
+  @FieldResolver(() => User)
+  async owner(@Root() course: Course, @Ctx() ctx: AppContext): Promise<User> {
+    return toUser((await ctx.services.accounts.loader.load(course.ownerId))!);
+  }
+
+  @FieldResolver(() => [User])
+  async instructors(@Root() course: Course, @Ctx() ctx: AppContext): Promise<User[]> {
+    const users = await ctx.services.accounts.loader.loadMany(course.instructorIds);
+    return users.filter((u): u is NonNullable<typeof u> & object => Boolean(u) && !(u instanceof Error)).map((u) => toUser(u as never));
+  }
+
+  @FieldResolver(() => Int)
+  async enrolledCount(@Root() course: Course, @Ctx() ctx: AppContext): Promise<number> {
+    return (await ctx.services.enrollment.seatsOf(course.id)).enrolled;
+  }
+
+  @FieldResolver(() => Int, { description: "Students on the waitlist" })
+  async waitlistCount(@Root() course: Course, @Ctx() ctx: AppContext): Promise<number> {
+    return (await ctx.services.enrollment.seatsOf(course.id)).waitlisted;
+  }
+
+  @FieldResolver(() => Int)
+  async seatsLeft(@Root() course: Course, @Ctx() ctx: AppContext): Promise<number> {
+    const s = await ctx.services.enrollment.seatsOf(course.id);
+    return Math.max(0, s.capacity - s.enrolled);
+  }
+}

@@ -1,0 +1,143 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Allow } from "../auth/authChecker";
+import type { AppContext } from "../context";
+import { topics, type DomainEvent, type EnrollmentChange, type EventCatalogue } from "../events/catalogue";
+import { encodeOffset, type EnrollmentView } from "../domain/enrollment/service";
+import type { EnrollmentStatus } from "../models/enrollment";
+import { fail } from "../platform/errors";
+import { Course, toCourse } from "../schema/course";
+import {
+  Enrollment,
+  EnrollmentConnection,
+  EnrollmentProfile,
+  EnrollmentProfileInput,
+  EnrollmentStatusEnum,
+  SwitchResult,
+  toEnrollment,
+} from "../schema/enrollment";
+import { ConnectionArgs } from "../schema/relay";
+import { User, toUser } from "../schema/user";
+import { liveFeed } from "./live";
+
+@Resolver(() => Enrollment)
+export class EnrollmentResolver {
+  @Allow("STUDENT")
+  @Mutation(() => Enrollment, { description: "A seat (ENROLLED) if one is free, else a waitlist place (WAITLISTED), else COURSE_FULL" })
+  async enroll(@Arg("courseId", () => ID) courseId: string, @Ctx() ctx: AppContext): Promise<Enrollment> {
+    return toEnrollment(await ctx.services.enrollment.enroll(ctx.user!, courseId));
+  }
+
+  @Allow("STUDENT")
+  @Mutation(() => Enrollment, { description: "Leave a seat (costs one remaining change) or a waitlist place" })
+  async disenroll(@Arg("courseId", () => ID) courseId: string, @Ctx() ctx: AppContext): Promise<Enrollment> {
+    return toEnrollment(await ctx.services.enrollment.disenroll(ctx.user!, courseId));
+  }
+
+  @Allow("STUDENT")
+  @Mutation(() => SwitchResult, { description: "Atomic: you keep the first course unless the second gives you a seat" })
+  async switchCourse(
+    @Arg("fromCourseId", () => ID) fromCourseId: string,
+    @Arg("toCourseId", () => ID) toCourseId: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<SwitchResult> {
+    const r = await ctx.services.enrollment.switchCourse(ctx.user!, fromCourseId, toCourseId);
+    return { dropped: toEnrollment(r.dropped), enrolled: toEnrollment(r.enrolled) };
+  }
+
+  @Allow("ADMIN")
+  @Mutation(() => Enrollment, { description: "Past capacity, window and rules; audited (ADMIN)" })
+  async forceEnroll(
+    @Arg("courseId", () => ID) courseId: string,
+    @Arg("studentId", () => ID) studentId: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<Enrollment> {
+    return toEnrollment(await ctx.services.enrollment.forceEnroll(ctx.user!, courseId, studentId));
+  }
+
+  @Allow("ADMIN")
+  @Mutation(() => Enrollment, { description: "Regardless of window and remaining changes; audited (ADMIN)" })
+  async forceDisenroll(
+    @Arg("courseId", () => ID) courseId: string,
+    @Arg("studentId", () => ID) studentId: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<Enrollment> {
+    return toEnrollment(await ctx.services.enrollment.forceDisenroll(ctx.user!, courseId, studentId));
+  }
+
+  @Allow("ADMIN")
+  @Mutation(() => EnrollmentProfile, { description: "Unit cap, personal time ticket, remaining changes (ADMIN)" })
+  async setEnrollmentProfile(
+    @Arg("studentId", () => ID) studentId: string,
+    @Arg("input", () => EnrollmentProfileInput) input: EnrollmentProfileInput,
+    @Ctx() ctx: AppContext,
+  ): Promise<EnrollmentProfile> {
+    return ctx.services.enrollment.setProfile(ctx.user!, studentId, input);
+  }
+
+  @Allow("STUDENT")
+  @Query(() => [Enrollment], { description: "Your seats and waitlist places" })
+  async myEnrollments(@Ctx() ctx: AppContext): Promise<Enrollment[]> {
+    return (await ctx.services.enrollment.mine(ctx.user!)).map(toEnrollment);
+  }
+
+  @Allow("STUDENT")
+  @Query(() => EnrollmentProfile)
+  async myEnrollmentProfile(@Ctx() ctx: AppContext): Promise<EnrollmentProfile> {
+    return ctx.services.enrollment.profile(ctx.user!);
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Query(() => EnrollmentConnection, { description: "Enrolled students, then the waitlist in order (course staff, ADMIN)" })
+  async courseEnrollments(
+    @Arg("courseId", () => ID) courseId: string,
+    @Arg("status", () => EnrollmentStatusEnum, { nullable: true }) status: EnrollmentStatus | null,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+    @Ctx() ctx: AppContext,
+  ) {
+    if (status === "DROPPED") throw fail("BAD_USER_INPUT", "Only ENROLLED or WAITLISTED", "INVALID_STATUS");
+    const page = await ctx.services.enrollment.ofCourse(ctx.user!, courseId, status, first, after);
+    const edges = page.items.map((v, i) => ({ cursor: encodeOffset(page.offset + i + 1), node: toEnrollment(v) }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @Allow("STUDENT")
+  @Subscription(() => Enrollment, {
+    description: "Your enrollments as they change: seats, waitlist places, promotions, drops",
+    subscribe: ({ context }) => {
+      const ctx = context as AppContext;
+      return liveFeed(ctx.services.events.subscribe(topics.studentEnrollments(ctx.user!.id)), changesOf);
+    },
+  })
+  myEnrollmentChanged(@Root() enrollment: Enrollment): Enrollment {
+    return enrollment;
+  }
+
+  @FieldResolver(() => Course)
+  async course(@Root() e: Enrollment, @Ctx() ctx: AppContext): Promise<Course> {
+    return toCourse(await ctx.services.courses.get(e.courseId));
+  }
+
+  @FieldResolver(() => User, { description: "Visible to the student and to course staff" })
+  async student(@Root() e: Enrollment, @Ctx() ctx: AppContext): Promise<User> {
+    const user = await ctx.services.accounts.loader.load(e.studentId);
+    if (!user) throw fail("NOT_FOUND", "Student not found", "USER_NOT_FOUND");
+    return toUser(user);
+  }
+}
+
+function changesOf(e: DomainEvent): Enrollment[] {
+  const asView = (c: EnrollmentChange): EnrollmentView => c;
+  switch (e.name) {
+    case "StudentEnrolled":
+    case "StudentWaitlisted":
+    case "StudentDisenrolled":
+    case "StudentPromoted":
+      return [toEnrollment(asView(e.payload as EnrollmentChange))];
+    case "CourseSwitched": {
+      const p = e.payload as EventCatalogue["CourseSwitched"];
+      return [toEnrollment(asView(p.from)), toEnrollment(asView(p.to))];
+    }
+    default:
+      return [];
+  }
+}

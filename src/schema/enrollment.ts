@@ -1,0 +1,89 @@
+import { IsOptional, Max, Min } from "class-validator";
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { ENROLLMENT_STATUSES, type EnrollmentStatus } from "../models/enrollment";
+import { ConnectionType } from "./relay";
+import { enumOf } from "./user";
+
+export const EnrollmentStatusEnum = enumOf(ENROLLMENT_STATUSES);
+registerEnumType(EnrollmentStatusEnum, { name: "EnrollmentStatus" });
+
+@ObjectType({ description: "A student's place in a course: a seat, a waitlist place, or a dropped one" })
+export class Enrollment {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => EnrollmentStatusEnum)
+  status: EnrollmentStatus;
+
+  @Field(() => Int, { nullable: true, description: "1-based waitlist position while WAITLISTED" })
+  position: number | null;
+
+  @Field(() => Float, { description: "The course price when the seat was taken" })
+  pricePaid: number;
+
+  courseId: string;
+  studentId: string;
+}
+
+export const EnrollmentConnection = ConnectionType(Enrollment);
+
+@ObjectType()
+export class SwitchResult {
+  @Field(() => Enrollment, { description: "The course left (DROPPED)" })
+  dropped: Enrollment;
+
+  @Field(() => Enrollment, { description: "The course joined (ENROLLED)" })
+  enrolled: Enrollment;
+}
+
+@ObjectType()
+export class EnrollmentProfile {
+  @Field(() => ID)
+  studentId: string;
+
+  @Field(() => Int)
+  maxUnits: number;
+
+  @Field(() => Date, { nullable: true, description: "Personal time ticket: the student may enroll from then on" })
+  enrollmentStartsAt: Date | null;
+
+  @Field(() => Int, { description: "Drops and switches still allowed" })
+  remainingChanges: number;
+}
+
+@InputType()
+export class EnrollmentProfileInput {
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Min(0)
+  @Max(1000)
+  maxUnits?: number;
+
+  @Field(() => Date, { nullable: true, description: "null clears the time ticket" })
+  @IsOptional()
+  enrollmentStartsAt?: Date | null;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Min(0)
+  @Max(1000)
+  remainingChanges?: number;
+}
+
+export function toEnrollment(v: {
+  enrollmentId: string;
+  courseId: string;
+  studentId: string;
+  status: EnrollmentStatus;
+  position: number;
+  pricePaid: number;
+}): Enrollment {
+  return {
+    id: v.enrollmentId,
+    status: v.status,
+    position: v.status === "WAITLISTED" ? v.position : null,
+    pricePaid: v.pricePaid,
+    courseId: v.courseId,
+    studentId: v.studentId,
+  };
+}
