@@ -66,7 +66,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     }
 
     // The enrollment log's durable writer runs in every instance; the consumer group shares the work.
-    const writer = new EnrollmentLogWriter(await redis.dedicated("log-writer"), services.engine.logKey, logger);
+    const writer = new EnrollmentLogWriter(await redis.dedicated("log-writer"), services.engine.logKey, logger, config.LOG_CLAIM_IDLE_MS);
     await writer.start();
     runtime.onClose(() => writer.stop());
     metrics.registerBacklog(() => writer.backlog);

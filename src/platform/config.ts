@@ -41,6 +41,8 @@ const schema = z.object({
   /** Enrollment profile of a student nobody has set one for. */
   DEFAULT_MAX_UNITS: int(0, 1000).default(20),
   DEFAULT_REMAINING_CHANGES: int(0, 1000).default(3),
+  /** A log entry unacknowledged this long (its writer died) is taken over by another writer. */
+  LOG_CLAIM_IDLE_MS: int(100, 3_600_000).default(15_000),
   INVITE_TTL_SECONDS: int(1, 86_400).default(300),
   LEADERBOARD_THROTTLE_MS: int(10, 60_000).default(500),
   AGENDA_PROCESS_EVERY_MS: int(100, 600_000).default(1000),

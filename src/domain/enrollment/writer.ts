@@ -11,8 +11,7 @@ import type { Logger } from "../../platform/logger";
 const GROUP = "mongo-writer";
 const BATCH = 1000;
 const BLOCK_MS = 200;
-const CLAIM_IDLE_MS = 15_000;
-const MAINTENANCE_EVERY_MS = 5_000;
+const MAINTENANCE_EVERY_MS = 1_000;
 
 type Entry = Record<string, string> & { _streamId: string };
 
@@ -33,6 +32,8 @@ export class EnrollmentLogWriter {
     private readonly redis: Redis,
     private readonly logKey: string,
     private readonly logger: Logger,
+    /** How long an entry may stay unacknowledged before another writer takes it over. */
+    private readonly claimIdleMs: number,
   ) {}
 
   async start(): Promise<void> {
@@ -98,7 +99,7 @@ export class EnrollmentLogWriter {
   /** Claims entries a dead consumer left unacknowledged, and trims what every writer has written. */
   private async maintain(): Promise<void> {
     this.lastMaintenance = Date.now();
-    const [, claimed] = (await this.redis.xautoclaim(this.logKey, GROUP, this.consumer, CLAIM_IDLE_MS, "0-0", "COUNT", BATCH)) as [
+    const [, claimed] = (await this.redis.xautoclaim(this.logKey, GROUP, this.consumer, this.claimIdleMs, "0-0", "COUNT", BATCH)) as [
       string,
       [string, string[]][],
     ];
