@@ -3,6 +3,7 @@
 import "reflect-metadata";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { enrollmentBenchmark } from "./scenarios/enrollment";
 import { eventsBenchmark } from "./scenarios/events";
 import { meBenchmark } from "./scenarios/me";
 
@@ -11,6 +12,16 @@ const num = (name: string, fallback: number) => (process.env[name] ? Number(proc
 const scenarios: Record<string, () => Promise<unknown>> = {
   me: () => meBenchmark({ connections: num("BENCH_CONNECTIONS", 50), durationSec: num("BENCH_DURATION", 10) }),
   events: () => eventsBenchmark({ subscribers: num("BENCH_SUBSCRIBERS", 500), events: num("BENCH_EVENTS", 50) }),
+  enrollment: () =>
+    enrollmentBenchmark({
+      students: num("BENCH_STUDENTS", 1000),
+      perStudent: 7,
+      courses: 100,
+      connections: num("BENCH_ENROLL_CONNECTIONS", 64),
+      workers: num("BENCH_WORKERS", 1),
+      catalogueSize: 1500,
+      repeat: num("BENCH_REPEAT", 3),
+    }),
 };
 
 async function main() {

@@ -65,6 +65,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       await services.accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     }
 
+    await services.catalogue.start(services.events);
+    runtime.onClose(async () => services.catalogue.stop());
+
     // The enrollment log's durable writer runs in every instance; the consumer group shares the work.
     const writer = new EnrollmentLogWriter(await redis.dedicated("log-writer"), services.engine.logKey, logger, config.LOG_CLAIM_IDLE_MS);
     await writer.start();

@@ -2,6 +2,7 @@
 import { PasswordHasher } from "./auth/passwords";
 import type { TokenService } from "./auth/tokens";
 import { AccountsService } from "./domain/accounts";
+import { Catalogue } from "./domain/catalogue";
 import { CoursesService } from "./domain/courses";
 import { EnrollmentEngine } from "./domain/enrollment/engine";
 import { EnrollmentNotifier } from "./domain/enrollment/notifier";
@@ -16,6 +17,7 @@ export interface Services {
   accounts: AccountsService;
   events: EventBus;
   courses: CoursesService;
+  catalogue: Catalogue;
   enrollment: EnrollmentService;
   engine: EnrollmentEngine;
 }
@@ -36,11 +38,13 @@ export function createServices(deps: {
     remainingChanges: config.DEFAULT_REMAINING_CHANGES,
   });
   const notifier = new EnrollmentNotifier(events);
-  const courses = new CoursesService({ events, engine, notifier });
+  const catalogue = new Catalogue(logger);
+  const courses = new CoursesService({ events, engine, notifier, catalogue });
   return {
     events,
     engine,
     courses,
+    catalogue,
     enrollment: new EnrollmentService({ engine, events, notifier, courses }),
     accounts: new AccountsService({
       hasher: new PasswordHasher(config.PASSWORD_HASH_MEMORY_KIB),

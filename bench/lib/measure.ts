@@ -1,5 +1,5 @@
 // Load generation (autocannon), process memory sampling, and the figures table.
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import autocannon from "autocannon";
 
 export interface HttpLoadResult {
@@ -106,3 +106,31 @@ export function printTable(title: string, rows: Row[]): void {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** CPU seconds of every process whose command line contains one of the names (redis-server, ferretdb). */
+export function cpuByName(names: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let cmd = "";
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    } catch {
+      continue;
+    }
+    const name = names.find((n) => cmd.includes(n));
+    if (name) {
+      try {
+        out[name] = (out[name] ?? 0) + cpuSeconds(Number(pid));
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  return out;
+}

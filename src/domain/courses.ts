@@ -6,8 +6,8 @@ import type { EventBus } from "../events/bus";
 import { CourseModel, type CourseDoc, type SexRestriction, type Weekday } from "../models/course";
 import { UserModel } from "../models/user";
 import { fail } from "../platform/errors";
-import { cachedLoader } from "../platform/loader";
-import { pageById, type Page } from "../platform/pagination";
+import type { Page } from "../platform/pagination";
+import type { Catalogue } from "./catalogue";
 import { isDuplicateKey } from "./accounts";
 import { EnrollmentEngine, parseCounts, parsePromotions } from "./enrollment/engine";
 import type { EnrollmentNotifier } from "./enrollment/notifier";
@@ -50,21 +50,12 @@ export interface CourseFilter {
 }
 
 export class CoursesService {
-  /** Catalogue reads are hot (every enrollment shows its course); edits clear the entry. */
-  readonly loader = cachedLoader<CourseDoc>(
-    async (ids) => {
-      const docs = await CourseModel.find({ _id: { $in: ids.filter(isObjectId) } }).lean<CourseDoc[]>();
-      return new Map(docs.map((d) => [d._id.toHexString(), d]));
-    },
-    { max: 20_000, ttlMs: 5_000 },
-  );
-
   constructor(
-    private readonly deps: { events: EventBus; engine: EnrollmentEngine; notifier: EnrollmentNotifier },
+    private readonly deps: { events: EventBus; engine: EnrollmentEngine; notifier: EnrollmentNotifier; catalogue: Catalogue },
   ) {}
 
   async get(id: string): Promise<CourseDoc> {
-    const course = isObjectId(id) ? await this.loader.load(id) : null;
+    const course = isObjectId(id) ? (this.deps.catalogue.get(id) ?? (await this.deps.catalogue.reload(id))) : undefined;
     if (!course) throw fail("NOT_FOUND", "Course not found", "COURSE_NOT_FOUND");
     return course;
   }
@@ -84,7 +75,8 @@ export class CoursesService {
       throw e;
     }
     const id = course._id.toHexString();
-    await this.deps.engine.hydrateCourse(id);
+    await this.deps.engine.loadNewCourse(course);
+    this.deps.catalogue.put(course);
     await this.deps.events.publish("CourseCreated", { courseId: id, code: course.code, ownerId: owner.toHexString() }, actorOf(actor));
     return course;
   }
@@ -121,7 +113,7 @@ export class CoursesService {
     const course = await this.managed(actor, id);
     const instructor = await this.staffUser(instructorId);
     const updated = (await CourseModel.findByIdAndUpdate(course._id, { $addToSet: { instructors: instructor } }, { new: true }).lean<CourseDoc>())!;
-    this.loader.clear(id);
+    this.deps.catalogue.put(updated);
     await this.deps.events.publish("InstructorAssigned", { courseId: id, instructorId }, actorOf(actor));
     return updated;
   }
@@ -134,7 +126,7 @@ export class CoursesService {
       { $pull: { instructors: new Types.ObjectId(instructorId) } },
       { new: true },
     ).lean<CourseDoc>())!;
-    this.loader.clear(id);
+    this.deps.catalogue.put(updated);
     await this.deps.events.publish("InstructorRemoved", { courseId: id, instructorId }, actorOf(actor));
     return updated;
   }
@@ -148,7 +140,7 @@ export class CoursesService {
       throw fail("CONFLICT", "Capacity cannot go below the number of enrolled students", reply[1]);
     }
     const updated = (await CourseModel.findByIdAndUpdate(course._id, { $set: { capacity, reserveCapacity } }, { new: true }).lean<CourseDoc>())!;
-    this.loader.clear(id);
+    this.deps.catalogue.put(updated);
     const seats = { courseId: id, ...parseCounts(reply[1]) };
     await this.deps.events.publish(
       "CourseCapacityChanged",
@@ -159,20 +151,8 @@ export class CoursesService {
     return updated;
   }
 
-  list(filter: CourseFilter, first: number, after?: string | null): Promise<Page<CourseDoc>> {
-    const query: Record<string, unknown> = {};
-    if (!filter.includeArchived) query.archived = false;
-    if (filter.category) query.category = filter.category;
-    if (filter.department) query.department = filter.department;
-    if (filter.ownerId) {
-      if (!isObjectId(filter.ownerId)) return Promise.resolve({ items: [], hasNextPage: false });
-      query.owner = new Types.ObjectId(filter.ownerId);
-    }
-    if (filter.search) {
-      const pattern = new RegExp(escapeRegExp(filter.search.trim()), "i");
-      query.$or = [{ code: pattern }, { title: pattern }];
-    }
-    return pageById<CourseDoc>(CourseModel, query, first, after);
+  list(filter: CourseFilter, first: number, after?: string | null): Page<CourseDoc> {
+    return this.deps.catalogue.list(filter, first, after);
   }
 
   /** The course if the caller may manage it (owner or ADMIN). */
@@ -193,7 +173,7 @@ export class CoursesService {
   }
 
   private async syncEngine(course: CourseDoc): Promise<void> {
-    this.loader.clear(course._id.toHexString());
+    this.deps.catalogue.put(course);
     const fields = EnrollmentEngine.courseFields(course).filter((_, i, all) => {
       const key = all[i - (i % 2)];
       return key !== "cap" && key !== "res"; // capacity changes only through updateCapacity
@@ -204,7 +184,6 @@ export class CoursesService {
 
 export const isObjectId = (id: string) => typeof id === "string" && /^[0-9a-f]{24}$/i.test(id);
 const actorOf = (u: AuthUser) => ({ userId: u.id, role: u.role });
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 function definedOnly<T extends object>(o: T): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));

@@ -26,7 +26,7 @@ export class EventBus {
     const event: DomainEvent<N> = { id: randomUUID(), name, time: new Date().toISOString(), actor, payload };
     const topics = [ALL_EVENTS_TOPIC, ...eventTopics[name](payload)];
     try {
-      await Promise.all(topics.map((t) => this.pubsub.publish(t, event)));
+      await this.pubsub.publishToAll(topics, event);
     } catch (err) {
       // The state change already happened; a lost notification must not turn it into an error.
       this.logger.error({ err, event: name, eventId: event.id }, "event publish failed");

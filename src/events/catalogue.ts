@@ -61,6 +61,8 @@ export const ALL_EVENTS_TOPIC = "events";
 
 /** Per-entity topics, named in one place so publishers and subscriptions agree. */
 export const topics = {
+  /** Changes to the course catalogue, which every instance keeps in memory. */
+  catalogue: "catalogue",
   courseSeats: (courseId: string) => `course-seats:${courseId}`,
   course: (courseId: string) => `course:${courseId}`,
   studentEnrollments: (studentId: string) => `my-enrollments:${studentId}`,
@@ -72,12 +74,12 @@ const change = (p: EnrollmentChange) => [...seatTopics(p.seats), topics.studentE
 /** Extra per-entity topics an event is delivered on (the topics that domain subscriptions listen to). */
 export const eventTopics: { [N in EventName]: (payload: EventCatalogue[N]) => string[] } = {
   UserSignedUp: () => [],
-  CourseCreated: (p) => [topics.course(p.courseId)],
-  CourseUpdated: (p) => [topics.course(p.courseId)],
-  CourseArchived: (p) => [topics.course(p.courseId)],
-  InstructorAssigned: (p) => [topics.course(p.courseId)],
-  InstructorRemoved: (p) => [topics.course(p.courseId)],
-  CourseCapacityChanged: (p) => [topics.course(p.courseId), ...seatTopics(p.seats)],
+  CourseCreated: (p) => [topics.catalogue, topics.course(p.courseId)],
+  CourseUpdated: (p) => [topics.catalogue, topics.course(p.courseId)],
+  CourseArchived: (p) => [topics.catalogue, topics.course(p.courseId)],
+  InstructorAssigned: (p) => [topics.catalogue, topics.course(p.courseId)],
+  InstructorRemoved: (p) => [topics.catalogue, topics.course(p.courseId)],
+  CourseCapacityChanged: (p) => [topics.catalogue, topics.course(p.courseId), ...seatTopics(p.seats)],
   StudentEnrolled: change,
   StudentWaitlisted: change,
   StudentDisenrolled: change,

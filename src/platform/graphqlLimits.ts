@@ -1,7 +1,7 @@
 // Guards against abusive documents: depth, aliases, and cost (complexity) limits, shared by HTTP and WS.
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
-import { GraphQLError, Kind, type DocumentNode, type GraphQLSchema, type ValidationRule } from "graphql";
+import { GraphQLError, Kind, visit, type DocumentNode, type GraphQLSchema, type ValidationRule } from "graphql";
 import {
   fieldExtensionsEstimator,
   getComplexity,
@@ -42,8 +42,11 @@ const connectionEstimator: ComplexityEstimator = ({ args, childComplexity }) =>
 
 const estimators = [fieldExtensionsEstimator(), connectionEstimator, simpleEstimator({ defaultComplexity: 1 })];
 
-/** Cost of documents without variables, computed once (Apollo and graphql-ws reuse parsed documents). */
-const constantCost = new WeakMap<DocumentNode, number>();
+/**
+ * Costs that cannot change between requests, per parsed document (Apollo and graphql-ws reuse them):
+ * a document's cost depends on its variables only through list sizes (`first`).
+ */
+const fixedCost = new WeakMap<DocumentNode, number>();
 
 /** Throws BAD_USER_INPUT / QUERY_TOO_COMPLEX when the operation would cost more than allowed. */
 export function assertComplexity(
@@ -53,10 +56,10 @@ export function assertComplexity(
   operationName: string | undefined | null,
   max: number,
 ): void {
-  const constant = isConstant(document);
-  let cost = constant ? constantCost.get(document) : undefined;
+  const fixed = isFixedCost(document);
+  let cost = fixed ? fixedCost.get(document) : undefined;
   if (cost === undefined) cost = computeCost(schema, document, variables, operationName);
-  if (constant) constantCost.set(document, cost);
+  if (fixed) fixedCost.set(document, cost);
   if (cost > max) {
     throw new GraphQLError(`Query is too complex: cost ${cost}, limit ${max}`, {
       extensions: { code: "BAD_USER_INPUT", reason: "QUERY_TOO_COMPLEX", cost, limit: max, http: { status: 400 } },
@@ -64,10 +67,25 @@ export function assertComplexity(
   }
 }
 
-/** One operation, no variables: its cost cannot change between requests. */
-function isConstant(document: DocumentNode): boolean {
+const fixedCostDocuments = new WeakMap<DocumentNode, boolean>();
+
+/** One operation, and no variable decides a list size: its cost is the same for every request. */
+function isFixedCost(document: DocumentNode): boolean {
+  let fixed = fixedCostDocuments.get(document);
+  if (fixed === undefined) fixedCostDocuments.set(document, (fixed = findFixedCost(document)));
+  return fixed;
+}
+
+function findFixedCost(document: DocumentNode): boolean {
   const ops = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-  return ops.length === 1 && !ops[0].variableDefinitions?.length;
+  if (ops.length !== 1) return false;
+  let sizedByVariable = false;
+  visit(document, {
+    Argument(node) {
+      if (node.name.value === "first" && node.value.kind === Kind.VARIABLE) sizedByVariable = true;
+    },
+  });
+  return !sizedByVariable;
 }
 
 function computeCost(

@@ -10,7 +10,7 @@ export class RedisPubSubAdapter implements PubSub {
   private readonly redisPubSub: RedisPubSub;
 
   constructor(
-    publisher: Redis,
+    private readonly publisher: Redis,
     subscriber: Redis,
     private readonly prefix: string,
   ) {
@@ -25,6 +25,12 @@ export class RedisPubSubAdapter implements PubSub {
   publish(topic: string, ...args: unknown[]): Promise<void> {
     const [id, payload] = args.length > 1 ? args : [undefined, args[0]];
     return this.redisPubSub.publish(this.channel(topic, id), payload);
+  }
+
+  /** One payload to several topics, serialized once (what RedisPubSub's subscribers parse back). */
+  async publishToAll(topics: string[], payload: unknown): Promise<void> {
+    const message = JSON.stringify(payload);
+    await Promise.all(topics.map((t) => this.publisher.publish(this.channel(t), message)));
   }
 
   subscribe(topic: string, id?: unknown): AsyncIterable<unknown> {

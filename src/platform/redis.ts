@@ -34,6 +34,8 @@ export async function connectRedis(url: string | undefined, logger: Logger): Pro
       lazyConnect: true,
       maxRetriesPerRequest: 1,
       enableOfflineQueue: name === "subscriber",
+      // Commands issued in the same tick go out in one write: under load, far fewer syscalls.
+      enableAutoPipelining: name !== "subscriber",
       retryStrategy: (times) => Math.min(times * 100, 1000),
     });
   const client = make("client");

@@ -27,7 +27,7 @@ export class CoursesResolver {
     @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Ctx() ctx: AppContext,
   ) {
-    const page = await ctx.services.courses.list(filter ?? {}, first, after);
+    const page = ctx.services.courses.list(filter ?? {}, first, after);
     return toConnection(page, (c: CourseDoc) => encodeCursor(c._id), toCourse);
   }
 

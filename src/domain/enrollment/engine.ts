@@ -114,6 +114,12 @@ export class EnrollmentEngine {
     ];
   }
 
+  /** A course just created has no enrollments: load it without asking MongoDB for them. */
+  async loadNewCourse(course: CourseDoc): Promise<void> {
+    const fields = EnrollmentEngine.courseFields(course);
+    await this.call("clHydrateCourse", [course._id.toHexString(), 0, fields.length / 2, ...fields, "--"]);
+  }
+
   async hydrateCourse(courseId: string): Promise<void> {
     const course = await CourseModel.findById(courseId).lean<CourseDoc>();
     if (!course) throw fail("NOT_FOUND", "Course not found", "COURSE_NOT_FOUND");

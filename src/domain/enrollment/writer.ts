@@ -9,8 +9,9 @@ import { EnrollmentModel, EnrollmentProfileModel, type EnrollmentStatus } from "
 import type { Logger } from "../../platform/logger";
 
 const GROUP = "mongo-writer";
+/** A batch is written when it holds BATCH entries or is FLUSH_MS old, whichever comes first. */
 const BATCH = 1000;
-const BLOCK_MS = 200;
+const FLUSH_MS = 500;
 const MAINTENANCE_EVERY_MS = 1_000;
 
 type Entry = Record<string, string> & { _streamId: string };
@@ -65,11 +66,24 @@ export class EnrollmentLogWriter {
     }
   }
 
+  /** Collects up to BATCH new entries, waiting at most FLUSH_MS after the first one arrives. */
   private async read(): Promise<Entry[]> {
-    const reply = (await this.redis.xreadgroup(
-      "GROUP", GROUP, this.consumer, "COUNT", BATCH, "BLOCK", BLOCK_MS, "STREAMS", this.logKey, ">",
-    )) as [string, [string, string[]][]][] | null;
-    return reply ? reply[0][1].map(toEntry) : [];
+    const batch: Entry[] = [];
+    let deadline = Infinity;
+    while (this.running && batch.length < BATCH) {
+      const wait = Math.max(1, Math.min(FLUSH_MS, deadline - Date.now()));
+      if (deadline !== Infinity && deadline - Date.now() <= 0) break;
+      const reply = (await this.redis.xreadgroup(
+        "GROUP", GROUP, this.consumer, "COUNT", BATCH - batch.length, "BLOCK", Math.round(wait), "STREAMS", this.logKey, ">",
+      )) as [string, [string, string[]][]][] | null;
+      if (reply) {
+        batch.push(...reply[0][1].map(toEntry));
+        if (deadline === Infinity) deadline = Date.now() + FLUSH_MS;
+      } else if (batch.length || deadline === Infinity) {
+        break; // nothing new: write what we have, or go do maintenance
+      }
+    }
+    return batch;
   }
 
   /** Writes a batch: the newest version of each enrollment and profile, then acknowledges it. */

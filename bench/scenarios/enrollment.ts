@@ -1,0 +1,232 @@
+// Enrollment burst, the seed 003 shape: 1,000 students (tokens made beforehand, not timed) each send
+// 7 `enroll` mutations at once after a common start signal, over 100 courses sized so about 20% are
+// rejected. Requests go out over a fixed pool of keep-alive connections (BENCH_ENROLL_CONNECTIONS);
+// latency is per request, from the moment it is written on its connection to the response.
+// Bars (issue #3): >= 3,500 enroll/s, p99 <= 250 ms, zero overbooking, no error besides domain
+// rejections, server RSS <= 300 MB. Then `courses(first: 50)` over 1,500 courses: p99 <= 50 ms.
+import { Pool } from "undici";
+import { CourseDocument, CoursesDocument, EnrollDocument, MyEnrollmentsDocument } from "../../operations/generated";
+import { gql, source } from "../../test/support/client";
+import { createCourse, signUp, type TestUser } from "../../test/support/factories";
+import { deploymentEnv, startServer } from "../../test/support/server";
+import { cpuByName, cpuSeconds, httpLoad, percentile, printTable, sampleRss, treeRssMb } from "../lib/measure";
+import { SERVER_ENV } from "./me";
+
+export interface EnrollmentBenchOptions {
+  students: number;
+  perStudent: number;
+  courses: number;
+  connections: number;
+  workers: number;
+  catalogueSize: number;
+}
+
+
+/** Runs the burst `repeat` times, each on a fresh deployment, and judges the medians. */
+export async function enrollmentBenchmark(opts: EnrollmentBenchOptions & { repeat: number }) {
+  const runs: BurstRow[] = [];
+  let catalogue: Record<string, unknown> | undefined;
+  for (let i = 0; i < opts.repeat; i++) {
+    const last = i === opts.repeat - 1;
+    const r = await enrollmentRun(opts, last && !process.env.BENCH_SKIP_CATALOGUE);
+    runs.push(r.burst);
+    catalogue = r.catalogue ?? catalogue;
+  }
+  const median = (k: keyof BurstRow) => percentile(runs.map((r) => Number(r[k])).sort((x, y) => x - y), 50);
+  const summary = {
+    run: "median",
+    enrollsPerSec: median("enrollsPerSec"),
+    p50Ms: median("p50Ms"),
+    p99Ms: median("p99Ms"),
+    serverCpuSec: median("serverCpuSec"),
+    peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+  };
+  printTable(`enrollment burst: ${opts.students} students x ${opts.perStudent} enrolls, ${opts.courses} courses, ${opts.repeat} runs`, [
+    ...runs.map((r, i) => ({ run: i + 1, ...r })),
+    summary,
+  ]);
+  const overbooked = runs.reduce((n, r) => n + r.overbookedCourses + r.countsDisagree, 0);
+  const otherErrors = runs.reduce((n, r) => n + r.nonDomainErrors, 0);
+  const bars: Record<string, { value: number; bar: string; pass: boolean }> = {
+    "enrollsPerSec (median)": { value: summary.enrollsPerSec, bar: ">= 3500", pass: summary.enrollsPerSec >= 3500 },
+    "p99Ms (median)": { value: summary.p99Ms, bar: "<= 250", pass: summary.p99Ms <= 250 },
+    overbooking: { value: overbooked, bar: "0", pass: overbooked === 0 },
+    nonDomainErrors: { value: otherErrors, bar: "0", pass: otherErrors === 0 },
+    "serverRssMb (max)": { value: summary.peakRssMb, bar: "<= 300", pass: summary.peakRssMb <= 300 },
+  };
+  if (catalogue) {
+    const p99 = Number(catalogue.p99);
+    bars["coursesP99Ms"] = { value: p99, bar: "<= 50", pass: p99 <= 50 && Number(catalogue.errors) === 0 };
+  }
+  printTable("bars", Object.entries(bars).map(([figure, b]) => ({ figure, ...b })));
+  return { scenario: "enrollment", runs, median: summary, catalogue, bars };
+}
+
+type BurstRow = Record<string, number> & {
+  enrollsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  serverCpuSec: number;
+  peakRssMb: number;
+  overbookedCourses: number;
+  countsDisagree: number;
+  nonDomainErrors: number;
+};
+
+async function enrollmentRun(opts: EnrollmentBenchOptions, withCatalogue: boolean): Promise<{ burst: BurstRow; catalogue?: Record<string, unknown> }> {
+  const server = await startServer(
+    deploymentEnv({
+      NODE_ENV: "production",
+      LOG_LEVEL: "info",
+      ...SERVER_ENV,
+      ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
+      WEB_CONCURRENCY: String(opts.workers),
+      SIGNUP_LIMIT_PER_IP: "1000000",
+    }),
+  );
+  try {
+    // --- set-up (not timed) ---------------------------------------------------------------------
+    const teacher = await signUp(server, "INSTRUCTOR");
+    const seatsPerCourse = Math.round((opts.students * opts.perStudent * 0.8) / opts.courses);
+    const reserve = Math.round(seatsPerCourse * 0.1);
+    const capacity = seatsPerCourse - reserve;
+    const courses: string[] = [];
+    for (let i = 0; i < opts.courses; i += 20) {
+      const batch = Array.from({ length: Math.min(20, opts.courses - i) }, () =>
+        createCourse(server, teacher.token, { capacity, reserveCapacity: reserve, units: 1 }).then((c) => c.id),
+      );
+      courses.push(...(await Promise.all(batch)));
+    }
+    const students: TestUser[] = [];
+    for (let i = 0; i < opts.students; i += 50) {
+      students.push(...(await Promise.all(Array.from({ length: Math.min(50, opts.students - i) }, () => signUp(server)))));
+    }
+    // Each student opens their enrollment page first, as they would before the start time.
+    for (let i = 0; i < students.length; i += 100) {
+      await Promise.all(students.slice(i, i + 100).map((s) => gql(server, MyEnrollmentsDocument, {}, s.token)));
+    }
+    const random = mulberry32(42);
+    const requests = students.flatMap((s) => pick(courses, opts.perStudent, random).map((courseId) => ({ token: s.token, courseId })));
+
+    // --- the burst ------------------------------------------------------------------------------
+    const pool = new Pool(new URL(server.url).origin, { connections: opts.connections, pipelining: 1 });
+    const query = source(EnrollDocument);
+    const latencies: number[] = [];
+    const outcomes: Record<string, number> = {};
+    const seatsTaken = new Map<string, number>();
+    let next = 0;
+    const rssBeforeBurst = treeRssMb(server.proc.pid!);
+    const rss = sampleRss(server.proc.pid!);
+    const cpuBefore: Record<string, number> = { server: cpuSeconds(server.proc.pid!), ...cpuByName(["redis-server", "ferretdb"]) };
+    const benchBefore = process.cpuUsage();
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: opts.connections }, async () => {
+        while (next < requests.length) {
+          const r = requests[next++];
+          const t0 = performance.now();
+          const res = await pool.request({
+            path: "/graphql",
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${r.token}` },
+            body: JSON.stringify({ query, variables: { courseId: r.courseId } }),
+          });
+          const body = (await res.body.json()) as { data?: { enroll: { status: string } }; errors?: { extensions?: { reason?: string; code?: string } }[] };
+          latencies.push(performance.now() - t0);
+          const outcome = body.data?.enroll?.status ?? body.errors?.[0]?.extensions?.reason ?? `HTTP_${res.statusCode}`;
+          outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+          if (outcome === "ENROLLED") seatsTaken.set(r.courseId, (seatsTaken.get(r.courseId) ?? 0) + 1);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const peakRss = rss.stop();
+    const others = cpuByName(["redis-server", "ferretdb"]);
+    const benchCpu = process.cpuUsage(benchBefore);
+    const cpu = {
+      serverCpuSec: round(cpuSeconds(server.proc.pid!) - cpuBefore.server),
+      redisCpuSec: round((others["redis-server"] ?? 0) - (cpuBefore["redis-server"] ?? 0)),
+      ferretdbCpuSec: round((others.ferretdb ?? 0) - (cpuBefore.ferretdb ?? 0)),
+      loadGenCpuSec: round((benchCpu.user + benchCpu.system) / 1e6),
+    };
+    await pool.close();
+
+    if (process.env.BENCH_MEMORY_DETAIL) {
+      const text = await (await fetch(server.url.replace("/graphql", "/metrics"))).text();
+      console.log(text.split("\n").filter((l) => /^(nodejs_heap_size|nodejs_external|process_resident|nodejs_heap_space_size_used_bytes)/.test(l)).join("\n"));
+    }
+    // --- overbooking check: answers and the server's counts ------------------------------------
+    let overbooked = 0;
+    let countsDisagree = 0;
+    for (const id of courses) {
+      const c = (await gql(server, CourseDocument, { id }, teacher.token)).data!.course!;
+      if (c.enrolledCount > c.capacity || c.waitlistCount > c.reserveCapacity) overbooked++;
+      if ((seatsTaken.get(id) ?? 0) !== c.enrolledCount) countsDisagree++;
+      if ((seatsTaken.get(id) ?? 0) > capacity) overbooked++;
+    }
+
+    latencies.sort((x, y) => x - y);
+    const domain = new Set(["ENROLLED", "WAITLISTED", "COURSE_FULL", "ALREADY_ENROLLED", "UNIT_LIMIT"]);
+    const otherErrors = Object.entries(outcomes).filter(([k]) => !domain.has(k)).reduce((n, [, v]) => n + v, 0);
+    const burst: BurstRow = {
+      workers: opts.workers,
+      connections: opts.connections,
+      requests: requests.length,
+      seconds: round(seconds),
+      enrollsPerSec: Math.round(requests.length / seconds),
+      p50Ms: round(percentile(latencies, 50)),
+      p95Ms: round(percentile(latencies, 95)),
+      p99Ms: round(percentile(latencies, 99)),
+      ...outcomes,
+      ...cpu,
+      overbookedCourses: overbooked,
+      countsDisagree,
+      nonDomainErrors: otherErrors,
+      rssBeforeMb: rssBeforeBurst,
+      peakRssMb: peakRss,
+    };
+    if (!withCatalogue) return { burst };
+    // --- the catalogue: courses(first: 50) over 1,500 courses ------------------------------------
+    for (let i = courses.length; i < opts.catalogueSize; i += 25) {
+      await Promise.all(
+        Array.from({ length: Math.min(25, opts.catalogueSize - i) }, () => createCourse(server, teacher.token, { capacity: 30, units: 1 })),
+      );
+    }
+    const catalogue = await httpLoad({
+      url: server.url,
+      body: JSON.stringify({ query: source(CoursesDocument), variables: { first: 50 } }),
+      headers: { authorization: `Bearer ${students[0].token}` },
+      connections: 10,
+      durationSec: 10,
+      verify: (b) => b.includes('"hasNextPage":true'),
+    });
+    const catalogueRow = { query: "courses(first: 50)", courses: opts.catalogueSize, ...catalogue };
+    printTable("catalogue page (10 connections, 10 s; latency in ms)", [catalogueRow]);
+
+    return { burst, catalogue: catalogueRow };
+  } finally {
+    await server.stop();
+  }
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+function pick<T>(items: T[], n: number, random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy.slice(0, n);
+}
+
+/** A small seeded PRNG, so every run asks for the same courses. */
+function mulberry32(seed: number): () => number {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
