@@ -1,13 +1,13 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";
 import type { DomainEvent } from "../events/catalogue";
 import { topics } from "../events/catalogue";
 import { encodeCursor } from "../platform/pagination";
 import type { CourseDoc } from "../models/course";
-import { Course, CourseConnection, CourseFilterInput, CourseSeats, CreateCourseInput, UpdateCourseInput, toCourse } from "../schema/course";
+import { Course, CourseConnection, CourseFilterInput, CourseSeats, CreateCourseInput, UpdateCourseInput, toCourse, type CourseRelations } from "../schema/course";
 import { ConnectionArgs, toConnection } from "../schema/relay";
-import { User, toUser } from "../schema/user";
+import { toUser } from "../schema/user";
 import { liveFeed } from "./live";
 
 export const toSeats = (courseId: string, c: { capacity: number; enrolled: number; waitlisted: number }): CourseSeats => ({
@@ -28,20 +28,21 @@ export class CoursesResolver {
     @Ctx() ctx: AppContext,
   ) {
     const page = ctx.services.courses.list(filter ?? {}, first, after);
-    return toConnection(page, (c: CourseDoc) => encodeCursor(c._id), toCourse);
+    const related = courseRelations(ctx);
+    return toConnection(page, (c: CourseDoc) => encodeCursor(c._id), (c) => toCourse(c, related));
   }
 
   @Allow()
   @Query(() => Course, { nullable: true })
   async course(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<Course | null> {
     const doc = await ctx.services.courses.get(id).catch(() => null);
-    return doc ? toCourse(doc) : null;
+    return doc ? toCourse(doc, courseRelations(ctx)) : null;
   }
 
   @Allow("INSTRUCTOR", "ADMIN")
   @Mutation(() => Course, { description: "The caller owns it (an ADMIN may name another owner)" })
   async createCourse(@Arg("input", () => CreateCourseInput) input: CreateCourseInput, @Ctx() ctx: AppContext): Promise<Course> {
-    return toCourse(await ctx.services.courses.create(ctx.user!, input));
+    return toCourse(await ctx.services.courses.create(ctx.user!, input), courseRelations(ctx));
   }
 
   @Allow("INSTRUCTOR", "ADMIN")
@@ -51,13 +52,13 @@ export class CoursesResolver {
     @Arg("input", () => UpdateCourseInput) input: UpdateCourseInput,
     @Ctx() ctx: AppContext,
   ): Promise<Course> {
-    return toCourse(await ctx.services.courses.update(ctx.user!, id, input));
+    return toCourse(await ctx.services.courses.update(ctx.user!, id, input), courseRelations(ctx));
   }
 
   @Allow("INSTRUCTOR", "ADMIN")
   @Mutation(() => Course, { description: "Soft delete: enrollments are kept; owner or ADMIN" })
   async archiveCourse(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<Course> {
-    return toCourse(await ctx.services.courses.archive(ctx.user!, id));
+    return toCourse(await ctx.services.courses.archive(ctx.user!, id), courseRelations(ctx));
   }
 
   @Allow("INSTRUCTOR", "ADMIN")
@@ -67,7 +68,7 @@ export class CoursesResolver {
     @Arg("instructorId", () => ID) instructorId: string,
     @Ctx() ctx: AppContext,
   ): Promise<Course> {
-    return toCourse(await ctx.services.courses.assignInstructor(ctx.user!, courseId, instructorId));
+    return toCourse(await ctx.services.courses.assignInstructor(ctx.user!, courseId, instructorId), courseRelations(ctx));
   }
 
   @Allow("INSTRUCTOR", "ADMIN")
@@ -77,7 +78,7 @@ export class CoursesResolver {
     @Arg("instructorId", () => ID) instructorId: string,
     @Ctx() ctx: AppContext,
   ): Promise<Course> {
-    return toCourse(await ctx.services.courses.removeInstructor(ctx.user!, courseId, instructorId));
+    return toCourse(await ctx.services.courses.removeInstructor(ctx.user!, courseId, instructorId), courseRelations(ctx));
   }
 
   @Allow("INSTRUCTOR", "ADMIN")
@@ -88,7 +89,7 @@ export class CoursesResolver {
     @Arg("reserveCapacity", () => Int) reserveCapacity: number,
     @Ctx() ctx: AppContext,
   ): Promise<Course> {
-    return toCourse(await ctx.services.courses.updateCapacity(ctx.user!, courseId, capacity, reserveCapacity));
+    return toCourse(await ctx.services.courses.updateCapacity(ctx.user!, courseId, capacity, reserveCapacity), courseRelations(ctx));
   }
 
   @Allow()
@@ -113,31 +114,15 @@ export class CoursesResolver {
   courseSeatsChanged(@Root() seats: CourseSeats, @Arg("courseId", () => ID) _courseId: string): CourseSeats {
     return seats;
   }
+}
 
-  @FieldResolver(() => User)
-  async owner(@Root() course: Course, @Ctx() ctx: AppContext): Promise<User> {
-    return toUser((await ctx.services.accounts.loader.load(course.ownerId))!);
-  }
-
-  @FieldResolver(() => [User])
-  async instructors(@Root() course: Course, @Ctx() ctx: AppContext): Promise<User[]> {
-    const users = await ctx.services.accounts.loader.loadMany(course.instructorIds);
-    return users.filter((u): u is NonNullable<typeof u> & object => Boolean(u) && !(u instanceof Error)).map((u) => toUser(u as never));
-  }
-
-  @FieldResolver(() => Int)
-  async enrolledCount(@Root() course: Course, @Ctx() ctx: AppContext): Promise<number> {
-    return (await ctx.services.enrollment.seatsOf(course.id)).enrolled;
-  }
-
-  @FieldResolver(() => Int, { description: "Students on the waitlist" })
-  async waitlistCount(@Root() course: Course, @Ctx() ctx: AppContext): Promise<number> {
-    return (await ctx.services.enrollment.seatsOf(course.id)).waitlisted;
-  }
-
-  @FieldResolver(() => Int)
-  async seatsLeft(@Root() course: Course, @Ctx() ctx: AppContext): Promise<number> {
-    const s = await ctx.services.enrollment.seatsOf(course.id);
-    return Math.max(0, s.capacity - s.enrolled);
-  }
+/** Per request: a course's seats and people, batched with the other courses of the response. */
+export function courseRelations(ctx: AppContext): CourseRelations {
+  return {
+    seats: (courseId) => ctx.services.enrollment.seatsOf(courseId),
+    users: async (ids) => {
+      const users = await ctx.services.accounts.loader.loadMany(ids);
+      return users.flatMap((u) => (u && !(u instanceof Error) ? [toUser(u)] : []));
+    },
+  };
 }

@@ -17,6 +17,7 @@ import {
 } from "../schema/enrollment";
 import { ConnectionArgs } from "../schema/relay";
 import { User, toUser } from "../schema/user";
+import { courseRelations } from "./courses";
 import { liveFeed } from "./live";
 
 @Resolver(() => Enrollment)
@@ -114,7 +115,7 @@ export class EnrollmentResolver {
 
   @FieldResolver(() => Course)
   async course(@Root() e: Enrollment, @Ctx() ctx: AppContext): Promise<Course> {
-    return toCourse(await ctx.services.courses.get(e.courseId));
+    return toCourse(await ctx.services.courses.get(e.courseId), courseRelations(ctx));
   }
 
   @FieldResolver(() => User, { description: "Visible to the student and to course staff" })

@@ -49,6 +49,7 @@ const COMMANDS = {
   clSetCourseFields: scripts.SET_COURSE_FIELDS,
   clHydrateCourse: scripts.HYDRATE_COURSE,
   clHydrateStudent: scripts.HYDRATE_STUDENT,
+  clCounts: scripts.COUNTS,
 };
 
 export class EnrollmentEngine {
@@ -187,20 +188,14 @@ export class EnrollmentEngine {
     return new Map(courseIds.map((c, i) => [c, results?.[i]?.[1] === null ? 0 : Number(results?.[i]?.[1]) + 1]));
   }
 
-  /** Live counts of several courses in one round trip (null where Redis does not hold the course). */
+  /** Live counts of several courses in one command (null where Redis does not hold the course). */
   async counts(courseIds: string[]): Promise<Map<string, SeatCounts | null>> {
     if (!courseIds.length) return new Map();
-    const pipeline = this.redis.pipeline();
-    for (const c of courseIds) {
-      pipeline.hget(`${this.prefix}c:${c}`, "cap");
-      pipeline.scard(`${this.prefix}e:${c}`);
-      pipeline.zcard(`${this.prefix}w:${c}`);
-    }
-    const r = (await this.guard(() => pipeline.exec())) ?? [];
+    const r = (await this.call("clCounts", courseIds)) as unknown as (string | number)[];
     return new Map(
       courseIds.map((c, i) => {
-        const cap = r[i * 3]?.[1];
-        return [c, cap === null || cap === undefined ? null : { capacity: Number(cap), enrolled: Number(r[i * 3 + 1][1]), waitlisted: Number(r[i * 3 + 2][1]) }];
+        const cap = r[i * 3];
+        return [c, cap === "" ? null : { capacity: Number(cap), enrolled: Number(r[i * 3 + 1]), waitlisted: Number(r[i * 3 + 2]) }];
       }),
     );
   }
