@@ -1,7 +1,7 @@
 // `npm run seed`: demo accounts for exploring the API in Apollo Sandbox. Idempotent.
 // Needs MONGO_URL (embedded data would vanish with this process); REDIS_URL as for the server.
 import "reflect-metadata";
-import { createRuntime } from "../src/app";
+import { createRuntime } from "../src/runtime";
 import type { SignUpInput } from "../src/domain/accounts";
 import { ConfigError, loadConfig } from "../src/platform/config";
 import { createLogger } from "../src/platform/logger";

@@ -8,6 +8,7 @@ import { EnrollmentEngine } from "./domain/enrollment/engine";
 import { EnrollmentNotifier } from "./domain/enrollment/notifier";
 import { EnrollmentService } from "./domain/enrollment/service";
 import type { EventBus } from "./events/bus";
+import { systemClock, type Clock } from "./platform/clock";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
 import { RedisLimiter } from "./platform/rateLimit";
@@ -28,8 +29,10 @@ export function createServices(deps: {
   redis: RedisHandle;
   events: EventBus;
   tokens: TokenService;
+  clock?: Clock;
 }): Services {
   const { config, redis, events, tokens, logger } = deps;
+  const clock = deps.clock ?? systemClock;
   const limiter = (name: string, points: number, windowSeconds: number) =>
     new RedisLimiter(redis.client, `${config.REDIS_PREFIX}rl:${name}`, points, windowSeconds);
   const window = config.LOGIN_LIMIT_WINDOW_SECONDS;
@@ -39,13 +42,13 @@ export function createServices(deps: {
   });
   const notifier = new EnrollmentNotifier(events);
   const catalogue = new Catalogue(logger);
-  const courses = new CoursesService({ events, engine, notifier, catalogue });
+  const courses = new CoursesService({ events, engine, notifier, catalogue, clock });
   return {
     events,
     engine,
     courses,
     catalogue,
-    enrollment: new EnrollmentService({ engine, events, notifier, courses }),
+    enrollment: new EnrollmentService({ engine, events, notifier, courses, clock }),
     accounts: new AccountsService({
       hasher: new PasswordHasher(config.PASSWORD_HASH_MEMORY_KIB),
       tokens,

@@ -5,6 +5,7 @@ import type { AuthUser } from "../auth/tokens";
 import type { EventBus } from "../events/bus";
 import { CourseModel, type CourseDoc, type SexRestriction, type Weekday } from "../models/course";
 import { UserModel } from "../models/user";
+import type { Clock } from "../platform/clock";
 import { fail } from "../platform/errors";
 import type { Page } from "../platform/pagination";
 import type { Catalogue } from "./catalogue";
@@ -51,7 +52,13 @@ export interface CourseFilter {
 
 export class CoursesService {
   constructor(
-    private readonly deps: { events: EventBus; engine: EnrollmentEngine; notifier: EnrollmentNotifier; catalogue: Catalogue },
+    private readonly deps: {
+      events: EventBus;
+      engine: EnrollmentEngine;
+      notifier: EnrollmentNotifier;
+      catalogue: Catalogue;
+      clock: Clock;
+    },
   ) {}
 
   async get(id: string): Promise<CourseDoc> {
@@ -135,7 +142,7 @@ export class CoursesService {
   async updateCapacity(actor: AuthUser, id: string, capacity: number, reserveCapacity: number): Promise<CourseDoc> {
     const course = await this.managed(actor, id);
     if (capacity < 0 || reserveCapacity < 0) throw fail("BAD_USER_INPUT", "Capacities cannot be negative", "INVALID_CAPACITY");
-    const reply = await this.deps.engine.run("clSetCapacity", [id, capacity, reserveCapacity, Date.now()], { courses: [id] });
+    const reply = await this.deps.engine.run("clSetCapacity", [id, capacity, reserveCapacity, this.deps.clock()], { courses: [id] });
     if (reply[0] === "ERR") {
       throw fail("CONFLICT", "Capacity cannot go below the number of enrolled students", reply[1]);
     }

@@ -9,6 +9,7 @@ import type { EventBus } from "../../events/bus";
 import type { EnrollmentChange, EventActor } from "../../events/catalogue";
 import type { EnrollmentStatus } from "../../models/enrollment";
 import { UserModel } from "../../models/user";
+import type { Clock } from "../../platform/clock";
 import { fail, type ErrorCode } from "../../platform/errors";
 import type { CoursesService } from "../courses";
 import { isObjectId } from "../courses";
@@ -81,6 +82,7 @@ export class EnrollmentService {
       events: EventBus;
       notifier: EnrollmentNotifier;
       courses: CoursesService;
+      clock: Clock;
     },
   ) {}
 
@@ -111,7 +113,7 @@ export class EnrollmentService {
     if (fromId === toId) throw fail("BAD_USER_INPUT", "Switching a course to itself", "SAME_COURSE");
     const reply = await this.deps.engine.run(
       "clSwitch",
-      [fromId, toId, student.id, Date.now(), new Types.ObjectId().toHexString(), student.id],
+      [fromId, toId, student.id, this.deps.clock(), new Types.ObjectId().toHexString(), student.id],
       { courses: [fromId, toId], students: [student.id] },
     );
     if (reply[0] === "ERR") {
@@ -142,7 +144,7 @@ export class EnrollmentService {
     if (next.maxUnits < 0 || next.remainingChanges < 0) throw fail("BAD_USER_INPUT", "Limits cannot be negative", "INVALID_PROFILE");
     const reply = await this.deps.engine.run(
       "clSetProfile",
-      [studentId, Date.now(), next.maxUnits, next.enrollmentStartsAt ? next.enrollmentStartsAt.getTime() : "", next.remainingChanges],
+      [studentId, this.deps.clock(), next.maxUnits, next.enrollmentStartsAt ? next.enrollmentStartsAt.getTime() : "", next.remainingChanges],
       { students: [studentId] },
     );
     await this.deps.events.publish(
@@ -206,7 +208,7 @@ export class EnrollmentService {
     requireCourseId(courseId);
     const reply = await this.deps.engine.run(
       "clEnroll",
-      [courseId, studentId, Date.now(), new Types.ObjectId().toHexString(), mode, actor.userId],
+      [courseId, studentId, this.deps.clock(), new Types.ObjectId().toHexString(), mode, actor.userId],
       { courses: [courseId], students: [studentId] },
     );
     if (reply[0] === "ERR") {
@@ -224,7 +226,7 @@ export class EnrollmentService {
 
   private async leave(courseId: string, studentId: string, mode: "normal" | "force", actor: EventActor): Promise<EnrollmentView> {
     requireCourseId(courseId);
-    const reply = await this.deps.engine.run("clDisenroll", [courseId, studentId, Date.now(), mode, actor.userId], {
+    const reply = await this.deps.engine.run("clDisenroll", [courseId, studentId, this.deps.clock(), mode, actor.userId], {
       courses: [courseId],
       students: [studentId],
     });
