@@ -14,7 +14,9 @@ import {
   CourseEnrollmentsDocument,
   type CreateCourseInput,
 } from "../../operations/generated";
-import { errorOf, gql } from "../support/client";
+import { DomainEventsDocument } from "../../operations/generated";
+import { errorOf, gql, subscribe, wsClient } from "../support/client";
+import { waitForSubscribers } from "../support/redis";
 import { createCourse, logInAdmin, signUp, type TestUser } from "../support/factories";
 import { startServer, stopAll, type TestServer } from "../support/server";
 
@@ -216,12 +218,22 @@ describe("forced moves and authorization", () => {
       reason: "ROLE_REQUIRED",
     });
     expect(errorOf(await gql(server, ForceEnrollDocument, { courseId: c.id, studentId: b.id }, teacher.token)).code).toBe("FORBIDDEN");
+    const client = wsClient(server, admin.token);
+    const audit = subscribe(client, DomainEventsDocument, { names: ["StudentEnrolled", "StudentDisenrolled"] });
+    await waitForSubscribers(server.env, "events");
     const forced = await gql(server, ForceEnrollDocument, { courseId: c.id, studentId: b.id }, admin.token);
     expect(forced.data!.forceEnroll.status).toBe("ENROLLED");
+    expect((await audit.next()).domainEvents).toMatchObject({
+      name: "StudentEnrolled",
+      actor: { userId: admin.id, role: "ADMIN" },
+      payload: { courseId: c.id, studentId: b.id, forced: true },
+    });
     expect(await seats(c.id)).toMatchObject({ enrolledCount: 2, capacity: 1, seatsLeft: 0 });
     expect((await gql(server, ForceDisenrollDocument, { courseId: c.id, studentId: a.id }, admin.token)).data!.forceDisenroll.status).toBe(
       "DROPPED",
     );
+    expect((await audit.next()).domainEvents).toMatchObject({ name: "StudentDisenrolled", payload: { studentId: a.id, forced: true } });
+    await client.dispose();
   });
 
   it("only staff see a course's enrollments; students only their own", async () => {
