@@ -6,6 +6,8 @@ import { ROLES, type Role } from "../models/user";
 export interface AuthUser {
   id: string;
   role: Role;
+  /** When the token stops being valid (ms since the epoch). */
+  expiresAt?: number;
 }
 
 export interface IssuedToken {
@@ -46,7 +48,7 @@ export class TokenService {
     if (typeof claims.sub !== "string" || !ROLES.includes(role)) {
       throw fail("UNAUTHENTICATED", "Invalid token", "INVALID_TOKEN");
     }
-    return { id: claims.sub, role };
+    return { id: claims.sub, role, expiresAt: typeof claims.exp === "number" ? claims.exp * 1000 : undefined };
   }
 
   /** Accepts `Bearer <jwt>` (HTTP header) or a bare token (graphql-ws connectionParams). */

@@ -20,7 +20,7 @@ const schema = z.object({
   /** Namespaces every Redis key and channel; lets several deployments (or test runs) share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[\w:.-]*$/, "letters, digits, _ : . - only").default("cl:"),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
-  JWT_TTL_SECONDS: int(60, 60 * 60 * 24 * 30).default(60 * 60 * 12),
+  JWT_TTL_SECONDS: int(60, 60 * 60 * 24 * 7).default(60 * 60 * 12),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   /** argon2id memory cost in KiB (OWASP minimum 19 MiB). */

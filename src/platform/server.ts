@@ -213,6 +213,13 @@ function useGraphQLWs(
         }
         ctx.extra.subscriptions = new Set();
         metrics.openSockets.inc();
+        // A socket lives no longer than its token: the client reconnects with a fresh one.
+        const expiresAt = ctx.extra.user?.expiresAt;
+        if (expiresAt) {
+          const timer = setTimeout(() => ctx.extra.socket.close(4401, "Token expired"), Math.max(0, expiresAt - Date.now()));
+          timer.unref();
+          ctx.extra.socket.once("close", () => clearTimeout(timer));
+        }
         return true;
       },
       onDisconnect: (ctx) => {

@@ -1,5 +1,6 @@
 import { IsOptional, Max, Min } from "class-validator";
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import type { EnrollmentView } from "../domain/enrollment/service";
 import { ENROLLMENT_STATUSES, type EnrollmentStatus } from "../models/enrollment";
 import { ConnectionType } from "./relay";
 import { enumOf } from "./user";
@@ -70,14 +71,7 @@ export class EnrollmentProfileInput {
   remainingChanges?: number;
 }
 
-export function toEnrollment(v: {
-  enrollmentId: string;
-  courseId: string;
-  studentId: string;
-  status: EnrollmentStatus;
-  position: number;
-  pricePaid: number;
-}): Enrollment {
+export function toEnrollment(v: EnrollmentView): Enrollment {
   return {
     id: v.enrollmentId,
     status: v.status,

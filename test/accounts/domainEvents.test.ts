@@ -88,6 +88,18 @@ describe("WebSocket authentication", () => {
     expect(await closeCodeFor("garbage")).toBe(4401);
   });
 
+  it("closes a socket with 4401 when its token expires", async () => {
+    const user = await signUp(a);
+    const shortLived = jwt.sign({ role: "STUDENT" }, TEST_JWT_SECRET, { subject: user.id, expiresIn: 2 });
+    const client = wsClient(a, shortLived, { lazy: false });
+    const closed = new Promise<number>((resolve) => client.on("closed", (e) => resolve((e as { code: number }).code)));
+    await connected(client);
+    const started = Date.now();
+    expect(await closed).toBe(4401);
+    expect(Date.now() - started).toBeLessThan(4000);
+    await client.dispose();
+  });
+
   it("acknowledges a valid token", async () => {
     const user = await signUp(a);
     const client = wsClient(a, user.token, { lazy: false });
