@@ -3,8 +3,11 @@
 # Source it (`source scripts/services.sh && services_up`), or use scripts/with-services.sh.
 #
 #   MONGO_URL set      -> used as is
-#   otherwise          -> FerretDB v1.24.2 (built with Go when absent) on a free port, SQLite in a temp dir;
-#                         without Go, a mongodb-memory-server process (needs internet on first use)
+#   otherwise          -> FerretDB v1.24.2 (built with Go when absent) on a free port, on a fresh database
+#                         of the local PostgreSQL when one accepts `psql -U postgres` on 127.0.0.1:5432
+#                         (conditional updates are atomic there, not on SQLite), else SQLite in a temp
+#                         dir (FERRETDB_HANDLER=sqlite|postgresql forces one); without Go, a
+#                         mongodb-memory-server process (needs internet on first use)
 #   REDIS_URL set      -> used as is
 #   otherwise          -> redis on 127.0.0.1:6379 if it answers, else a private redis-server on a free
 #                         port (installed with apt-get when missing and we are root)
@@ -14,6 +17,7 @@ CAMPUS_CACHE="${CAMPUS_LIVE_CACHE:-$HOME/.cache/campus-live}"
 FERRETDB_BIN="${FERRETDB_BIN:-$CAMPUS_CACHE/ferretdb-$FERRETDB_VERSION}"
 SERVICES_DIR=""
 SERVICES_PIDS=()
+SERVICES_PG_DB=""
 
 _log() { echo "[services] $*" >&2; }
 
@@ -64,13 +68,20 @@ _start_mongo() {
     port="$(_free_port)"
     dir="$SERVICES_DIR/ferretdb"
     mkdir -p "$dir"
-    "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$dir/" --state-dir="$dir" \
+    local backend=(--handler=sqlite --sqlite-url="file:$dir/")
+    if [ "${FERRETDB_HANDLER:-}" != "sqlite" ] && _create_pg_db; then
+      backend=(--handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:5432/$SERVICES_PG_DB")
+    elif [ "${FERRETDB_HANDLER:-}" = "postgresql" ]; then
+      _log "FERRETDB_HANDLER=postgresql but no PostgreSQL accepts psql -h 127.0.0.1 -U postgres"
+      return 1
+    fi
+    "$FERRETDB_BIN" "${backend[@]}" --state-dir="$dir" \
       --listen-addr="127.0.0.1:$port" --debug-addr=127.0.0.1:0 --telemetry=disable \
       --log-level=error >"$SERVICES_DIR/ferretdb.log" 2>&1 &
     SERVICES_PIDS+=($!)
     _wait_port "$port" 30 || { _log "FerretDB did not start; see $SERVICES_DIR/ferretdb.log"; return 1; }
     export MONGO_URL="mongodb://127.0.0.1:$port/campus_live"
-    _log "FerretDB $FERRETDB_VERSION on $MONGO_URL"
+    _log "FerretDB $FERRETDB_VERSION (${backend[0]#--handler=}) on $MONGO_URL"
     return 0
   fi
   _log "no Go toolchain for FerretDB: starting mongodb-memory-server (downloads mongod on first use)"
@@ -81,6 +92,15 @@ _start_mongo() {
   for ((i = 0; i < 1200; i++)); do [ -s "$urlfile" ] && break; sleep 0.1; done
   [ -s "$urlfile" ] || { _log "mongodb-memory-server did not start (offline?): set MONGO_URL"; return 1; }
   export MONGO_URL="$(cat "$urlfile")"
+}
+
+# A fresh PostgreSQL database for FerretDB, if the local server lets us in (trust auth, as on the
+# dev and CI machines). Dropped by services_down.
+_create_pg_db() {
+  command -v psql >/dev/null 2>&1 || return 1
+  local name="ferretdb_$(date +%s)_$$"
+  psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $name" >/dev/null 2>&1 || return 1
+  SERVICES_PG_DB="$name"
 }
 
 _start_redis() {
@@ -118,5 +138,9 @@ services_down() {
   for pid in "${SERVICES_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${SERVICES_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
   SERVICES_PIDS=()
+  if [ -n "$SERVICES_PG_DB" ]; then
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $SERVICES_PG_DB" >/dev/null 2>&1
+    SERVICES_PG_DB=""
+  fi
   [ -n "$SERVICES_DIR" ] && rm -rf "$SERVICES_DIR"
 }
