@@ -5,7 +5,7 @@
 #   MONGO_URL set      -> used as is
 #   otherwise          -> FerretDB v1.24.2 (built with Go when absent) on a free port, on a fresh database
 #                         of the local PostgreSQL when one accepts `psql -U postgres` on 127.0.0.1:5432
-#                         (conditional updates are atomic there, not on SQLite), else SQLite in a temp
+#                         (faster than SQLite for the tests), else SQLite in a temp
 #                         dir (FERRETDB_HANDLER=sqlite|postgresql forces one); without Go, a
 #                         mongodb-memory-server process (needs internet on first use)
 #   REDIS_URL set      -> used as is

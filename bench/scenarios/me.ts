@@ -17,6 +17,7 @@ export async function meBenchmark(opts: { connections: number; durationSec: numb
   const cores = availableParallelism();
   const env = deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", ...SERVER_ENV });
   const runs: Array<{ workers: number; bare: HttpLoadResult; me: HttpLoadResult; ratio: number; peakRssMb: number }> = [];
+  let floor: { result: HttpLoadResult; ratio: number } | undefined;
   let idleRss = NaN;
   let warmIdleRss = NaN;
 
@@ -43,6 +44,17 @@ export async function meBenchmark(opts: { connections: number; durationSec: numb
         await load(bare.url, 2); // warm-up: JIT, keep-alive connections, caches
         await load(server.url, 3);
         const bareResult = await load(bare.url);
+        if (workers === 1) {
+          // The framework's own ceiling, same run: minimal Apollo Server 5, hard-coded `me`.
+          const minimal = await startChild("minimal-apollo.js", { ME_JSON: JSON.stringify(JSON.parse(expected).data.me) });
+          try {
+            await load(minimal.url, 3);
+            const result = await load(minimal.url);
+            floor = { result, ratio: result.requestsPerSec / bareResult.requestsPerSec };
+          } finally {
+            minimal.stop();
+          }
+        }
         const sampler = sampleRss(server.proc.pid!);
         const meResult = await load(server.url);
         runs.push({ workers, bare: bareResult, me: meResult, ratio: meResult.requestsPerSec / bareResult.requestsPerSec, peakRssMb: sampler.stop() });
@@ -56,6 +68,7 @@ export async function meBenchmark(opts: { connections: number; durationSec: numb
 
   const rows: Row[] = runs.flatMap((r) => [
     { processes: r.workers, target: "bare node http", ...r.bare, ratio: "" },
+    ...(r.workers === 1 && floor ? [{ processes: 1, target: "minimal apollo 5", ...floor.result, ratio: round(floor.ratio) }] : []),
     { processes: r.workers, target: "campus-live me", ...r.me, ratio: round(r.ratio), peakRssMb: r.peakRssMb },
   ]);
   printTable(`me vs bare Node (${opts.connections} connections, ${opts.durationSec} s each; latency in ms)`, rows);
@@ -68,7 +81,7 @@ export async function meBenchmark(opts: { connections: number; durationSec: numb
     errors: { value: sumErrors(runs), bar: "0", pass: sumErrors(runs) === 0 },
   };
   printTable("bars", Object.entries(bars).map(([figure, b]) => ({ figure, ...b })));
-  return { scenario: "me", connections: opts.connections, durationSec: opts.durationSec, runs, idleRssMb: idleRss, warmIdleRssMb: warmIdleRss, bars };
+  return { scenario: "me", connections: opts.connections, durationSec: opts.durationSec, runs, minimalApollo: floor, idleRssMb: idleRss, warmIdleRssMb: warmIdleRss, bars };
 }
 
 /**
@@ -81,10 +94,15 @@ export const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: "131072", NODE_OPTIONS: "--m
 const round = (n: number) => Math.round(n * 1000) / 1000;
 const sumErrors = (runs: Array<{ me: HttpLoadResult }>) => runs.reduce((n, r) => n + r.me.errors + r.me.non2xx, 0);
 
-async function startBare(response: string, workers: number): Promise<{ url: string; stop(): void }> {
+function startBare(response: string, workers: number) {
+  return startChild("bare-server.js", { BARE_RESPONSE: response, BARE_WORKERS: String(workers) });
+}
+
+/** Starts a comparison server from bench/ on a free port; resolves once it says it listens. */
+async function startChild(file: string, env: Record<string, string>): Promise<{ url: string; stop(): void }> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [join(__dirname, "..", "bare-server.js")], {
-    env: { ...process.env, BARE_RESPONSE: response, BARE_WORKERS: String(workers), BARE_PORT: String(port) },
+  const proc = spawn(process.execPath, [join(__dirname, "..", file)], {
+    env: { ...process.env, ...env, BARE_PORT: String(port), PORT: String(port) },
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve) => createInterface({ input: proc.stdout! }).once("line", () => resolve()));

@@ -1,0 +1,74 @@
+// `bash scripts/with-services.sh node dist/scripts/probe-ferretdb.js`: measures, on MONGO_URL, the
+// properties the design relies on (README, "Known limits of FerretDB"): is a concurrent
+// findOneAndUpdate claim atomic, is a conditional updateOne, how fast are sorted reads and upserts.
+// It works in a throw-away database and drops it.
+import { MongoClient } from "mongodb";
+
+async function main() {
+  const url = new URL(process.env.MONGO_URL ?? "mongodb://127.0.0.1:27017/x");
+  url.pathname = `/probe_${Date.now()}`;
+  const client = await MongoClient.connect(url.toString(), { maxPoolSize: 20 });
+  const db = client.db();
+  try {
+    const claims = db.collection("claims");
+    await claims.insertMany(Array.from({ length: 200 }, (_, i) => ({ i, state: "W" })));
+    const returned: number[] = [];
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        for (let k = 0; k < 25; k++) {
+          const r = await claims.findOneAndUpdate({ state: "W" }, { $set: { state: "I" } }, { sort: { i: 1 }, returnDocument: "after" });
+          if (r) returned.push(r.i);
+        }
+      }),
+    );
+
+    const races = db.collection("races");
+    await races.insertMany(Array.from({ length: 50 }, (_, i) => ({ i, state: "W" })));
+    let wins = 0;
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, k) => {
+        const r = await races.updateOne({ i: k % 50, state: "W" }, { $set: { state: "I" } });
+        wins += r.modifiedCount;
+      }),
+    );
+
+    const sorted = db.collection("sorted");
+    await sorted.insertMany(Array.from({ length: 1500 }, (_, i) => ({ i, archived: false, title: `course ${i}` })));
+    let t = performance.now();
+    for (let k = 0; k < 10; k++) await sorted.find({ archived: false }).sort({ _id: 1 }).limit(51).toArray();
+    const sortedMs = (performance.now() - t) / 10;
+
+    const bulk = db.collection("bulk");
+    t = performance.now();
+    await bulk.insertMany(Array.from({ length: 5000 }, (_, i) => ({ i })), { ordered: false });
+    const insertManyPerSec = 5000 / ((performance.now() - t) / 1000);
+    t = performance.now();
+    await bulk.bulkWrite(
+      Array.from({ length: 200 }, (_, i) => ({ updateOne: { filter: { _id: `u${i}` as never }, update: { $set: { s: 1 } }, upsert: true } })),
+      { ordered: false },
+    );
+    const upsertsPerSec = 200 / ((performance.now() - t) / 1000);
+
+    console.log(
+      JSON.stringify(
+        {
+          findOneAndUpdate: { claims: returned.length, distinctDocuments: new Set(returned).size, atomic: returned.length === new Set(returned).size },
+          conditionalUpdateOne: { wins, documents: 50, atomic: wins === 50 },
+          sortedFindOf1500Ms: Math.round(sortedMs),
+          insertManyDocsPerSec: Math.round(insertManyPerSec),
+          bulkUpsertsPerSec: Math.round(upsertsPerSec),
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await db.dropDatabase().catch(() => undefined);
+    await client.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
