@@ -159,6 +159,20 @@ describe("log-in rate limits hold across instances (kept in Redis)", () => {
     expect(limited.errors![0].extensions!.retryAfterSeconds).toBeGreaterThan(0);
   });
 
+  it("limits sign-ups per address", async () => {
+    const limited = await startServer(deploymentEnv({ SIGNUP_LIMIT_PER_IP: "3" }));
+    const attempts = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        gql(limited, SignUpDocument, { input: { email: uniqueEmail("burst"), password: "password123", name: "B", role: "STUDENT" } }),
+      ),
+    );
+    expect(attempts.filter((r) => r.data?.signUp)).toHaveLength(3);
+    expect(attempts.filter((r) => !r.data?.signUp).map(errorOf)).toEqual([
+      { code: "RATE_LIMITED", reason: "RATE_LIMITED" },
+      { code: "RATE_LIMITED", reason: "RATE_LIMITED" },
+    ]);
+  });
+
   it("limits attempts per address, also when they race", async () => {
     const env = deploymentEnv({ LOGIN_LIMIT_PER_IP: "5" });
     const [a, b] = await Promise.all([startServer(env), startServer(env)]);
