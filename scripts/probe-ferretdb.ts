@@ -1,8 +1,29 @@
 // `bash scripts/with-services.sh node dist/scripts/probe-ferretdb.js`: measures, on MONGO_URL, the
 // properties the design relies on (README, "Known limits of FerretDB"): is a concurrent
-// findOneAndUpdate claim atomic, is a conditional updateOne, how fast are sorted reads and upserts.
+// findOneAndUpdate claim atomic, is a conditional updateOne, does Agenda run a job once, how fast
+// are sorted reads and upserts.
 // It works in a throw-away database and drops it.
-import { MongoClient } from "mongodb";
+import { MongoBackend } from "@agendajs/mongo-backend";
+import { Agenda } from "agenda";
+import { MongoClient, type Db } from "mongodb";
+
+/** Schedules 49 one-off jobs (plus one cancelled) on one Agenda instance; counts how often each ran. */
+async function agendaRuns(db: Db) {
+  const agenda = new Agenda({ backend: new MongoBackend({ mongo: db, collection: "probeJobs" }), processEvery: 200 });
+  const runs = new Map<number, number>();
+  agenda.define("probe", async (job) => {
+    const id = (job.attrs.data as { id: number }).id;
+    runs.set(id, (runs.get(id) ?? 0) + 1);
+  });
+  await agenda.start();
+  const due = new Date(Date.now() + 1500);
+  for (let id = 0; id < 50; id++) await agenda.schedule(due, "probe", { id });
+  await agenda.cancel({ name: "probe", data: { id: 0 } });
+  await new Promise((r) => setTimeout(r, 4000));
+  await agenda.stop();
+  const counts = [...runs.values()];
+  return { scheduled: 49, ran: counts.length, ranMoreThanOnce: counts.filter((n) => n > 1).length, cancelledRan: runs.has(0) };
+}
 
 async function main() {
   const url = new URL(process.env.MONGO_URL ?? "mongodb://127.0.0.1:27017/x");
@@ -49,9 +70,12 @@ async function main() {
     );
     const upsertsPerSec = 200 / ((performance.now() - t) / 1000);
 
+    const agenda = await agendaRuns(db);
+
     console.log(
       JSON.stringify(
         {
+          agenda,
           findOneAndUpdate: { claims: returned.length, distinctDocuments: new Set(returned).size, atomic: returned.length === new Set(returned).size },
           conditionalUpdateOne: { wins, documents: 50, atomic: wins === 50 },
           sortedFindOf1500Ms: Math.round(sortedMs),

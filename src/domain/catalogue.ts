@@ -14,6 +14,7 @@ export interface CatalogueFilter {
   category?: string | null;
   department?: string | null;
   ownerId?: string | null;
+  /** Case-insensitive text in the code or title. */
   search?: string | null;
   includeArchived?: boolean | null;
 }
@@ -72,10 +73,6 @@ export class Catalogue {
       items.push(c);
     }
     return { items: items.slice(0, first), hasNextPage: items.length > first };
-  }
-
-  get size(): number {
-    return this.ids.length;
   }
 
   private async sync(): Promise<void> {

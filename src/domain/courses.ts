@@ -8,7 +8,7 @@ import { UserModel } from "../models/user";
 import type { Clock } from "../platform/clock";
 import { fail } from "../platform/errors";
 import type { Page } from "../platform/pagination";
-import type { Catalogue } from "./catalogue";
+import type { Catalogue, CatalogueFilter } from "./catalogue";
 import { isDuplicateKey } from "./accounts";
 import { EnrollmentEngine, parseCounts, parsePromotions } from "./enrollment/engine";
 import type { EnrollmentNotifier } from "./enrollment/notifier";
@@ -40,15 +40,6 @@ export interface CourseInput {
 }
 
 export type CourseUpdate = Partial<Omit<CourseInput, "capacity" | "reserveCapacity" | "ownerId">>;
-
-export interface CourseFilter {
-  category?: string | null;
-  department?: string | null;
-  ownerId?: string | null;
-  /** Case-insensitive match on code or title. */
-  search?: string | null;
-  includeArchived?: boolean | null;
-}
 
 export class CoursesService {
   constructor(
@@ -158,7 +149,7 @@ export class CoursesService {
     return updated;
   }
 
-  list(filter: CourseFilter, first: number, after?: string | null): Page<CourseDoc> {
+  list(filter: CatalogueFilter, first: number, after?: string | null): Page<CourseDoc> {
     return this.deps.catalogue.list(filter, first, after);
   }
 
@@ -181,11 +172,9 @@ export class CoursesService {
 
   private async syncEngine(course: CourseDoc): Promise<void> {
     this.deps.catalogue.put(course);
-    const fields = EnrollmentEngine.courseFields(course).filter((_, i, all) => {
-      const key = all[i - (i % 2)];
-      return key !== "cap" && key !== "res"; // capacity changes only through updateCapacity
-    });
-    await this.deps.engine.run("clSetCourseFields", [course._id.toHexString(), ...fields], {});
+    // Capacity changes only through updateCapacity (atomically against the enrolled count).
+    const fields = EnrollmentEngine.courseFields(course).filter(([key]) => key !== "cap" && key !== "res");
+    await this.deps.engine.run("clSetCourseFields", [course._id.toHexString(), ...fields.flat()], {});
   }
 }
 

@@ -9,10 +9,10 @@ import {
   type ComplexityEstimator,
 } from "graphql-query-complexity";
 
+/** Limits checked while validating a document; the cost limit needs variables, see assertComplexity. */
 export interface QueryLimits {
   maxDepth: number;
   maxAliases: number;
-  maxComplexity: number;
 }
 
 const rejectWith =

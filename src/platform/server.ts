@@ -64,7 +64,6 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
   const validationRules = limitRules({
     maxDepth: config.MAX_QUERY_DEPTH,
     maxAliases: config.MAX_ALIASES,
-    maxComplexity: config.MAX_QUERY_COMPLEXITY,
   });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: config.BODY_LIMIT_BYTES });

@@ -86,39 +86,34 @@ export class EnrollmentEngine {
     throw new Error(`enrollment engine: ${name} kept asking for hydration`);
   }
 
-  private async call(name: ScriptName, args: (string | number)[]): Promise<string[]> {
-    try {
-      const fn = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[name];
-      return (await fn.call(this.redis, this.prefix, ...args)) as string[];
-    } catch (e) {
-      if (e instanceof AppError) throw e;
-      throw fail("SERVICE_UNAVAILABLE", "Enrollment is unavailable right now, try again", "REDIS_UNAVAILABLE");
-    }
+  private call(name: ScriptName, args: (string | number)[]): Promise<string[]> {
+    const fn = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<string[]>>)[name];
+    return this.guard(() => fn.call(this.redis, this.prefix, ...args));
   }
 
-  /** The catalogue fields the scripts check, in their Redis encoding. */
-  static courseFields(course: Pick<CourseDoc, "capacity" | "reserveCapacity" | "archived" | "sexRestriction" | "units" | "price" | "enrollmentOpensAt" | "enrollmentClosesAt" | "meetings" | "examAt" | "examDurationMinutes">): string[] {
+  /** The catalogue fields the scripts check, as [field, value] pairs in their Redis encoding. */
+  static courseFields(course: Pick<CourseDoc, "capacity" | "reserveCapacity" | "archived" | "sexRestriction" | "units" | "price" | "enrollmentOpensAt" | "enrollmentClosesAt" | "meetings" | "examAt" | "examDurationMinutes">): [string, string][] {
     const ms = (d: Date | null | undefined) => (d ? String(new Date(d).getTime()) : "");
     const exam = course.examAt ? new Date(course.examAt).getTime() : null;
     return [
-      "cap", String(course.capacity),
-      "res", String(course.reserveCapacity ?? 0),
-      "arch", course.archived ? "1" : "0",
-      "sex", course.sexRestriction === "FEMALE_ONLY" ? "F" : course.sexRestriction === "MALE_ONLY" ? "M" : "N",
-      "units", String(course.units),
-      "price", String(course.price ?? 0),
-      "open", ms(course.enrollmentOpensAt),
-      "close", ms(course.enrollmentClosesAt),
-      "slots", (course.meetings ?? []).map((m) => `${WEEKDAYS.indexOf(m.day as never)}:${minutes(m.start)}:${minutes(m.end)}`).join(","),
-      "exS", exam === null ? "" : String(exam),
-      "exE", exam === null ? "" : String(exam + (course.examDurationMinutes ?? 120) * 60_000),
+      ["cap", String(course.capacity)],
+      ["res", String(course.reserveCapacity ?? 0)],
+      ["arch", course.archived ? "1" : "0"],
+      ["sex", course.sexRestriction === "FEMALE_ONLY" ? "F" : course.sexRestriction === "MALE_ONLY" ? "M" : "N"],
+      ["units", String(course.units)],
+      ["price", String(course.price ?? 0)],
+      ["open", ms(course.enrollmentOpensAt)],
+      ["close", ms(course.enrollmentClosesAt)],
+      ["slots", (course.meetings ?? []).map((m) => `${WEEKDAYS.indexOf(m.day as never)}:${minutes(m.start)}:${minutes(m.end)}`).join(",")],
+      ["exS", exam === null ? "" : String(exam)],
+      ["exE", exam === null ? "" : String(exam + (course.examDurationMinutes ?? 120) * 60_000)],
     ];
   }
 
   /** A course just created has no enrollments: load it without asking MongoDB for them. */
   async loadNewCourse(course: CourseDoc): Promise<void> {
     const fields = EnrollmentEngine.courseFields(course);
-    await this.call("clHydrateCourse", [course._id.toHexString(), 0, fields.length / 2, ...fields, "--"]);
+    await this.call("clHydrateCourse", [course._id.toHexString(), 0, fields.length, ...fields.flat(), "--"]);
   }
 
   async hydrateCourse(courseId: string): Promise<void> {
@@ -131,7 +126,7 @@ export class EnrollmentEngine {
     const enrolled = rows.filter((r) => r.status === "ENROLLED").map((r) => r.student.toHexString());
     const waiting = rows.filter((r) => r.status === "WAITLISTED").flatMap((r) => [r.student.toHexString(), String(r.seq)]);
     const maxSeq = rows.reduce((m, r) => Math.max(m, r.seq), 0);
-    await this.call("clHydrateCourse", [courseId, maxSeq, fields.length / 2, ...fields, ...enrolled, "--", ...waiting]);
+    await this.call("clHydrateCourse", [courseId, maxSeq, fields.length, ...fields.flat(), ...enrolled, "--", ...waiting]);
   }
 
   async hydrateStudent(studentId: string): Promise<void> {

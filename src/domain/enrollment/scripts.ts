@@ -188,7 +188,7 @@ append(force and 'FORCE_DROPPED' or 'DROPPED', cid, sid, r, actor, now)
 local promoted = {}
 promote(cid, now, promoted)
 promoteFor(sid, now, promoted)
-return { 'OK', was, r.id, tostring(r.v), counts(cid), table.concat(promoted, ';') }
+return { 'OK', was, r.id, r.price, counts(cid), table.concat(promoted, ';') }
 `;
 
 /** ARGV: prefix, from, to, student, now, newEnrollmentId, actor. Keeps `from` unless `to` gives a seat. */

@@ -231,9 +231,8 @@ export class EnrollmentService {
       students: [studentId],
     });
     if (reply[0] === "ERR") throw reasonError(reply[1]);
-    const [, was, id, , counts, promoted] = reply;
-    const record = await this.deps.engine.record(studentId, courseId);
-    const result = view(id, courseId, studentId, "DROPPED", 0, record?.pricePaid ?? 0);
+    const [, was, id, price, counts, promoted] = reply;
+    const result = view(id, courseId, studentId, "DROPPED", 0, Number(price));
     await this.deps.events.publish(
       "StudentDisenrolled",
       {
