@@ -1,9 +1,7 @@
 // Composition root of the server: the runtime (services), the schema, the HTTP/WS server, the
 // background workers, and the order they stop in.
-import type { Agenda } from "agenda";
 import { EnrollmentLogWriter } from "./domain/enrollment/writer";
 import { defineJobs } from "./jobs";
-import { createAgenda } from "./platform/agenda";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
 import { createHttpServer } from "./platform/server";
@@ -33,7 +31,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     runtime.onClose(() => writer.stop());
     metrics.registerBacklog(() => writer.backlog);
 
-    const agenda: Agenda = createAgenda(mongo.connection, config.AGENDA_PROCESS_EVERY_MS);
+    const { agenda } = runtime;
     defineJobs(agenda, services, logger);
     await agenda.start();
     runtime.onClose(() => agenda.stop());

@@ -1,10 +1,12 @@
 // The runtime: connected MongoDB and Redis, and the domain services on them. Used by the server
 // (src/app.ts), by scripts (seed) and by tests that drive a domain service directly.
+import type { Agenda } from "agenda";
 import { TokenService } from "./auth/tokens";
 import { EventBus } from "./events/bus";
 import type { Clock } from "./platform/clock";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
+import { createAgenda } from "./platform/agenda";
 import { Metrics } from "./platform/metrics";
 import { connectMongo, type MongoHandle } from "./platform/mongo";
 import { RedisPubSubAdapter } from "./platform/pubsub";
@@ -20,6 +22,8 @@ export interface Runtime {
   pubsub: RedisPubSubAdapter;
   metrics: Metrics;
   tokens: TokenService;
+  /** The job scheduler, created here (domains schedule jobs) and started by the server only. */
+  agenda: Agenda;
   services: Services;
   /** Runs `close` hooks in reverse order of registration. */
   onClose(close: () => Promise<unknown>): void;
@@ -39,8 +43,9 @@ export async function createRuntime(config: Config, logger: Logger, clock?: Cloc
     closers.push(() => pubsub.close());
     const events = new EventBus(pubsub, logger, (name) => metrics.events.inc({ name }));
     const tokens = new TokenService(config.jwtSecret, config.JWT_TTL_SECONDS);
-    const services = createServices({ config, logger, redis, events, tokens, clock });
-    return { config, logger, mongo, redis, pubsub, metrics, tokens, services, onClose: (c) => closers.push(c), close };
+    const agenda = createAgenda(mongo.connection, config.AGENDA_PROCESS_EVERY_MS);
+    const services = createServices({ config, logger, redis, events, tokens, agenda, clock });
+    return { config, logger, mongo, redis, pubsub, metrics, tokens, agenda, services, onClose: (c) => closers.push(c), close };
   } catch (e) {
     await close();
     throw e;

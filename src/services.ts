@@ -1,4 +1,5 @@
 // The composition of domain services: built once per process, handed to resolvers (context) and jobs.
+import type { Agenda } from "agenda";
 import { PasswordHasher } from "./auth/passwords";
 import type { TokenService } from "./auth/tokens";
 import { AccountsService } from "./domain/accounts";
@@ -7,9 +8,12 @@ import { CoursesService } from "./domain/courses";
 import { EnrollmentEngine } from "./domain/enrollment/engine";
 import { EnrollmentNotifier } from "./domain/enrollment/notifier";
 import { EnrollmentService } from "./domain/enrollment/service";
+import { OfficeHoursService } from "./domain/officeHours/service";
 import type { EventBus } from "./events/bus";
+import { AgendaEntryTimers } from "./jobs/officeHours";
 import { systemClock, type Clock } from "./platform/clock";
 import type { Config } from "./platform/config";
+import { Locks } from "./platform/locks";
 import type { Logger } from "./platform/logger";
 import { RedisLimiter } from "./platform/rateLimit";
 import type { RedisHandle } from "./platform/redis";
@@ -21,6 +25,7 @@ export interface Services {
   catalogue: Catalogue;
   enrollment: EnrollmentService;
   engine: EnrollmentEngine;
+  officeHours: OfficeHoursService;
 }
 
 export function createServices(deps: {
@@ -29,9 +34,10 @@ export function createServices(deps: {
   redis: RedisHandle;
   events: EventBus;
   tokens: TokenService;
+  agenda: Agenda;
   clock?: Clock;
 }): Services {
-  const { config, redis, events, tokens, logger } = deps;
+  const { config, redis, events, tokens, logger, agenda } = deps;
   const clock = deps.clock ?? systemClock;
   const limiter = (name: string, points: number, windowSeconds: number) =>
     new RedisLimiter(redis.client, `${config.REDIS_PREFIX}rl:${name}`, points, windowSeconds);
@@ -43,12 +49,22 @@ export function createServices(deps: {
   const notifier = new EnrollmentNotifier(events);
   const catalogue = new Catalogue(logger);
   const courses = new CoursesService({ events, engine, notifier, catalogue, clock });
+  const enrollment = new EnrollmentService({ engine, events, notifier, courses, clock });
   return {
     events,
     engine,
     courses,
     catalogue,
-    enrollment: new EnrollmentService({ engine, events, notifier, courses, clock }),
+    enrollment,
+    officeHours: new OfficeHoursService({
+      courses,
+      enrollment,
+      events,
+      locks: new Locks(redis.client, config.REDIS_PREFIX, logger),
+      timers: new AgendaEntryTimers(agenda),
+      clock,
+      inviteTtlSeconds: config.INVITE_TTL_SECONDS,
+    }),
     accounts: new AccountsService({
       hasher: new PasswordHasher(config.PASSWORD_HASH_MEMORY_KIB),
       tokens,

@@ -16,3 +16,8 @@ export function canManageCourse(user: AuthUser, course: CourseRef): boolean {
 export function isCourseStaff(user: AuthUser, course: CourseRef): boolean {
   return canManageCourse(user, course) || course.instructors.some((i) => i.toHexString() === user.id);
 }
+
+/** Everything of a course's office hours is visible to its staff, ADMIN and OBSERVER (read-only). */
+export function seesWholeLine(user: AuthUser, course: CourseRef): boolean {
+  return user.role === "OBSERVER" || isCourseStaff(user, course);
+}

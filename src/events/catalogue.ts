@@ -21,6 +21,47 @@ export interface EnrollmentChange {
   seats: SeatsSnapshot[];
 }
 
+/** One entry of an office-hours line as events carry it (times as ISO-8601 strings). */
+export interface QueueEntryState {
+  entryId: string;
+  courseId: string;
+  studentId: string;
+  question: string;
+  status: "WAITING" | "INVITED" | "IN_MEETING" | "DONE" | "EXPIRED" | "WITHDRAWN" | "REMOVED";
+  joinedAt: string;
+  waitingSince: string;
+  staffId: string | null;
+  meetingLink: string | null;
+  invitedAt: string | null;
+  inviteExpiresAt: string | null;
+  meetingStartedAt: string | null;
+  endedAt: string | null;
+  requeued: boolean;
+  invites: number;
+  history: { status: string; at: string; actorId: string | null; note: string | null }[];
+}
+
+/**
+ * A course's office-hours line right after a change, with everything its live views need (line,
+ * staff on duty, policy, recent meeting lengths for estimates), so subscribers never read the database.
+ */
+export interface QueueState {
+  courseId: string;
+  version: number;
+  onDuty: { staffId: string; since: string; meetingLink: string }[];
+  policy: { expiredInvite: "DROP" | "REQUEUE_ONCE"; maxQueueLength: number | null; cooldownMinutes: number; maxWaitMinutes: number | null };
+  /** Active entries (WAITING, INVITED, IN_MEETING) in line order. */
+  entries: QueueEntryState[];
+  recentMeetingSeconds: number[];
+}
+
+/** A transition of one entry, with the line as it stands after it. */
+export interface QueueChange {
+  courseId: string;
+  entry: QueueEntryState;
+  queue: QueueState;
+}
+
 export interface EventCatalogue {
   UserSignedUp: { userId: string; email: string; name: string; role: Role };
 
@@ -37,6 +78,20 @@ export interface EventCatalogue {
   StudentPromoted: EnrollmentChange;
   CourseSwitched: { studentId: string; from: EnrollmentChange; to: EnrollmentChange; seats: SeatsSnapshot[] };
   EnrollmentProfileSet: { studentId: string; maxUnits: number; enrollmentStartsAt: string | null; remainingChanges: number };
+
+  QueueJoined: QueueChange;
+  QueueLeft: QueueChange & { declinedInvite: boolean };
+  StudentInvited: QueueChange;
+  InviteAccepted: QueueChange;
+  InviteExpired: QueueChange & { requeued: boolean };
+  MeetingEnded: QueueChange;
+  RemovedFromQueue: QueueChange;
+  QueueWaitExpired: QueueChange;
+  OfficeHoursOpened: { courseId: string; staffId: string; queue: QueueState };
+  OfficeHoursClosed: { courseId: string; staffId: string; queue: QueueState };
+  OfficeHoursPolicySet: { courseId: string; queue: QueueState };
+  OfficeHoursScheduled: { courseId: string; windowId: string; hostId: string; startsAt: string; endsAt: string };
+  OfficeHoursWindowCancelled: { courseId: string; windowId: string };
 }
 
 export type EventName = keyof EventCatalogue;
@@ -66,9 +121,12 @@ export const topics = {
   courseSeats: (courseId: string) => `course-seats:${courseId}`,
   course: (courseId: string) => `course:${courseId}`,
   studentEnrollments: (studentId: string) => `my-enrollments:${studentId}`,
+  /** Every change of a course's office hours: its line, its staff on duty, its policy. */
+  officeHours: (courseId: string) => `office-hours:${courseId}`,
 };
 
 const seatTopics = (seats: SeatsSnapshot[]) => seats.map((s) => topics.courseSeats(s.courseId));
+const officeHours = (p: { courseId: string }) => [topics.officeHours(p.courseId)];
 const change = (p: EnrollmentChange) => [...seatTopics(p.seats), topics.studentEnrollments(p.studentId)];
 
 /** Extra per-entity topics an event is delivered on (the topics that domain subscriptions listen to). */
@@ -86,6 +144,19 @@ export const eventTopics: { [N in EventName]: (payload: EventCatalogue[N]) => st
   StudentPromoted: change,
   CourseSwitched: (p) => [...seatTopics(p.seats), topics.studentEnrollments(p.studentId)],
   EnrollmentProfileSet: (p) => [topics.studentEnrollments(p.studentId)],
+  QueueJoined: officeHours,
+  QueueLeft: officeHours,
+  StudentInvited: officeHours,
+  InviteAccepted: officeHours,
+  InviteExpired: officeHours,
+  MeetingEnded: officeHours,
+  RemovedFromQueue: officeHours,
+  QueueWaitExpired: officeHours,
+  OfficeHoursOpened: officeHours,
+  OfficeHoursClosed: officeHours,
+  OfficeHoursPolicySet: officeHours,
+  OfficeHoursScheduled: (p) => [topics.course(p.courseId)],
+  OfficeHoursWindowCancelled: (p) => [topics.course(p.courseId)],
 };
 
 export const EVENT_NAMES = Object.keys(eventTopics) as EventName[];

@@ -1,7 +1,9 @@
-// Background jobs (Agenda). Each job calls a domain service, like a resolver does; none exist yet
-// beyond the scheduler itself: domains register theirs here.
+// Background jobs (Agenda). Each job calls a domain service, like a resolver does.
 import type { Agenda } from "agenda";
 import type { Logger } from "../platform/logger";
 import type { Services } from "../services";
+import { defineOfficeHoursJobs } from "./officeHours";
 
-export function defineJobs(_agenda: Agenda, _services: Services, _logger: Logger): void {}
+export function defineJobs(agenda: Agenda, services: Services, logger: Logger): void {
+  defineOfficeHoursJobs(agenda, services.officeHours, logger);
+}

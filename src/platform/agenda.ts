@@ -9,5 +9,7 @@ export function createAgenda(connection: Connection, processEveryMs: number): Ag
     backend: new MongoBackend({ mongo: connection.db, collection: "agendaJobs" }),
     processEvery: processEveryMs,
     defaultLockLifetime: 60_000,
+    // Deadlines come in bursts (every invite of a busy hour); job definitions set their own share.
+    maxConcurrency: 100,
   });
 }

@@ -168,6 +168,12 @@ export class EnrollmentService {
     return active.map((r) => fromRecord(r, student.id, positions.get(r.courseId) ?? 0));
   }
 
+  /** Holds a seat (not a waitlist place) in the course: what other domains (office hours) ask. */
+  async isEnrolled(studentId: string, courseId: string): Promise<boolean> {
+    const { records } = await this.deps.engine.records(studentId);
+    return records.some((r) => r.courseId === courseId && r.status === "E");
+  }
+
   /** Course staff and ADMIN: the enrolled students, then the waitlist in order. */
   async ofCourse(
     viewer: AuthUser,

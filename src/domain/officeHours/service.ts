@@ -1,0 +1,540 @@
+// Office hours (SPEC 4.3): one FIFO line per course, served by every staff member on duty.
+//
+// Each change of a line runs under that course's lock (src/platform/locks.ts): the rules are checked
+// and the change applied as one step on any number of instances, also on FerretDB, whose conditional
+// updates are not atomic. `callNext` picks and invites in one findOneAndUpdate (atomic by itself on
+// MongoDB). Unique keys on the entries (`activeKey`, `staffKey`) hold the two invariants in the
+// database as well. Every transition is appended to the entry's history and published as an event
+// carrying the whole line, from which every live view is derived.
+import { Types } from "mongoose";
+import { isCourseStaff, seesWholeLine } from "../../auth/policies";
+import type { AuthUser } from "../../auth/tokens";
+import type { EventBus } from "../../events/bus";
+import type { EventActor, EventCatalogue, QueueEntryState, QueueState } from "../../events/catalogue";
+import type { CourseDoc } from "../../models/course";
+import {
+  ACTIVE_STATUSES,
+  OfficeHoursModel,
+  OfficeHoursWindowModel,
+  QueueEntryModel,
+  type ExpiredInvitePolicy,
+  type OfficeHoursDoc,
+  type OfficeHoursWindowDoc,
+  type QueueEntryDoc,
+  type QueueEntryStatus,
+} from "../../models/officeHours";
+import type { Clock } from "../../platform/clock";
+import { fail, type ErrorCode } from "../../platform/errors";
+import type { Locks } from "../../platform/locks";
+import { isDuplicateKey } from "../accounts";
+import type { CoursesService } from "../courses";
+import type { EnrollmentService } from "../enrollment/service";
+import { RECENT_MEETINGS } from "./estimate";
+import { computeStats, NOTE, type OfficeHoursStatsView } from "./stats";
+import { entryState, queueState, viewEntry, viewQueue, viewStatus, type EntryView, type QueueView, type StatusView } from "./views";
+
+/** The two deadlines of an entry, each enforced by a scheduled job. */
+export type TimeoutKind = "invite" | "wait";
+
+/** Schedules the jobs that end invites and waits (Agenda, see src/jobs/officeHours.ts). */
+export interface EntryTimers {
+  /** Returns a handle for `cancel`. */
+  schedule(kind: TimeoutKind, entryId: string, at: Date): Promise<string>;
+  cancel(handle: string): Promise<void>;
+}
+
+export interface PolicyInput {
+  expiredInvite?: ExpiredInvitePolicy | null;
+  /** 0 or null: no limit. */
+  maxQueueLength?: number | null;
+  cooldownMinutes?: number | null;
+  /** 0 or null: no limit. */
+  maxWaitMinutes?: number | null;
+}
+
+export interface WindowInput {
+  startsAt: Date;
+  endsAt: Date;
+  location?: string | null;
+  note?: string | null;
+}
+
+const REASONS: Record<string, [ErrorCode, string]> = {
+  NOT_ENROLLED: ["FORBIDDEN", "Only students enrolled in the course may join its office hours"],
+  ALREADY_IN_QUEUE: ["CONFLICT", "You are already in this course's line"],
+  QUEUE_FULL: ["CONFLICT", "The line is full, try again later"],
+  COOLDOWN: ["CONFLICT", "You were helped recently; you may join again after the cooldown"],
+  OFFICE_HOURS_CLOSED: ["CONFLICT", "Open office hours (go on duty) before calling students"],
+  INVITE_PENDING: ["CONFLICT", "You already have an invite waiting for an answer"],
+  MEETING_IN_PROGRESS: ["CONFLICT", "A meeting is in progress"],
+  INVITE_EXPIRED: ["CONFLICT", "The invite has expired"],
+  NOT_INVITED: ["CONFLICT", "There is no invite to accept"],
+  NOT_IN_QUEUE: ["NOT_FOUND", "You are not in this course's line"],
+  NOT_IN_MEETING: ["CONFLICT", "This entry is not in a meeting"],
+  ENTRY_CLOSED: ["CONFLICT", "This entry has already left the line"],
+};
+
+const reasonError = (reason: keyof typeof REASONS, details?: Record<string, unknown>) => {
+  const [code, message] = REASONS[reason];
+  return fail(code, message, reason, details);
+};
+
+const MAX_STATS_DAYS = 366;
+const MAX_TEXT = 1000;
+const MAX_SCHEDULE_ITEMS = 100;
+const DAY_MS = 86_400_000;
+
+export class OfficeHoursService {
+  constructor(
+    private readonly deps: {
+      courses: CoursesService;
+      enrollment: EnrollmentService;
+      events: EventBus;
+      locks: Locks;
+      timers: EntryTimers;
+      clock: Clock;
+      inviteTtlSeconds: number;
+    },
+  ) {}
+
+  // ---- students ----
+
+  async joinQueue(student: AuthUser, courseId: string, question: string): Promise<EntryView> {
+    const course = await this.openCourse(courseId);
+    if (!(await this.deps.enrollment.isEnrolled(student.id, courseId))) throw reasonError("NOT_ENROLLED");
+    const text = question.trim();
+    if (!text || text.length > MAX_TEXT) throw fail("BAD_USER_INPUT", `Say what you need help with (1 to ${MAX_TEXT} characters)`, "INVALID_QUESTION");
+    return viewChanged(await this.change(course, student, async (oh, now) => {
+      if (await QueueEntryModel.exists({ activeKey: activeKey(courseId, student.id) })) throw reasonError("ALREADY_IN_QUEUE");
+      if (oh.cooldownMinutes > 0) {
+        const since = new Date(now - oh.cooldownMinutes * 60_000);
+        const helped = await QueueEntryModel.findOne({ course: course._id, student: oid(student.id), status: "DONE", endedAt: { $gt: since } })
+          .select({ endedAt: 1 })
+          .lean<Pick<QueueEntryDoc, "endedAt">>();
+        if (helped) throw reasonError("COOLDOWN", { retryAt: new Date(helped.endedAt!.getTime() + oh.cooldownMinutes * 60_000).toISOString() });
+      }
+      if (oh.maxQueueLength && (await QueueEntryModel.countDocuments({ course: course._id, status: "WAITING" })) >= oh.maxQueueLength) {
+        throw reasonError("QUEUE_FULL");
+      }
+      const _id = new Types.ObjectId();
+      const at = new Date(now);
+      let entry: QueueEntryDoc;
+      try {
+        entry = (
+          await QueueEntryModel.create({
+            _id,
+            course: course._id,
+            student: oid(student.id),
+            question: text,
+            status: "WAITING",
+            sortKey: now,
+            joinedAt: at,
+            waitingSince: at,
+            activeKey: activeKey(courseId, student.id),
+            staffKey: _id.toHexString(),
+            history: [{ status: "WAITING", at, actor: oid(student.id), note: null }],
+          })
+        ).toObject() as QueueEntryDoc;
+      } catch (e) {
+        if (isDuplicateKey(e)) throw reasonError("ALREADY_IN_QUEUE");
+        throw e;
+      }
+      if (oh.maxWaitMinutes) entry = await this.scheduleWaitEnd(entry, oh.maxWaitMinutes);
+      return { event: "QueueJoined", entry };
+    }));
+  }
+
+  /** Leaves the line; declines the invite if one is pending. */
+  async leaveQueue(student: AuthUser, courseId: string): Promise<EntryView> {
+    const course = await this.deps.courses.get(courseId);
+    return viewChanged(await this.change(course, student, async (_oh, now) => {
+      const entry = await QueueEntryModel.findOne({ activeKey: activeKey(courseId, student.id) }).lean<QueueEntryDoc>();
+      if (!entry) throw reasonError("NOT_IN_QUEUE");
+      if (entry.status === "IN_MEETING") throw reasonError("MEETING_IN_PROGRESS");
+      const declined = entry.status === "INVITED";
+      const updated = await this.finish(entry, "WITHDRAWN", now, student.id, declined ? NOTE.declined : null);
+      return { event: "QueueLeft", entry: updated, extra: { declinedInvite: declined } };
+    }));
+  }
+
+  async acceptInvite(student: AuthUser, entryId: string): Promise<EntryView> {
+    const found = await this.entry(entryId);
+    if (found.student.toHexString() !== student.id) throw fail("NOT_FOUND", "Queue entry not found", "ENTRY_NOT_FOUND");
+    const course = await this.deps.courses.get(found.course.toHexString());
+    return viewChanged(await this.change(course, student, async (_oh, now) => {
+      const entry = await this.entry(entryId);
+      if (entry.status === "IN_MEETING") return { entry }; // accepted already: nothing changes
+      const expired =
+        (entry.status === "INVITED" && entry.inviteExpiresAt!.getTime() <= now) ||
+        (entry.invites > 0 && (entry.status === "WAITING" || lastNote(entry) === NOTE.inviteExpired));
+      if (expired) throw reasonError("INVITE_EXPIRED");
+      if (entry.status !== "INVITED") throw reasonError("NOT_INVITED");
+      const at = new Date(now);
+      const updated = await this.transition(entry, "IN_MEETING", at, student.id, null, { meetingStartedAt: at, inviteJobId: null });
+      if (entry.inviteJobId) await this.deps.timers.cancel(entry.inviteJobId);
+      return { event: "InviteAccepted", entry: updated };
+    }));
+  }
+
+  async myEntry(student: AuthUser, courseId: string): Promise<EntryView | null> {
+    const course = await this.deps.courses.get(courseId);
+    const entry = await QueueEntryModel.findOne({ course: course._id, student: oid(student.id) })
+      .sort({ joinedAt: -1 })
+      .lean<QueueEntryDoc>();
+    if (!entry) return null;
+    const queue = await this.state(course._id);
+    return viewEntry(queue.entries.find((e) => e.entryId === entry._id.toHexString()) ?? entryState(entry), queue);
+  }
+
+  // ---- staff ----
+
+  async openOfficeHours(staff: AuthUser, courseId: string, meetingLink: string): Promise<StatusView> {
+    const course = await this.staffCourse(staff, courseId);
+    const link = meetingLink.trim();
+    if (!link || link.length > MAX_TEXT) throw fail("BAD_USER_INPUT", `A meeting link or room is required (1 to ${MAX_TEXT} characters)`, "INVALID_MEETING_LINK");
+    const { queue } = await this.change(course, staff, async (oh, now) => {
+      const onDuty = oh.onDuty.filter((d) => d.staff.toHexString() !== staff.id);
+      const since = oh.onDuty.find((d) => d.staff.toHexString() === staff.id)?.since ?? new Date(now);
+      await OfficeHoursModel.updateOne({ _id: oh._id }, { $set: { onDuty: [...onDuty, { staff: oid(staff.id), since, meetingLink: link }] } });
+      return { event: "OfficeHoursOpened" };
+    });
+    return viewStatus(queue);
+  }
+
+  /** Goes off duty; office hours close when nobody is left (or for everyone, when asked). */
+  async closeOfficeHours(staff: AuthUser, courseId: string, everyone: boolean): Promise<StatusView> {
+    const course = await this.staffCourse(staff, courseId);
+    const { queue } = await this.change(course, staff, async (oh) => {
+      const onDuty = everyone ? [] : oh.onDuty.filter((d) => d.staff.toHexString() !== staff.id);
+      await OfficeHoursModel.updateOne({ _id: oh._id }, { $set: { onDuty } });
+      return { event: "OfficeHoursClosed" };
+    });
+    return viewStatus(queue);
+  }
+
+  /** Invites the oldest waiting student (null when nobody waits). */
+  async callNext(staff: AuthUser, courseId: string): Promise<EntryView | null> {
+    const course = await this.staffCourse(staff, courseId);
+    const changed = await this.change(course, staff, async (oh, now) => {
+      const duty = oh.onDuty.find((d) => d.staff.toHexString() === staff.id);
+      if (!duty) throw reasonError("OFFICE_HOURS_CLOSED");
+      await this.requireFree(staff.id);
+      const at = new Date(now);
+      const expiresAt = new Date(now + this.deps.inviteTtlSeconds * 1000);
+      let invited: QueueEntryDoc | null;
+      try {
+        // The pick and the invite are one operation: the oldest WAITING entry becomes INVITED.
+        invited = await QueueEntryModel.findOneAndUpdate(
+          { course: course._id, status: "WAITING" },
+          {
+            $set: { status: "INVITED", staff: oid(staff.id), staffKey: staff.id, meetingLink: duty.meetingLink, invitedAt: at, inviteExpiresAt: expiresAt },
+            $inc: { invites: 1 },
+            $push: { history: { status: "INVITED", at, actor: oid(staff.id), note: null } },
+          },
+          { sort: { sortKey: 1 }, new: true },
+        ).lean<QueueEntryDoc>();
+      } catch (e) {
+        // Another course's line gave this staff member an invite at the same instant.
+        if (isDuplicateKey(e)) throw reasonError("INVITE_PENDING");
+        throw e;
+      }
+      if (!invited) return { entry: null };
+      if (invited.waitJobId) await this.deps.timers.cancel(invited.waitJobId);
+      const inviteJobId = await this.deps.timers.schedule("invite", invited._id.toHexString(), expiresAt);
+      await QueueEntryModel.updateOne({ _id: invited._id }, { $set: { inviteJobId, waitJobId: null, waitEndsAt: null } });
+      return { event: "StudentInvited", entry: { ...invited, inviteJobId, waitJobId: null, waitEndsAt: null } };
+    });
+    return changed.entry ? viewChanged(changed) : null;
+  }
+
+  async endMeeting(staff: AuthUser, entryId: string): Promise<EntryView> {
+    const found = await this.entry(entryId);
+    const course = await this.staffCourse(staff, found.course.toHexString());
+    return viewChanged(await this.change(course, staff, async (oh, now) => {
+      const entry = await this.entry(entryId);
+      if (entry.status !== "IN_MEETING") throw reasonError("NOT_IN_MEETING");
+      const updated = await this.finish(entry, "DONE", now, staff.id, null);
+      const seconds = (now - entry.meetingStartedAt!.getTime()) / 1000;
+      await OfficeHoursModel.updateOne({ _id: oh._id }, { $set: { recentMeetingSeconds: [...oh.recentMeetingSeconds, seconds].slice(-RECENT_MEETINGS) } });
+      return { event: "MeetingEnded", entry: updated };
+    }));
+  }
+
+  async removeFromQueue(staff: AuthUser, entryId: string, reason: string | null): Promise<EntryView> {
+    const found = await this.entry(entryId);
+    const course = await this.staffCourse(staff, found.course.toHexString());
+    return viewChanged(await this.change(course, staff, async (_oh, now) => {
+      const entry = await this.entry(entryId);
+      if (!ACTIVE_STATUSES.includes(entry.status)) throw reasonError("ENTRY_CLOSED");
+      const updated = await this.finish(entry, "REMOVED", now, staff.id, reason?.trim().slice(0, MAX_TEXT) || null);
+      return { event: "RemovedFromQueue", entry: updated };
+    }));
+  }
+
+  async setPolicy(staff: AuthUser, courseId: string, input: PolicyInput): Promise<StatusView> {
+    const course = await this.staffCourse(staff, courseId);
+    const set: Record<string, unknown> = {};
+    if (input.expiredInvite) set.expiredInvite = input.expiredInvite;
+    if (input.maxQueueLength !== undefined) set.maxQueueLength = input.maxQueueLength || null;
+    if (input.cooldownMinutes !== undefined) set.cooldownMinutes = input.cooldownMinutes ?? 0;
+    if (input.maxWaitMinutes !== undefined) set.maxWaitMinutes = input.maxWaitMinutes || null;
+    const { queue } = await this.change(course, staff, async (oh) => {
+      await OfficeHoursModel.updateOne({ _id: oh._id }, { $set: set });
+      return { event: "OfficeHoursPolicySet" };
+    });
+    return viewStatus(queue);
+  }
+
+  async schedule(staff: AuthUser, courseId: string, input: WindowInput): Promise<OfficeHoursWindowDoc> {
+    const course = await this.staffCourse(staff, courseId);
+    if (!(input.startsAt < input.endsAt)) throw fail("BAD_USER_INPUT", "A window must start before it ends", "INVALID_WINDOW");
+    if (input.endsAt.getTime() - input.startsAt.getTime() > DAY_MS) throw fail("BAD_USER_INPUT", "A window lasts at most a day", "INVALID_WINDOW");
+    if (input.endsAt.getTime() <= this.deps.clock()) throw fail("BAD_USER_INPUT", "A window must end in the future", "INVALID_WINDOW");
+    const window = (
+      await OfficeHoursWindowModel.create({
+        course: course._id,
+        host: oid(staff.id),
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        location: input.location?.trim() || null,
+        note: input.note?.trim() || null,
+      })
+    ).toObject() as OfficeHoursWindowDoc;
+    await this.deps.events.publish(
+      "OfficeHoursScheduled",
+      { courseId, windowId: window._id.toHexString(), hostId: staff.id, startsAt: input.startsAt.toISOString(), endsAt: input.endsAt.toISOString() },
+      actorOf(staff),
+    );
+    return window;
+  }
+
+  async cancelWindow(staff: AuthUser, windowId: string): Promise<OfficeHoursWindowDoc> {
+    const found = isId(windowId) ? await OfficeHoursWindowModel.findById(windowId).lean<OfficeHoursWindowDoc>() : null;
+    if (!found) throw fail("NOT_FOUND", "Office-hours window not found", "WINDOW_NOT_FOUND");
+    await this.staffCourse(staff, found.course.toHexString());
+    await OfficeHoursWindowModel.updateOne({ _id: found._id }, { $set: { cancelled: true } });
+    await this.deps.events.publish("OfficeHoursWindowCancelled", { courseId: found.course.toHexString(), windowId }, actorOf(staff));
+    return { ...found, cancelled: true };
+  }
+
+  /** Planned windows overlapping [from, to) (at most 100, soonest first); for the course's students and staff. */
+  async scheduleOf(viewer: AuthUser, courseId: string, from: Date, to: Date): Promise<OfficeHoursWindowDoc[]> {
+    const course = await this.deps.courses.get(courseId);
+    await this.requireViewer(viewer, course);
+    requireRange(from, to);
+    const rows = await OfficeHoursWindowModel.find({ course: course._id, cancelled: false, startsAt: { $lt: to }, endsAt: { $gt: from } }).lean<
+      OfficeHoursWindowDoc[]
+    >();
+    return rows.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime()).slice(0, MAX_SCHEDULE_ITEMS);
+  }
+
+  // ---- views ----
+
+  /** The line as the viewer may see it: every entry for staff, counts and their own entry for students. */
+  async queue(viewer: AuthUser, courseId: string): Promise<QueueView> {
+    const course = await this.deps.courses.get(courseId);
+    const seesEveryone = await this.requireViewer(viewer, course);
+    return viewQueue(await this.state(course._id), { userId: viewer.id, seesEveryone });
+  }
+
+  async status(viewer: AuthUser, courseId: string): Promise<StatusView> {
+    const course = await this.deps.courses.get(courseId);
+    await this.requireViewer(viewer, course);
+    return viewStatus(await this.state(course._id));
+  }
+
+  /** For subscriptions: may this user watch this line, and do they see every entry? */
+  async watcher(viewer: AuthUser, courseId: string): Promise<{ courseId: string; seesEveryone: boolean }> {
+    const course = await this.deps.courses.get(courseId);
+    return { courseId: course._id.toHexString(), seesEveryone: await this.requireViewer(viewer, course) };
+  }
+
+  /** The line as it stands (what a subscriber gets first). */
+  current(courseId: string): Promise<QueueState> {
+    return this.state(oid(courseId));
+  }
+
+  async stats(viewer: AuthUser, courseId: string, from: Date, to: Date): Promise<OfficeHoursStatsView> {
+    const course = await this.deps.courses.get(courseId);
+    if (!seesWholeLine(viewer, course)) throw fail("FORBIDDEN", "Only course staff may see office-hours statistics", "NOT_COURSE_STAFF");
+    requireRange(from, to);
+    const entries = await QueueEntryModel.find({ course: course._id, joinedAt: { $gte: from, $lt: to } })
+      .select({ status: 1, joinedAt: 1, history: 1 })
+      .lean<Pick<QueueEntryDoc, "status" | "joinedAt" | "history">[]>();
+    return computeStats(entries);
+  }
+
+  // ---- the expiry jobs ----
+
+  /**
+   * Ends an invite or a wait whose deadline has come. Safe to run twice or late: it only acts on the
+   * entry if it is still in the state the deadline was set for (a job that lost a race is a no-op).
+   */
+  async timeout(kind: TimeoutKind, entryId: string, deadline: Date): Promise<void> {
+    const found = isId(entryId) ? await QueueEntryModel.findById(entryId).lean<QueueEntryDoc>() : null;
+    if (!found || !this.timedOut(found, kind, deadline)) return;
+    const course = await this.deps.courses.get(found.course.toHexString());
+    await this.change(course, null, async (oh, now) => {
+      const entry = await QueueEntryModel.findById(entryId).lean<QueueEntryDoc>();
+      if (!entry || !this.timedOut(entry, kind, deadline)) return { entry: null };
+      if (kind === "wait") return { event: "QueueWaitExpired", entry: await this.finish(entry, "EXPIRED", now, null, NOTE.maxWait) };
+      if (oh.expiredInvite === "REQUEUE_ONCE" && !entry.requeued) {
+        const at = new Date(now);
+        const first = await QueueEntryModel.find({ course: entry.course, status: "WAITING" }).select({ sortKey: 1 }).lean<{ sortKey: number }[]>();
+        const front = Math.min(now, ...first.map((e) => e.sortKey)) - 1;
+        let updated = await this.transition(entry, "WAITING", at, null, NOTE.requeued, {
+          sortKey: front,
+          waitingSince: at,
+          requeued: true,
+          staff: null,
+          staffKey: entryId,
+          inviteJobId: null,
+        }, [{ status: "EXPIRED", at, actor: null, note: NOTE.inviteExpired }]);
+        if (oh.maxWaitMinutes) updated = await this.scheduleWaitEnd(updated, oh.maxWaitMinutes);
+        return { event: "InviteExpired", entry: updated, extra: { requeued: true } };
+      }
+      const updated = await this.finish(entry, "EXPIRED", now, null, NOTE.inviteExpired);
+      return { event: "InviteExpired", entry: updated, extra: { requeued: false } };
+    });
+  }
+
+  private timedOut(entry: QueueEntryDoc, kind: TimeoutKind, deadline: Date): boolean {
+    if (kind === "invite") return entry.status === "INVITED" && entry.inviteExpiresAt?.getTime() === deadline.getTime();
+    return entry.status === "WAITING" && entry.waitEndsAt?.getTime() === deadline.getTime();
+  }
+
+  // ---- the one way a line changes ----
+
+  /**
+   * Runs `work` under the course's lock; if it changed the line, raises the line's version, reads
+   * the line and publishes the event `work` names, still under the lock, so that events leave in
+   * version order. Returns the line and the changed entry as it stands in it.
+   */
+  private async change(course: CourseDoc, actor: AuthUser | null, work: (oh: OfficeHoursDoc, now: number) => Promise<Change>): Promise<Changed> {
+    const courseId = course._id.toHexString();
+    return this.deps.locks.withLock(`office-hours:${courseId}`, async () => {
+      const oh = await this.officeHours(course._id);
+      const result = await work(oh, this.deps.clock());
+      if (result.event) await OfficeHoursModel.updateOne({ _id: oh._id }, { $inc: { version: 1 } });
+      const queue = await this.state(course._id);
+      const changed = result.entry ? (queue.entries.find((e) => e.entryId === result.entry!._id.toHexString()) ?? entryState(result.entry)) : null;
+      if (result.event) {
+        const payload = changed ? { courseId, entry: changed, queue, ...result.extra } : { courseId, staffId: actor?.id ?? "", queue };
+        await this.deps.events.publish(result.event, payload as never, actor ? actorOf(actor) : null);
+      }
+      return { queue, entry: changed };
+    });
+  }
+
+  private async state(courseId: Types.ObjectId): Promise<QueueState> {
+    const [oh, active] = await Promise.all([
+      this.officeHours(courseId),
+      QueueEntryModel.find({ course: courseId, status: { $in: ACTIVE_STATUSES } }).lean<QueueEntryDoc[]>(),
+    ]);
+    return queueState(oh, active, oh.recentMeetingSeconds);
+  }
+
+  /** The course's office-hours document, created on first use. */
+  private async officeHours(courseId: Types.ObjectId): Promise<OfficeHoursDoc> {
+    const found = await OfficeHoursModel.findOne({ course: courseId }).lean<OfficeHoursDoc>();
+    if (found) return found;
+    try {
+      return (await OfficeHoursModel.create({ course: courseId })).toObject() as OfficeHoursDoc;
+    } catch (e) {
+      if (!isDuplicateKey(e)) throw e;
+      return (await OfficeHoursModel.findOne({ course: courseId }).lean<OfficeHoursDoc>())!;
+    }
+  }
+
+  /** Moves an entry to a final state: it leaves the line and frees its staff member. */
+  private async finish(entry: QueueEntryDoc, status: QueueEntryStatus, now: number, actorId: string | null, note: string | null): Promise<QueueEntryDoc> {
+    const at = new Date(now);
+    const id = entry._id.toHexString();
+    const updated = await this.transition(entry, status, at, actorId, note, { endedAt: at, activeKey: id, staffKey: id, inviteJobId: null, waitJobId: null, waitEndsAt: null });
+    await Promise.all([entry.inviteJobId, entry.waitJobId].filter((j): j is string => !!j).map((j) => this.deps.timers.cancel(j)));
+    return updated;
+  }
+
+  private async transition(
+    entry: QueueEntryDoc,
+    status: QueueEntryStatus,
+    at: Date,
+    actorId: string | null,
+    note: string | null,
+    set: Partial<QueueEntryDoc>,
+    before: QueueEntryDoc["history"] = [],
+  ): Promise<QueueEntryDoc> {
+    const steps = [...before, { status, at, actor: actorId ? oid(actorId) : null, note }];
+    const updated = await QueueEntryModel.findOneAndUpdate(
+      { _id: entry._id },
+      { $set: { ...set, status }, $push: { history: { $each: steps } } },
+      { new: true },
+    ).lean<QueueEntryDoc>();
+    return updated!;
+  }
+
+  private async scheduleWaitEnd(entry: QueueEntryDoc, maxWaitMinutes: number): Promise<QueueEntryDoc> {
+    const at = new Date(entry.waitingSince.getTime() + maxWaitMinutes * 60_000);
+    const waitJobId = await this.deps.timers.schedule("wait", entry._id.toHexString(), at);
+    await QueueEntryModel.updateOne({ _id: entry._id }, { $set: { waitJobId, waitEndsAt: at } });
+    return { ...entry, waitJobId, waitEndsAt: at };
+  }
+
+  /** A staff member holds at most one invite or meeting, in any course. */
+  private async requireFree(staffId: string): Promise<void> {
+    const held = await QueueEntryModel.findOne({ staffKey: staffId }).select({ status: 1 }).lean<Pick<QueueEntryDoc, "status">>();
+    if (held?.status === "INVITED") throw reasonError("INVITE_PENDING");
+    if (held?.status === "IN_MEETING") throw reasonError("MEETING_IN_PROGRESS");
+  }
+
+  private async entry(entryId: string): Promise<QueueEntryDoc> {
+    const entry = isId(entryId) ? await QueueEntryModel.findById(entryId).lean<QueueEntryDoc>() : null;
+    if (!entry) throw fail("NOT_FOUND", "Queue entry not found", "ENTRY_NOT_FOUND");
+    return entry;
+  }
+
+  private async openCourse(courseId: string): Promise<CourseDoc> {
+    const course = await this.deps.courses.get(courseId);
+    if (course.archived) throw fail("CONFLICT", "This course is archived", "COURSE_ARCHIVED");
+    return course;
+  }
+
+  private async staffCourse(staff: AuthUser, courseId: string): Promise<CourseDoc> {
+    const course = await this.deps.courses.get(courseId);
+    if (!isCourseStaff(staff, course)) throw fail("FORBIDDEN", "Only the course's staff may run its office hours", "NOT_COURSE_STAFF");
+    return course;
+  }
+
+  /** Staff, ADMIN and OBSERVER see the whole line; enrolled students their part; others nothing. */
+  private async requireViewer(viewer: AuthUser, course: CourseDoc): Promise<boolean> {
+    if (seesWholeLine(viewer, course)) return true;
+    if (viewer.role === "STUDENT" && (await this.deps.enrollment.isEnrolled(viewer.id, course._id.toHexString()))) return false;
+    throw reasonError("NOT_ENROLLED");
+  }
+}
+
+type EntryEvent = "QueueJoined" | "QueueLeft" | "StudentInvited" | "InviteAccepted" | "InviteExpired" | "MeetingEnded" | "RemovedFromQueue" | "QueueWaitExpired";
+type LineEvent = "OfficeHoursOpened" | "OfficeHoursClosed" | "OfficeHoursPolicySet";
+/** What a change did: the event to publish (none: nothing changed) and the entry it concerns. */
+type Change =
+  | { event?: undefined; entry: QueueEntryDoc | null }
+  | { event: EntryEvent; entry: QueueEntryDoc; extra?: Partial<Pick<EventCatalogue["QueueLeft"], "declinedInvite"> & Pick<EventCatalogue["InviteExpired"], "requeued">> }
+  | { event: LineEvent; entry?: undefined; extra?: undefined };
+interface Changed {
+  queue: QueueState;
+  entry: QueueEntryState | null;
+}
+
+/** The changed entry as its viewer sees it (it was part of the change, so it exists). */
+const viewChanged = (c: Changed): EntryView => viewEntry(c.entry!, c.queue);
+
+const oid = (id: string) => new Types.ObjectId(id);
+const isId = (id: string) => typeof id === "string" && /^[0-9a-f]{24}$/i.test(id);
+const activeKey = (courseId: string, studentId: string) => `${courseId}:${studentId}`;
+const actorOf = (u: AuthUser): EventActor => ({ userId: u.id, role: u.role });
+const lastNote = (e: QueueEntryDoc) => e.history.at(-1)?.note ?? null;
+
+function requireRange(from: Date, to: Date): void {
+  if (!(from < to)) throw fail("BAD_USER_INPUT", "`from` must be before `to`", "INVALID_RANGE");
+  if (to.getTime() - from.getTime() > MAX_STATS_DAYS * DAY_MS) throw fail("BAD_USER_INPUT", `At most ${MAX_STATS_DAYS} days`, "INVALID_RANGE");
+}

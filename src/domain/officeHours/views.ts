@@ -1,0 +1,146 @@
+// What each viewer sees of a line: staff see every entry, students the counts and their own entry.
+// Pure functions over the QueueState that events carry, so queries and subscriptions agree.
+import type { QueueEntryState, QueueState } from "../../events/catalogue";
+import type { OfficeHoursDoc, QueueEntryDoc } from "../../models/officeHours";
+import { estimateWait, type WaitEstimate } from "./estimate";
+
+export type StaffState = "AVAILABLE" | "INVITING" | "IN_MEETING";
+
+export interface StaffOnDutyView {
+  staffId: string;
+  since: Date;
+  meetingLink: string;
+  state: StaffState;
+  entryId: string | null;
+}
+
+export interface EntryView extends Omit<QueueEntryState, "joinedAt" | "waitingSince" | "invitedAt" | "inviteExpiresAt" | "meetingStartedAt" | "endedAt" | "history"> {
+  joinedAt: Date;
+  waitingSince: Date;
+  invitedAt: Date | null;
+  inviteExpiresAt: Date | null;
+  meetingStartedAt: Date | null;
+  endedAt: Date | null;
+  history: { status: string; at: Date; actorId: string | null; note: string | null }[];
+  /** 1-based place among the WAITING entries; null otherwise. */
+  position: number | null;
+  estimatedWait: WaitEstimate | null;
+}
+
+export interface StatusView {
+  courseId: string;
+  version: number;
+  open: boolean;
+  staffOnDuty: StaffOnDutyView[];
+  policy: QueueState["policy"];
+}
+
+export interface QueueView extends StatusView {
+  waitingCount: number;
+  invitedCount: number;
+  inMeetingCount: number;
+  /** Null for students: they see counts and their own entry only. */
+  entries: EntryView[] | null;
+  myEntry: EntryView | null;
+}
+
+export interface Viewer {
+  userId: string;
+  /** Course staff, ADMIN, OBSERVER: every entry is visible. */
+  seesEveryone: boolean;
+}
+
+const date = (s: string | null) => (s === null ? null : new Date(s));
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export function entryState(doc: QueueEntryDoc): QueueEntryState {
+  return {
+    entryId: doc._id.toHexString(),
+    courseId: doc.course.toHexString(),
+    studentId: doc.student.toHexString(),
+    question: doc.question,
+    status: doc.status,
+    joinedAt: doc.joinedAt.toISOString(),
+    waitingSince: doc.waitingSince.toISOString(),
+    staffId: doc.staff ? doc.staff.toHexString() : null,
+    meetingLink: doc.meetingLink,
+    invitedAt: iso(doc.invitedAt),
+    inviteExpiresAt: iso(doc.inviteExpiresAt),
+    meetingStartedAt: iso(doc.meetingStartedAt),
+    endedAt: iso(doc.endedAt),
+    requeued: doc.requeued,
+    invites: doc.invites,
+    history: doc.history.map((t) => ({ status: t.status, at: t.at.toISOString(), actorId: t.actor ? t.actor.toHexString() : null, note: t.note })),
+  };
+}
+
+export function queueState(oh: OfficeHoursDoc, active: QueueEntryDoc[], recentMeetingSeconds: number[]): QueueState {
+  return {
+    courseId: oh.course.toHexString(),
+    version: oh.version,
+    onDuty: oh.onDuty.map((d) => ({ staffId: d.staff.toHexString(), since: d.since.toISOString(), meetingLink: d.meetingLink })),
+    policy: {
+      expiredInvite: oh.expiredInvite,
+      maxQueueLength: oh.maxQueueLength,
+      cooldownMinutes: oh.cooldownMinutes,
+      maxWaitMinutes: oh.maxWaitMinutes,
+    },
+    entries: [...active].sort((a, b) => a.sortKey - b.sortKey).map(entryState),
+    recentMeetingSeconds,
+  };
+}
+
+/** One entry as seen against the line it is in (position and estimate only while it waits). */
+export function viewEntry(entry: QueueEntryState, queue: QueueState): EntryView {
+  let position: number | null = null;
+  if (entry.status === "WAITING") {
+    const waiting = queue.entries.filter((e) => e.status === "WAITING");
+    const index = waiting.findIndex((e) => e.entryId === entry.entryId);
+    position = index < 0 ? null : index + 1;
+  }
+  return {
+    ...entry,
+    joinedAt: new Date(entry.joinedAt),
+    waitingSince: new Date(entry.waitingSince),
+    invitedAt: date(entry.invitedAt),
+    inviteExpiresAt: date(entry.inviteExpiresAt),
+    meetingStartedAt: date(entry.meetingStartedAt),
+    endedAt: date(entry.endedAt),
+    history: entry.history.map((t) => ({ ...t, at: new Date(t.at) })),
+    position,
+    estimatedWait: position === null ? null : estimateWait(position, queue.onDuty.length, queue.recentMeetingSeconds),
+  };
+}
+
+export function viewStatus(queue: QueueState): StatusView {
+  const held = new Map(queue.entries.filter((e) => e.staffId).map((e) => [e.staffId!, e]));
+  return {
+    courseId: queue.courseId,
+    version: queue.version,
+    open: queue.onDuty.length > 0,
+    policy: queue.policy,
+    staffOnDuty: queue.onDuty.map((d) => {
+      const entry = held.get(d.staffId);
+      const state: StaffState = !entry ? "AVAILABLE" : entry.status === "IN_MEETING" ? "IN_MEETING" : "INVITING";
+      return { staffId: d.staffId, since: new Date(d.since), meetingLink: d.meetingLink, state, entryId: entry?.entryId ?? null };
+    }),
+  };
+}
+
+export function viewQueue(queue: QueueState, viewer: Viewer): QueueView {
+  const count = (s: QueueEntryState["status"]) => queue.entries.filter((e) => e.status === s).length;
+  const mine = queue.entries.find((e) => e.studentId === viewer.userId);
+  return {
+    ...viewStatus(queue),
+    waitingCount: count("WAITING"),
+    invitedCount: count("INVITED"),
+    inMeetingCount: count("IN_MEETING"),
+    entries: viewer.seesEveryone ? queue.entries.map((e) => viewEntry(e, queue)) : null,
+    myEntry: mine ? viewEntry(mine, queue) : null,
+  };
+}
+
+/** A key that changes exactly when what `viewStatus` shows changes (to push status only on change). */
+export function statusKey(status: StatusView): string {
+  return JSON.stringify([status.open, status.policy, status.staffOnDuty.map((s) => [s.staffId, s.state, s.entryId, s.meetingLink])]);
+}

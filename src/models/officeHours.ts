@@ -1,0 +1,172 @@
+import { Schema, model, type Types } from "mongoose";
+
+export const QUEUE_ENTRY_STATUSES = ["WAITING", "INVITED", "IN_MEETING", "DONE", "EXPIRED", "WITHDRAWN", "REMOVED"] as const;
+export type QueueEntryStatus = (typeof QUEUE_ENTRY_STATUSES)[number];
+/** States in which an entry is still in the line (and blocks the student from joining again). */
+export const ACTIVE_STATUSES: QueueEntryStatus[] = ["WAITING", "INVITED", "IN_MEETING"];
+
+export const EXPIRED_INVITE_POLICIES = ["DROP", "REQUEUE_ONCE"] as const;
+export type ExpiredInvitePolicy = (typeof EXPIRED_INVITE_POLICIES)[number];
+
+/** One step of an entry's audit trail. */
+export interface Transition {
+  status: QueueEntryStatus;
+  at: Date;
+  /** null: the system (an expiry job). */
+  actor: Types.ObjectId | null;
+  note: string | null;
+}
+
+const transitionSchema = new Schema<Transition>(
+  {
+    status: { type: String, enum: QUEUE_ENTRY_STATUSES, required: true },
+    at: { type: Date, required: true },
+    actor: { type: Schema.Types.ObjectId, default: null },
+    note: { type: String, default: null },
+  },
+  { _id: false },
+);
+
+/**
+ * A student's place in a course's office-hours line, from joining to its end (DONE, EXPIRED,
+ * WITHDRAWN, REMOVED). Entries are never deleted: they are the history the statistics read.
+ *
+ * Two unique keys back the rules up in the database itself (FerretDB has no partial indexes, so the
+ * key holds the rule's value while it applies and the entry's own id otherwise):
+ * - `activeKey` = "course:student" while the entry is active: one active entry per student and course;
+ * - `staffKey` = the staff member's id while they hold this entry's invite or meeting: one at a time.
+ */
+const queueEntrySchema = new Schema(
+  {
+    course: { type: Schema.Types.ObjectId, required: true },
+    student: { type: Schema.Types.ObjectId, required: true },
+    question: { type: String, required: true },
+    status: { type: String, enum: QUEUE_ENTRY_STATUSES, required: true },
+    /** FIFO order of the line: join time in ms; a re-queued entry goes just before the first. */
+    sortKey: { type: Number, required: true },
+    joinedAt: { type: Date, required: true },
+    /** When the entry last started waiting (join, or re-queue after an expired invite). */
+    waitingSince: { type: Date, required: true },
+    staff: { type: Schema.Types.ObjectId, default: null },
+    meetingLink: { type: String, default: null },
+    invitedAt: { type: Date, default: null },
+    inviteExpiresAt: { type: Date, default: null },
+    /** The Agenda job that expires the invite (cancelled on accept or decline). */
+    inviteJobId: { type: String, default: null },
+    /** The course's maximum wait (policy) ends this wait then, by the Agenda job `waitJobId`. */
+    waitEndsAt: { type: Date, default: null },
+    waitJobId: { type: String, default: null },
+    meetingStartedAt: { type: Date, default: null },
+    endedAt: { type: Date, default: null },
+    /** Re-queued once already after an expired invite (policy REQUEUE_ONCE). */
+    requeued: { type: Boolean, default: false },
+    invites: { type: Number, default: 0 },
+    activeKey: { type: String, required: true },
+    staffKey: { type: String, required: true },
+    history: { type: [transitionSchema], default: [] },
+  },
+  { versionKey: false },
+);
+queueEntrySchema.index({ activeKey: 1 }, { unique: true });
+queueEntrySchema.index({ staffKey: 1 }, { unique: true });
+queueEntrySchema.index({ course: 1, status: 1, sortKey: 1 });
+queueEntrySchema.index({ course: 1, joinedAt: 1 });
+queueEntrySchema.index({ course: 1, student: 1, endedAt: -1 });
+
+export interface QueueEntryDoc {
+  _id: Types.ObjectId;
+  course: Types.ObjectId;
+  student: Types.ObjectId;
+  question: string;
+  status: QueueEntryStatus;
+  sortKey: number;
+  joinedAt: Date;
+  waitingSince: Date;
+  staff: Types.ObjectId | null;
+  meetingLink: string | null;
+  invitedAt: Date | null;
+  inviteExpiresAt: Date | null;
+  inviteJobId: string | null;
+  waitEndsAt: Date | null;
+  waitJobId: string | null;
+  meetingStartedAt: Date | null;
+  endedAt: Date | null;
+  requeued: boolean;
+  invites: number;
+  activeKey: string;
+  staffKey: string;
+  history: Transition[];
+}
+export const QueueEntryModel = model("QueueEntry", queueEntrySchema);
+
+const dutySchema = new Schema(
+  {
+    staff: { type: Schema.Types.ObjectId, required: true },
+    since: { type: Date, required: true },
+    meetingLink: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+/** A course's office hours: who is on duty now, its line's policy, and the line's version. */
+const officeHoursSchema = new Schema(
+  {
+    course: { type: Schema.Types.ObjectId, required: true },
+    onDuty: { type: [dutySchema], default: [] },
+    expiredInvite: { type: String, enum: EXPIRED_INVITE_POLICIES, default: "DROP" },
+    maxQueueLength: { type: Number, default: null },
+    cooldownMinutes: { type: Number, default: 0 },
+    maxWaitMinutes: { type: Number, default: null },
+    /** Lengths of the last finished meetings, for wait estimates. */
+    recentMeetingSeconds: { type: [Number], default: [] },
+    /** Raised by every change of the line; snapshots carry it so clients can drop stale ones. */
+    version: { type: Number, default: 0 },
+  },
+  { versionKey: false, collection: "officehours" },
+);
+officeHoursSchema.index({ course: 1 }, { unique: true });
+
+export interface DutyDoc {
+  staff: Types.ObjectId;
+  since: Date;
+  meetingLink: string;
+}
+export interface OfficeHoursDoc {
+  _id: Types.ObjectId;
+  course: Types.ObjectId;
+  onDuty: DutyDoc[];
+  expiredInvite: ExpiredInvitePolicy;
+  maxQueueLength: number | null;
+  cooldownMinutes: number;
+  maxWaitMinutes: number | null;
+  recentMeetingSeconds: number[];
+  version: number;
+}
+export const OfficeHoursModel = model("OfficeHours", officeHoursSchema);
+
+/** A planned office-hours window, published ahead of time. */
+const windowSchema = new Schema(
+  {
+    course: { type: Schema.Types.ObjectId, required: true },
+    host: { type: Schema.Types.ObjectId, required: true },
+    startsAt: { type: Date, required: true },
+    endsAt: { type: Date, required: true },
+    location: { type: String, default: null },
+    note: { type: String, default: null },
+    cancelled: { type: Boolean, default: false },
+  },
+  { versionKey: false, collection: "officehourswindows" },
+);
+windowSchema.index({ course: 1, startsAt: 1 });
+
+export interface OfficeHoursWindowDoc {
+  _id: Types.ObjectId;
+  course: Types.ObjectId;
+  host: Types.ObjectId;
+  startsAt: Date;
+  endsAt: Date;
+  location: string | null;
+  note: string | null;
+  cancelled: boolean;
+}
+export const OfficeHoursWindowModel = model("OfficeHoursWindow", windowSchema);

@@ -1,0 +1,46 @@
+// Named mutexes in Redis (redis-semaphore), shared by every instance. They serialize the changes of
+// one aggregate (an office-hours line) so that its rules are checked and applied as one step even on
+// a database whose conditional updates are not atomic (FerretDB 1.24, see README "Known limits").
+import type { Redis } from "ioredis";
+import { Mutex } from "redis-semaphore";
+import { AppError, fail } from "./errors";
+import type { Logger } from "./logger";
+
+export interface LockOptions {
+  /** A holder that dies keeps the lock at most this long (refreshed while the holder lives). */
+  lockTimeoutMs: number;
+  /** How long a caller waits for a busy lock before giving up with SERVICE_UNAVAILABLE. */
+  acquireTimeoutMs: number;
+}
+
+const DEFAULTS: LockOptions = { lockTimeoutMs: 10_000, acquireTimeoutMs: 5_000 };
+
+export class Locks {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+    private readonly options: LockOptions = DEFAULTS,
+  ) {}
+
+  /** Runs `work` while holding the lock `name`; releases it whatever happens. */
+  async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const mutex = new Mutex(this.redis, `${this.prefix}lock:${name}`, {
+      lockTimeout: this.options.lockTimeoutMs,
+      acquireTimeout: this.options.acquireTimeoutMs,
+      retryInterval: 5,
+      onLockLost: (err) => this.logger.error({ err, lock: name }, "lock lost while held"),
+    });
+    try {
+      await mutex.acquire();
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw fail("SERVICE_UNAVAILABLE", "This is busy or unavailable right now, try again", "LOCK_UNAVAILABLE");
+    }
+    try {
+      return await work();
+    } finally {
+      await mutex.release().catch((err) => this.logger.warn({ err, lock: name }, "lock release failed (it expires by itself)"));
+    }
+  }
+}

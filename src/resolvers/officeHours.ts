@@ -1,0 +1,259 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Allow } from "../auth/authChecker";
+import type { AppContext } from "../context";
+import { topics, type DomainEvent, type QueueEntryState, type QueueState } from "../events/catalogue";
+import { statusKey, viewEntry, viewQueue, viewStatus, type EntryView, type QueueView, type StatusView } from "../domain/officeHours/views";
+import { toCourse } from "../schema/course";
+import {
+  OfficeHoursPolicyInput,
+  OfficeHoursStats,
+  OfficeHoursStatus,
+  OfficeHoursWindow,
+  OfficeHoursWindowInput,
+  QueueEntry,
+  QueueSnapshot,
+  toOfficeHoursStats,
+  toOfficeHoursStatus,
+  toOfficeHoursWindow,
+  toQueueEntry,
+  toQueueSnapshot,
+  type OfficeHoursRelations,
+} from "../schema/officeHours";
+import { toUser } from "../schema/user";
+import { courseRelations } from "./courses";
+import { liveFeed } from "./live";
+
+const DAY_MS = 86_400_000;
+
+@Resolver()
+export class OfficeHoursResolver {
+  // ---- students ----
+
+  @Allow("STUDENT")
+  @Mutation(() => QueueEntry, { description: "Join the course's line (enrolled students; one active entry per course)" })
+  async joinQueue(@Arg("courseId", () => ID) courseId: string, @Arg("question") question: string, @Ctx() ctx: AppContext): Promise<QueueEntry> {
+    return toQueueEntry(await ctx.services.officeHours.joinQueue(ctx.user!, courseId, question), relations(ctx));
+  }
+
+  @Allow("STUDENT")
+  @Mutation(() => QueueEntry, { description: "Leave the line (declines a pending invite)" })
+  async leaveQueue(@Arg("courseId", () => ID) courseId: string, @Ctx() ctx: AppContext): Promise<QueueEntry> {
+    return toQueueEntry(await ctx.services.officeHours.leaveQueue(ctx.user!, courseId), relations(ctx));
+  }
+
+  @Allow("STUDENT")
+  @Mutation(() => QueueEntry, { description: "Accept an invite before it expires: the meeting starts" })
+  async acceptInvite(@Arg("entryId", () => ID) entryId: string, @Ctx() ctx: AppContext): Promise<QueueEntry> {
+    return toQueueEntry(await ctx.services.officeHours.acceptInvite(ctx.user!, entryId), relations(ctx));
+  }
+
+  @Allow("STUDENT")
+  @Query(() => QueueEntry, { nullable: true, description: "Your current (or latest) entry in the course's line" })
+  async myQueueEntry(@Arg("courseId", () => ID) courseId: string, @Ctx() ctx: AppContext): Promise<QueueEntry | null> {
+    const entry = await ctx.services.officeHours.myEntry(ctx.user!, courseId);
+    return entry && toQueueEntry(entry, relations(ctx));
+  }
+
+  // ---- staff ----
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => OfficeHoursStatus, { description: "Go on duty for the course (course staff); students are invited to your meeting link" })
+  async openOfficeHours(
+    @Arg("courseId", () => ID) courseId: string,
+    @Arg("meetingLink", { description: "A meeting URL or a room" }) meetingLink: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<OfficeHoursStatus> {
+    return toOfficeHoursStatus(await ctx.services.officeHours.openOfficeHours(ctx.user!, courseId, meetingLink), relations(ctx));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => OfficeHoursStatus, { description: "Go off duty (or close for everyone); the line stays" })
+  async closeOfficeHours(
+    @Arg("courseId", () => ID) courseId: string,
+    @Arg("everyone", { defaultValue: false }) everyone: boolean,
+    @Ctx() ctx: AppContext,
+  ): Promise<OfficeHoursStatus> {
+    return toOfficeHoursStatus(await ctx.services.officeHours.closeOfficeHours(ctx.user!, courseId, everyone), relations(ctx));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => QueueEntry, { nullable: true, description: "Invite the oldest waiting student (null when nobody waits)" })
+  async callNext(@Arg("courseId", () => ID) courseId: string, @Ctx() ctx: AppContext): Promise<QueueEntry | null> {
+    const entry = await ctx.services.officeHours.callNext(ctx.user!, courseId);
+    return entry && toQueueEntry(entry, relations(ctx));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => QueueEntry)
+  async endMeeting(@Arg("entryId", () => ID) entryId: string, @Ctx() ctx: AppContext): Promise<QueueEntry> {
+    return toQueueEntry(await ctx.services.officeHours.endMeeting(ctx.user!, entryId), relations(ctx));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => QueueEntry, { description: "Take an entry out of the line (kept in its history with the reason)" })
+  async removeFromQueue(
+    @Arg("entryId", () => ID) entryId: string,
+    @Arg("reason", () => String, { nullable: true }) reason: string | null,
+    @Ctx() ctx: AppContext,
+  ): Promise<QueueEntry> {
+    return toQueueEntry(await ctx.services.officeHours.removeFromQueue(ctx.user!, entryId, reason ?? null), relations(ctx));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => OfficeHoursStatus, { description: "Expired-invite policy, maximum line length, cooldown, maximum wait" })
+  async setOfficeHoursPolicy(
+    @Arg("courseId", () => ID) courseId: string,
+    @Arg("input", () => OfficeHoursPolicyInput) input: OfficeHoursPolicyInput,
+    @Ctx() ctx: AppContext,
+  ): Promise<OfficeHoursStatus> {
+    return toOfficeHoursStatus(await ctx.services.officeHours.setPolicy(ctx.user!, courseId, input), relations(ctx));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => OfficeHoursWindow, { description: "Publish a planned office-hours window" })
+  async scheduleOfficeHours(
+    @Arg("courseId", () => ID) courseId: string,
+    @Arg("input", () => OfficeHoursWindowInput) input: OfficeHoursWindowInput,
+    @Ctx() ctx: AppContext,
+  ): Promise<OfficeHoursWindow> {
+    return toOfficeHoursWindow(await ctx.services.officeHours.schedule(ctx.user!, courseId, input), relations(ctx));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => OfficeHoursWindow)
+  async cancelOfficeHoursWindow(@Arg("windowId", () => ID) windowId: string, @Ctx() ctx: AppContext): Promise<OfficeHoursWindow> {
+    return toOfficeHoursWindow(await ctx.services.officeHours.cancelWindow(ctx.user!, windowId), relations(ctx));
+  }
+
+  // ---- everyone who may see the line ----
+
+  @Allow()
+  @Query(() => QueueSnapshot, { description: "The line: every entry for course staff (and ADMIN, OBSERVER), counts and your own entry for enrolled students" })
+  async officeHoursQueue(@Arg("courseId", () => ID) courseId: string, @Ctx() ctx: AppContext): Promise<QueueSnapshot> {
+    return toQueueSnapshot(await ctx.services.officeHours.queue(ctx.user!, courseId), relations(ctx));
+  }
+
+  @Allow()
+  @Query(() => [OfficeHoursWindow], { description: "Planned windows overlapping [from, to) (default: the next 30 days), soonest first, at most 100" })
+  async officeHoursSchedule(
+    @Arg("courseId", () => ID) courseId: string,
+    @Arg("from", () => Date, { nullable: true }) from: Date | null,
+    @Arg("to", () => Date, { nullable: true }) to: Date | null,
+    @Ctx() ctx: AppContext,
+  ): Promise<OfficeHoursWindow[]> {
+    const start = from ?? new Date();
+    const windows = await ctx.services.officeHours.scheduleOf(ctx.user!, courseId, start, to ?? new Date(start.getTime() + 30 * DAY_MS));
+    const related = relations(ctx);
+    return windows.map((w) => toOfficeHoursWindow(w, related));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN", "OBSERVER")
+  @Query(() => OfficeHoursStats, { description: "Waits, meeting lengths and no-shows, overall and per staff member, of entries that joined in [from, to)" })
+  async officeHoursStats(
+    @Arg("courseId", () => ID) courseId: string,
+    @Arg("from", () => Date) from: Date,
+    @Arg("to", () => Date) to: Date,
+    @Ctx() ctx: AppContext,
+  ): Promise<OfficeHoursStats> {
+    return toOfficeHoursStats(await ctx.services.officeHours.stats(ctx.user!, courseId, from, to), relations(ctx));
+  }
+
+  // ---- live ----
+
+  @Allow()
+  @Subscription(() => QueueSnapshot, {
+    description: "The line now, then after every change (versioned: a snapshot never goes back in version)",
+    subscribe: async ({ args, context }) => {
+      const ctx = context as AppContext;
+      const viewer = ctx.user!;
+      const { courseId, seesEveryone } = await ctx.services.officeHours.watcher(viewer, args.courseId as string);
+      const show = (queue: QueueState) => viewQueue(queue, { userId: viewer.id, seesEveryone });
+      return lineFeed(ctx, courseId, (queue) => [show(queue)]);
+    },
+  })
+  queueChanged(@Root() view: QueueView, @Arg("courseId", () => ID) _courseId: string, @Ctx() ctx: AppContext): QueueSnapshot {
+    return toQueueSnapshot(view, relations(ctx));
+  }
+
+  @Allow("STUDENT")
+  @Subscription(() => QueueEntry, {
+    description: "Your entry in the course's line: now (if any), then its position, invite (meeting link, expiry), meeting and end",
+    subscribe: async ({ args, context }) => {
+      const ctx = context as AppContext;
+      const me = ctx.user!.id;
+      const { courseId } = await ctx.services.officeHours.watcher(ctx.user!, args.courseId as string);
+      let last = "";
+      const changed = (view: EntryView) => {
+        const key = JSON.stringify([view.entryId, view.status, view.position, view.estimatedWait, view.inviteExpiresAt]);
+        if (key === last) return [];
+        last = key;
+        return [view];
+      };
+      return lineFeed(ctx, courseId, (queue, entry) => {
+        if (entry?.studentId === me) return changed(viewEntry(entry, queue));
+        const mine = queue.entries.find((e) => e.studentId === me);
+        return mine ? changed(viewEntry(mine, queue)) : [];
+      });
+    },
+  })
+  myQueueEntryChanged(@Root() view: EntryView, @Arg("courseId", () => ID) _courseId: string, @Ctx() ctx: AppContext): QueueEntry {
+    return toQueueEntry(view, relations(ctx));
+  }
+
+  @Allow()
+  @Subscription(() => OfficeHoursStatus, {
+    description: "Open or closed, who is on duty and what they are doing: now, then on every change of it",
+    subscribe: async ({ args, context }) => {
+      const ctx = context as AppContext;
+      const { courseId } = await ctx.services.officeHours.watcher(ctx.user!, args.courseId as string);
+      let last = "";
+      const changed = (status: StatusView) => {
+        const key = statusKey(status);
+        if (key === last) return [];
+        last = key;
+        return [status];
+      };
+      return lineFeed(ctx, courseId, (queue) => changed(viewStatus(queue)));
+    },
+  })
+  officeHoursStatusChanged(@Root() view: StatusView, @Arg("courseId", () => ID) _courseId: string, @Ctx() ctx: AppContext): OfficeHoursStatus {
+    return toOfficeHoursStatus(view, relations(ctx));
+  }
+}
+
+/**
+ * A course's office-hours events as views: the line as it stands first, then one view per newer
+ * version (events that arrive while the first state is read, or out of order, are dropped by version).
+ */
+function lineFeed<T>(
+  ctx: AppContext,
+  courseId: string,
+  map: (queue: QueueState, entry: QueueEntryState | null) => T[],
+): AsyncIterable<T> {
+  let version = -1;
+  const views = (queue: QueueState, entry: QueueEntryState | null) => {
+    if (queue.version <= version) return [];
+    version = queue.version;
+    return map(queue, entry);
+  };
+  return liveFeed(
+    ctx.services.events.subscribe(topics.officeHours(courseId)),
+    (e: DomainEvent) => {
+      const p = e.payload as { queue?: QueueState; entry?: QueueEntryState };
+      return p.queue ? views(p.queue, p.entry ?? null) : [];
+    },
+    async () => views(await ctx.services.officeHours.current(courseId), null)[0],
+  );
+}
+
+/** Per request: people and courses that entries point to, batched and cached like the catalogue's. */
+function relations(ctx: AppContext): OfficeHoursRelations {
+  const courses = courseRelations(ctx);
+  return {
+    user: async (id) => {
+      const user = await ctx.services.accounts.loader.load(id);
+      return user ? toUser(user) : null;
+    },
+    course: async (id) => toCourse(await ctx.services.courses.get(id), courses),
+  };
+}
