@@ -49,7 +49,7 @@ export interface QueueState {
   courseId: string;
   version: number;
   onDuty: { staffId: string; since: string; meetingLink: string }[];
-  policy: { expiredInvite: "DROP" | "REQUEUE_ONCE"; maxQueueLength: number | null; cooldownMinutes: number; maxWaitMinutes: number | null };
+  policy: { expiredInvite: "DROP" | "REQUEUE_ONCE"; maxQueueLength: number | null; cooldownMinutes: number; maxWaitSeconds: number | null };
   /** Active entries (WAITING, INVITED, IN_MEETING) in line order. */
   entries: QueueEntryState[];
   recentMeetingSeconds: number[];

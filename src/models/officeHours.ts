@@ -116,7 +116,9 @@ const officeHoursSchema = new Schema(
     expiredInvite: { type: String, enum: EXPIRED_INVITE_POLICIES, default: "DROP" },
     maxQueueLength: { type: Number, default: null },
     cooldownMinutes: { type: Number, default: 0 },
-    maxWaitMinutes: { type: Number, default: null },
+    maxWaitSeconds: { type: Number, default: null },
+    /** The sortKey of the latest join. */
+    lastSortKey: { type: Number, default: 0 },
     /** Lengths of the last finished meetings, for wait estimates. */
     recentMeetingSeconds: { type: [Number], default: [] },
     /** Raised by every change of the line; snapshots carry it so clients can drop stale ones. */
@@ -138,7 +140,8 @@ export interface OfficeHoursDoc {
   expiredInvite: ExpiredInvitePolicy;
   maxQueueLength: number | null;
   cooldownMinutes: number;
-  maxWaitMinutes: number | null;
+  maxWaitSeconds: number | null;
+  lastSortKey: number;
   recentMeetingSeconds: number[];
   version: number;
 }

@@ -136,8 +136,8 @@ export class OfficeHoursPolicy {
   @Field(() => Int, { description: "Minutes after being helped before a student may join again" })
   cooldownMinutes: number;
 
-  @Field(() => Int, { nullable: true, description: "Entries WAITING longer expire (null: no limit)" })
-  maxWaitMinutes: number | null;
+  @Field(() => Int, { nullable: true, description: "Entries WAITING longer than this many seconds expire (null: no limit)" })
+  maxWaitSeconds: number | null;
 }
 
 @ObjectType({ description: "Whether office hours are open, who is on duty and what they are doing" })
@@ -159,7 +159,16 @@ export class OfficeHoursStatus {
 }
 
 @ObjectType({ description: "A course's office-hours line: staff see every entry, students the counts and their own entry" })
-export class QueueSnapshot extends OfficeHoursStatus {
+export class QueueSnapshot {
+  @Field(() => ID)
+  courseId: string;
+
+  @Field(() => Int, { description: "Raised by every change: a client keeps the snapshot with the highest version" })
+  version: number;
+
+  @Field(() => OfficeHoursStatus)
+  status: OfficeHoursStatus;
+
   @Field(() => Int)
   waitingCount: number;
 
@@ -296,11 +305,11 @@ export class OfficeHoursPolicyInput {
   @Max(7 * 24 * 60)
   cooldownMinutes?: number | null;
 
-  @Field(() => Int, { nullable: true, description: "0 or null: no limit" })
+  @Field(() => Int, { nullable: true, description: "Seconds; 0 or null: no limit" })
   @IsOptional()
   @Min(0)
-  @Max(7 * 24 * 60)
-  maxWaitMinutes?: number | null;
+  @Max(7 * 24 * 3600)
+  maxWaitSeconds?: number | null;
 }
 
 @InputType()
@@ -378,7 +387,9 @@ export function toOfficeHoursStatus(v: StatusView, related: OfficeHoursRelations
 
 export function toQueueSnapshot(v: QueueView, related: OfficeHoursRelations): QueueSnapshot {
   return {
-    ...toOfficeHoursStatus(v, related),
+    courseId: v.courseId,
+    version: v.version,
+    status: toOfficeHoursStatus(v, related),
     waitingCount: v.waitingCount,
     invitedCount: v.invitedCount,
     inMeetingCount: v.inMeetingCount,

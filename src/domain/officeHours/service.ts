@@ -49,7 +49,7 @@ export interface PolicyInput {
   maxQueueLength?: number | null;
   cooldownMinutes?: number | null;
   /** 0 or null: no limit. */
-  maxWaitMinutes?: number | null;
+  maxWaitSeconds?: number | null;
 }
 
 export interface WindowInput {
@@ -118,6 +118,9 @@ export class OfficeHoursService {
       }
       const _id = new Types.ObjectId();
       const at = new Date(now);
+      // Strictly increasing, so two joins within one millisecond keep their order.
+      const sortKey = Math.max(now, oh.lastSortKey + 1);
+      await OfficeHoursModel.updateOne({ _id: oh._id }, { $set: { lastSortKey: sortKey } });
       let entry: QueueEntryDoc;
       try {
         entry = (
@@ -127,7 +130,7 @@ export class OfficeHoursService {
             student: oid(student.id),
             question: text,
             status: "WAITING",
-            sortKey: now,
+            sortKey,
             joinedAt: at,
             waitingSince: at,
             activeKey: activeKey(courseId, student.id),
@@ -139,7 +142,7 @@ export class OfficeHoursService {
         if (isDuplicateKey(e)) throw reasonError("ALREADY_IN_QUEUE");
         throw e;
       }
-      if (oh.maxWaitMinutes) entry = await this.scheduleWaitEnd(entry, oh.maxWaitMinutes);
+      if (oh.maxWaitSeconds) entry = await this.scheduleWaitEnd(entry, oh.maxWaitSeconds);
       return { event: "QueueJoined", entry };
     }));
   }
@@ -277,7 +280,7 @@ export class OfficeHoursService {
     if (input.expiredInvite) set.expiredInvite = input.expiredInvite;
     if (input.maxQueueLength !== undefined) set.maxQueueLength = input.maxQueueLength || null;
     if (input.cooldownMinutes !== undefined) set.cooldownMinutes = input.cooldownMinutes ?? 0;
-    if (input.maxWaitMinutes !== undefined) set.maxWaitMinutes = input.maxWaitMinutes || null;
+    if (input.maxWaitSeconds !== undefined) set.maxWaitSeconds = input.maxWaitSeconds || null;
     const { queue } = await this.change(course, staff, async (oh) => {
       await OfficeHoursModel.updateOne({ _id: oh._id }, { $set: set });
       return { event: "OfficeHoursPolicySet" };
@@ -390,7 +393,7 @@ export class OfficeHoursService {
           staffKey: entryId,
           inviteJobId: null,
         }, [{ status: "EXPIRED", at, actor: null, note: NOTE.inviteExpired }]);
-        if (oh.maxWaitMinutes) updated = await this.scheduleWaitEnd(updated, oh.maxWaitMinutes);
+        if (oh.maxWaitSeconds) updated = await this.scheduleWaitEnd(updated, oh.maxWaitSeconds);
         return { event: "InviteExpired", entry: updated, extra: { requeued: true } };
       }
       const updated = await this.finish(entry, "EXPIRED", now, null, NOTE.inviteExpired);
@@ -473,8 +476,8 @@ export class OfficeHoursService {
     return updated!;
   }
 
-  private async scheduleWaitEnd(entry: QueueEntryDoc, maxWaitMinutes: number): Promise<QueueEntryDoc> {
-    const at = new Date(entry.waitingSince.getTime() + maxWaitMinutes * 60_000);
+  private async scheduleWaitEnd(entry: QueueEntryDoc, maxWaitSeconds: number): Promise<QueueEntryDoc> {
+    const at = new Date(entry.waitingSince.getTime() + maxWaitSeconds * 1000);
     const waitJobId = await this.deps.timers.schedule("wait", entry._id.toHexString(), at);
     await QueueEntryModel.updateOne({ _id: entry._id }, { $set: { waitJobId, waitEndsAt: at } });
     return { ...entry, waitJobId, waitEndsAt: at };
@@ -508,7 +511,8 @@ export class OfficeHoursService {
   /** Staff, ADMIN and OBSERVER see the whole line; enrolled students their part; others nothing. */
   private async requireViewer(viewer: AuthUser, course: CourseDoc): Promise<boolean> {
     if (seesWholeLine(viewer, course)) return true;
-    if (viewer.role === "STUDENT" && (await this.deps.enrollment.isEnrolled(viewer.id, course._id.toHexString()))) return false;
+    if (viewer.role !== "STUDENT") throw fail("FORBIDDEN", "Only the course's staff and enrolled students may see its office hours", "NOT_COURSE_STAFF");
+    if (await this.deps.enrollment.isEnrolled(viewer.id, course._id.toHexString())) return false;
     throw reasonError("NOT_ENROLLED");
   }
 }

@@ -83,7 +83,7 @@ export function queueState(oh: OfficeHoursDoc, active: QueueEntryDoc[], recentMe
       expiredInvite: oh.expiredInvite,
       maxQueueLength: oh.maxQueueLength,
       cooldownMinutes: oh.cooldownMinutes,
-      maxWaitMinutes: oh.maxWaitMinutes,
+      maxWaitSeconds: oh.maxWaitSeconds,
     },
     entries: [...active].sort((a, b) => a.sortKey - b.sortKey).map(entryState),
     recentMeetingSeconds,
