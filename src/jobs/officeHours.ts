@@ -16,6 +16,11 @@ interface DeadlineData {
 
 /** How many deadlines one instance handles at once (1,000 invites may expire in the same second). */
 const CONCURRENCY = 50;
+/**
+ * A deadline locked by an instance that then died is taken over after this long. Short, because a
+ * late expiry is visible to people; a handler takes milliseconds, and running twice is harmless.
+ */
+const LOCK_LIFETIME_MS = 3000;
 
 export class AgendaEntryTimers implements EntryTimers {
   constructor(private readonly agenda: Agenda) {}
@@ -43,6 +48,6 @@ export function defineOfficeHoursJobs(agenda: Agenda, officeHours: OfficeHoursSe
       }
     },
     // A deadline that failed (Redis or MongoDB briefly down) is retried soon, not dropped.
-    { concurrency: CONCURRENCY, lockLimit: 0, removeOnComplete: true, backoff: exponential({ delay: 500, maxRetries: 6 }) },
+    { concurrency: CONCURRENCY, lockLimit: 0, lockLifetime: LOCK_LIFETIME_MS, removeOnComplete: true, backoff: exponential({ delay: 500, maxRetries: 6 }) },
   );
 }

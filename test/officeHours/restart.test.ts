@@ -1,0 +1,64 @@
+// Invite expiry is a stored job: it fires on time after the server that scheduled it stopped (SIGTERM)
+// or died (SIGKILL) and another one started; and a client that resubscribes gets the line as it is now.
+import { JoinQueueDocument, MyQueueEntryChangedDocument, OfficeHoursQueueDocument, QueueChangedDocument } from "../../operations/generated";
+import { gql, subscribe, wsClient } from "../support/client";
+import { deploymentEnv, startServer, stopAll, type TestServer } from "../support/server";
+import { callNext, join, officeHoursCourse, open, until } from "./setup";
+
+afterAll(stopAll);
+
+const TTL_SECONDS = 8;
+
+it.each(["SIGTERM", "SIGKILL"] as const)("an invite pending when the server gets %s still expires within 2 s of its time", async (signal) => {
+  const env = deploymentEnv({ INVITE_TTL_SECONDS: String(TTL_SECONDS) });
+  const first = await startServer(env);
+  const c = await officeHoursCourse(first, 1);
+  const [student] = c.students;
+  await join(first, student, c.id);
+  await open(first, c.ta, c.id);
+  const invite = (await callNext(first, c.ta, c.id)).data!.callNext!;
+  const expiresAt = Date.parse(invite.inviteExpiresAt!);
+
+  if (signal === "SIGTERM") expect(await first.stop()).toBe(0);
+  else await first.kill();
+  const second: TestServer = await startServer(env);
+  expect(Date.now()).toBeLessThan(expiresAt); // the new instance starts before the deadline
+
+  const mine = subscribe(wsClient(second, student.token), MyQueueEntryChangedDocument, { courseId: c.id });
+  expect((await mine.next()).myQueueEntryChanged).toMatchObject({ id: invite.id, status: "INVITED" });
+  const expired = (await until(mine.next, (v) => v.myQueueEntryChanged.status === "EXPIRED", TTL_SECONDS * 1000 + 5000)).myQueueEntryChanged;
+  const receivedLate = Date.now() - expiresAt;
+  expect(Date.parse(expired.endedAt!) - expiresAt).toBeGreaterThanOrEqual(0);
+  expect(receivedLate).toBeLessThan(2000);
+  await second.stop();
+}, 60_000);
+
+it("a client that resubscribes gets the current line first, never a stale one", async () => {
+  const server = await startServer(deploymentEnv({ INVITE_TTL_SECONDS: "120" }));
+  const c = await officeHoursCourse(server, 4);
+  await open(server, c.ta, c.id);
+  await join(server, c.students[0], c.id);
+
+  const client = wsClient(server, c.ta.token);
+  const before = subscribe(client, QueueChangedDocument, { courseId: c.id });
+  const seen = (await before.next()).queueChanged;
+  expect(seen).toMatchObject({ waitingCount: 1 });
+  await client.dispose(); // the dashboard goes offline...
+
+  // ...while the line moves on.
+  for (const s of c.students.slice(1)) await gql(server, JoinQueueDocument, { courseId: c.id, question: "q" }, s.token);
+  await callNext(server, c.ta, c.id);
+
+  const again = subscribe(wsClient(server, c.ta.token), QueueChangedDocument, { courseId: c.id });
+  const now = (await again.next()).queueChanged;
+  const queried = (await gql(server, OfficeHoursQueueDocument, { courseId: c.id }, c.ta.token)).data!.officeHoursQueue;
+  expect(now.version).toBeGreaterThan(seen.version);
+  expect(now).toEqual(queried);
+  expect(now).toMatchObject({ waitingCount: 3, invitedCount: 1 });
+  expect(now.entries!.map((e) => [e.student!.id, e.status])).toEqual([
+    [c.students[0].id, "INVITED"],
+    [c.students[1].id, "WAITING"],
+    [c.students[2].id, "WAITING"],
+    [c.students[3].id, "WAITING"],
+  ]);
+}, 60_000);
