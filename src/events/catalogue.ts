@@ -48,6 +48,8 @@ export interface QueueEntryState {
 export interface QueueState {
   courseId: string;
   version: number;
+  /** When the change that made this version happened. */
+  changedAt: string;
   onDuty: { staffId: string; since: string; meetingLink: string }[];
   policy: { expiredInvite: "DROP" | "REQUEUE_ONCE"; maxQueueLength: number | null; cooldownMinutes: number; maxWaitSeconds: number | null };
   /** Active entries (WAITING, INVITED, IN_MEETING) in line order. */

@@ -51,11 +51,8 @@ const queueEntrySchema = new Schema(
     meetingLink: { type: String, default: null },
     invitedAt: { type: Date, default: null },
     inviteExpiresAt: { type: Date, default: null },
-    /** The Agenda job that expires the invite (cancelled on accept or decline). */
-    inviteJobId: { type: String, default: null },
-    /** The course's maximum wait (policy) ends this wait then, by the Agenda job `waitJobId`. */
+    /** The course's maximum wait (policy) ends this wait then (an Agenda job, like invite expiry). */
     waitEndsAt: { type: Date, default: null },
-    waitJobId: { type: String, default: null },
     meetingStartedAt: { type: Date, default: null },
     endedAt: { type: Date, default: null },
     /** Re-queued once already after an expired invite (policy REQUEUE_ONCE). */
@@ -86,9 +83,7 @@ export interface QueueEntryDoc {
   meetingLink: string | null;
   invitedAt: Date | null;
   inviteExpiresAt: Date | null;
-  inviteJobId: string | null;
   waitEndsAt: Date | null;
-  waitJobId: string | null;
   meetingStartedAt: Date | null;
   endedAt: Date | null;
   requeued: boolean;
@@ -123,6 +118,7 @@ const officeHoursSchema = new Schema(
     recentMeetingSeconds: { type: [Number], default: [] },
     /** Raised by every change of the line; snapshots carry it so clients can drop stale ones. */
     version: { type: Number, default: 0 },
+    changedAt: { type: Date, default: null },
   },
   { versionKey: false, collection: "officehours" },
 );
@@ -144,6 +140,7 @@ export interface OfficeHoursDoc {
   lastSortKey: number;
   recentMeetingSeconds: number[];
   version: number;
+  changedAt: Date | null;
 }
 export const OfficeHoursModel = model("OfficeHours", officeHoursSchema);
 

@@ -166,6 +166,9 @@ export class QueueSnapshot {
   @Field(() => Int, { description: "Raised by every change: a client keeps the snapshot with the highest version" })
   version: number;
 
+  @Field({ description: "When the change that made this version happened" })
+  changedAt: Date;
+
   @Field(() => OfficeHoursStatus)
   status: OfficeHoursStatus;
 
@@ -389,6 +392,7 @@ export function toQueueSnapshot(v: QueueView, related: OfficeHoursRelations): Qu
   return {
     courseId: v.courseId,
     version: v.version,
+    changedAt: v.changedAt,
     status: toOfficeHoursStatus(v, related),
     waitingCount: v.waitingCount,
     invitedCount: v.invitedCount,

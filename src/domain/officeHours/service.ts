@@ -38,9 +38,9 @@ export type TimeoutKind = "invite" | "wait";
 
 /** Schedules the jobs that end invites and waits (Agenda, see src/jobs/officeHours.ts). */
 export interface EntryTimers {
-  /** Returns a handle for `cancel`. */
-  schedule(kind: TimeoutKind, entryId: string, at: Date): Promise<string>;
-  cancel(handle: string): Promise<void>;
+  schedule(kind: TimeoutKind, entryId: string, at: Date): Promise<void>;
+  /** Cancels the entry's pending deadline of that kind, if any. */
+  cancel(kind: TimeoutKind, entryId: string): Promise<void>;
 }
 
 export interface PolicyInput {
@@ -120,7 +120,7 @@ export class OfficeHoursService {
       const at = new Date(now);
       // Strictly increasing, so two joins within one millisecond keep their order.
       const sortKey = Math.max(now, oh.lastSortKey + 1);
-      await OfficeHoursModel.updateOne({ _id: oh._id }, { $set: { lastSortKey: sortKey } });
+      const waitEndsAt = oh.maxWaitSeconds ? new Date(now + oh.maxWaitSeconds * 1000) : null;
       let entry: QueueEntryDoc;
       try {
         entry = (
@@ -133,6 +133,7 @@ export class OfficeHoursService {
             sortKey,
             joinedAt: at,
             waitingSince: at,
+            waitEndsAt,
             activeKey: activeKey(courseId, student.id),
             staffKey: _id.toHexString(),
             history: [{ status: "WAITING", at, actor: oid(student.id), note: null }],
@@ -142,8 +143,8 @@ export class OfficeHoursService {
         if (isDuplicateKey(e)) throw reasonError("ALREADY_IN_QUEUE");
         throw e;
       }
-      if (oh.maxWaitSeconds) entry = await this.scheduleWaitEnd(entry, oh.maxWaitSeconds);
-      return { event: "QueueJoined", entry };
+      if (waitEndsAt) await this.deps.timers.schedule("wait", _id.toHexString(), waitEndsAt);
+      return { event: "QueueJoined", entry, officeHours: { lastSortKey: sortKey } };
     }));
   }
 
@@ -173,8 +174,8 @@ export class OfficeHoursService {
       if (expired) throw reasonError("INVITE_EXPIRED");
       if (entry.status !== "INVITED") throw reasonError("NOT_INVITED");
       const at = new Date(now);
-      const updated = await this.transition(entry, "IN_MEETING", at, student.id, null, { meetingStartedAt: at, inviteJobId: null });
-      if (entry.inviteJobId) await this.deps.timers.cancel(entry.inviteJobId);
+      const updated = await this.transition(entry, "IN_MEETING", at, student.id, null, { meetingStartedAt: at });
+      await this.deps.timers.cancel("invite", entryId);
       return { event: "InviteAccepted", entry: updated };
     }));
   }
@@ -198,8 +199,7 @@ export class OfficeHoursService {
     const { queue } = await this.change(course, staff, async (oh, now) => {
       const onDuty = oh.onDuty.filter((d) => d.staff.toHexString() !== staff.id);
       const since = oh.onDuty.find((d) => d.staff.toHexString() === staff.id)?.since ?? new Date(now);
-      await OfficeHoursModel.updateOne({ _id: oh._id }, { $set: { onDuty: [...onDuty, { staff: oid(staff.id), since, meetingLink: link }] } });
-      return { event: "OfficeHoursOpened" };
+      return { event: "OfficeHoursOpened", officeHours: { onDuty: [...onDuty, { staff: oid(staff.id), since, meetingLink: link }] } };
     });
     return viewStatus(queue);
   }
@@ -209,8 +209,7 @@ export class OfficeHoursService {
     const course = await this.staffCourse(staff, courseId);
     const { queue } = await this.change(course, staff, async (oh) => {
       const onDuty = everyone ? [] : oh.onDuty.filter((d) => d.staff.toHexString() !== staff.id);
-      await OfficeHoursModel.updateOne({ _id: oh._id }, { $set: { onDuty } });
-      return { event: "OfficeHoursClosed" };
+      return { event: "OfficeHoursClosed", officeHours: { onDuty } };
     });
     return viewStatus(queue);
   }
@@ -230,7 +229,15 @@ export class OfficeHoursService {
         invited = await QueueEntryModel.findOneAndUpdate(
           { course: course._id, status: "WAITING" },
           {
-            $set: { status: "INVITED", staff: oid(staff.id), staffKey: staff.id, meetingLink: duty.meetingLink, invitedAt: at, inviteExpiresAt: expiresAt },
+            $set: {
+              status: "INVITED",
+              staff: oid(staff.id),
+              staffKey: staff.id,
+              meetingLink: duty.meetingLink,
+              invitedAt: at,
+              inviteExpiresAt: expiresAt,
+              waitEndsAt: null,
+            },
             $inc: { invites: 1 },
             $push: { history: { status: "INVITED", at, actor: oid(staff.id), note: null } },
           },
@@ -242,10 +249,9 @@ export class OfficeHoursService {
         throw e;
       }
       if (!invited) return { entry: null };
-      if (invited.waitJobId) await this.deps.timers.cancel(invited.waitJobId);
-      const inviteJobId = await this.deps.timers.schedule("invite", invited._id.toHexString(), expiresAt);
-      await QueueEntryModel.updateOne({ _id: invited._id }, { $set: { inviteJobId, waitJobId: null, waitEndsAt: null } });
-      return { event: "StudentInvited", entry: { ...invited, inviteJobId, waitJobId: null, waitEndsAt: null } };
+      const id = invited._id.toHexString();
+      await Promise.all([this.deps.timers.schedule("invite", id, expiresAt), oh.maxWaitSeconds ? this.deps.timers.cancel("wait", id) : null]);
+      return { event: "StudentInvited", entry: invited };
     });
     return changed.entry ? viewChanged(changed) : null;
   }
@@ -258,8 +264,7 @@ export class OfficeHoursService {
       if (entry.status !== "IN_MEETING") throw reasonError("NOT_IN_MEETING");
       const updated = await this.finish(entry, "DONE", now, staff.id, null);
       const seconds = (now - entry.meetingStartedAt!.getTime()) / 1000;
-      await OfficeHoursModel.updateOne({ _id: oh._id }, { $set: { recentMeetingSeconds: [...oh.recentMeetingSeconds, seconds].slice(-RECENT_MEETINGS) } });
-      return { event: "MeetingEnded", entry: updated };
+      return { event: "MeetingEnded", entry: updated, officeHours: { recentMeetingSeconds: [...oh.recentMeetingSeconds, seconds].slice(-RECENT_MEETINGS) } };
     }));
   }
 
@@ -276,15 +281,12 @@ export class OfficeHoursService {
 
   async setPolicy(staff: AuthUser, courseId: string, input: PolicyInput): Promise<StatusView> {
     const course = await this.staffCourse(staff, courseId);
-    const set: Record<string, unknown> = {};
+    const set: Partial<OfficeHoursDoc> = {};
     if (input.expiredInvite) set.expiredInvite = input.expiredInvite;
     if (input.maxQueueLength !== undefined) set.maxQueueLength = input.maxQueueLength || null;
     if (input.cooldownMinutes !== undefined) set.cooldownMinutes = input.cooldownMinutes ?? 0;
     if (input.maxWaitSeconds !== undefined) set.maxWaitSeconds = input.maxWaitSeconds || null;
-    const { queue } = await this.change(course, staff, async (oh) => {
-      await OfficeHoursModel.updateOne({ _id: oh._id }, { $set: set });
-      return { event: "OfficeHoursPolicySet" };
-    });
+    const { queue } = await this.change(course, staff, async () => ({ event: "OfficeHoursPolicySet", officeHours: set }));
     return viewStatus(queue);
   }
 
@@ -380,23 +382,24 @@ export class OfficeHoursService {
     await this.change(course, null, async (oh, now) => {
       const entry = await QueueEntryModel.findById(entryId).lean<QueueEntryDoc>();
       if (!entry || !this.timedOut(entry, kind, deadline)) return { entry: null };
-      if (kind === "wait") return { event: "QueueWaitExpired", entry: await this.finish(entry, "EXPIRED", now, null, NOTE.maxWait) };
+      if (kind === "wait") return { event: "QueueWaitExpired", entry: await this.finish(entry, "EXPIRED", now, null, NOTE.maxWait, "wait") };
       if (oh.expiredInvite === "REQUEUE_ONCE" && !entry.requeued) {
         const at = new Date(now);
         const first = await QueueEntryModel.find({ course: entry.course, status: "WAITING" }).select({ sortKey: 1 }).lean<{ sortKey: number }[]>();
         const front = Math.min(now, ...first.map((e) => e.sortKey)) - 1;
-        let updated = await this.transition(entry, "WAITING", at, null, NOTE.requeued, {
+        const waitEndsAt = oh.maxWaitSeconds ? new Date(now + oh.maxWaitSeconds * 1000) : null;
+        const updated = await this.transition(entry, "WAITING", at, null, NOTE.requeued, {
           sortKey: front,
           waitingSince: at,
           requeued: true,
           staff: null,
           staffKey: entryId,
-          inviteJobId: null,
+          waitEndsAt,
         }, [{ status: "EXPIRED", at, actor: null, note: NOTE.inviteExpired }]);
-        if (oh.maxWaitSeconds) updated = await this.scheduleWaitEnd(updated, oh.maxWaitSeconds);
+        if (waitEndsAt) await this.deps.timers.schedule("wait", entryId, waitEndsAt);
         return { event: "InviteExpired", entry: updated, extra: { requeued: true } };
       }
-      const updated = await this.finish(entry, "EXPIRED", now, null, NOTE.inviteExpired);
+      const updated = await this.finish(entry, "EXPIRED", now, null, NOTE.inviteExpired, "invite");
       return { event: "InviteExpired", entry: updated, extra: { requeued: false } };
     });
   }
@@ -416,10 +419,18 @@ export class OfficeHoursService {
   private async change(course: CourseDoc, actor: AuthUser | null, work: (oh: OfficeHoursDoc, now: number) => Promise<Change>): Promise<Changed> {
     const courseId = course._id.toHexString();
     return this.deps.locks.withLock(`office-hours:${courseId}`, async () => {
+      const now = this.deps.clock();
       const oh = await this.officeHours(course._id);
-      const result = await work(oh, this.deps.clock());
-      if (result.event) await OfficeHoursModel.updateOne({ _id: oh._id }, { $inc: { version: 1 } });
-      const queue = await this.state(course._id);
+      const result = await work(oh, now);
+      const changedAt = new Date(result.event ? now : oh.changedAt ?? now);
+      const current = result.event
+        ? ((await OfficeHoursModel.findOneAndUpdate(
+            { _id: oh._id },
+            { $set: { ...result.officeHours, changedAt }, $inc: { version: 1 } },
+            { new: true },
+          ).lean<OfficeHoursDoc>()) ?? oh)
+        : oh;
+      const queue = queueState(current, await this.activeEntries(course._id));
       const changed = result.entry ? (queue.entries.find((e) => e.entryId === result.entry!._id.toHexString()) ?? entryState(result.entry)) : null;
       if (result.event) {
         const payload = changed ? { courseId, entry: changed, queue, ...result.extra } : { courseId, staffId: actor?.id ?? "", queue };
@@ -430,11 +441,12 @@ export class OfficeHoursService {
   }
 
   private async state(courseId: Types.ObjectId): Promise<QueueState> {
-    const [oh, active] = await Promise.all([
-      this.officeHours(courseId),
-      QueueEntryModel.find({ course: courseId, status: { $in: ACTIVE_STATUSES } }).lean<QueueEntryDoc[]>(),
-    ]);
-    return queueState(oh, active, oh.recentMeetingSeconds);
+    const [oh, active] = await Promise.all([this.officeHours(courseId), this.activeEntries(courseId)]);
+    return queueState(oh, active);
+  }
+
+  private activeEntries(courseId: Types.ObjectId): Promise<QueueEntryDoc[]> {
+    return QueueEntryModel.find({ course: courseId, status: { $in: ACTIVE_STATUSES } }).lean<QueueEntryDoc[]>();
   }
 
   /** The course's office-hours document, created on first use. */
@@ -449,12 +461,25 @@ export class OfficeHoursService {
     }
   }
 
-  /** Moves an entry to a final state: it leaves the line and frees its staff member. */
-  private async finish(entry: QueueEntryDoc, status: QueueEntryStatus, now: number, actorId: string | null, note: string | null): Promise<QueueEntryDoc> {
+  /**
+   * Moves an entry to a final state: it leaves the line, frees its staff member, and its pending
+   * deadlines are cancelled (except `running`, the deadline job calling this).
+   */
+  private async finish(
+    entry: QueueEntryDoc,
+    status: QueueEntryStatus,
+    now: number,
+    actorId: string | null,
+    note: string | null,
+    running?: TimeoutKind,
+  ): Promise<QueueEntryDoc> {
     const at = new Date(now);
     const id = entry._id.toHexString();
-    const updated = await this.transition(entry, status, at, actorId, note, { endedAt: at, activeKey: id, staffKey: id, inviteJobId: null, waitJobId: null, waitEndsAt: null });
-    await Promise.all([entry.inviteJobId, entry.waitJobId].filter((j): j is string => !!j).map((j) => this.deps.timers.cancel(j)));
+    const updated = await this.transition(entry, status, at, actorId, note, { endedAt: at, activeKey: id, staffKey: id, waitEndsAt: null });
+    await Promise.all([
+      entry.status === "INVITED" && running !== "invite" ? this.deps.timers.cancel("invite", id) : null,
+      entry.waitEndsAt && running !== "wait" ? this.deps.timers.cancel("wait", id) : null,
+    ]);
     return updated;
   }
 
@@ -474,13 +499,6 @@ export class OfficeHoursService {
       { new: true },
     ).lean<QueueEntryDoc>();
     return updated!;
-  }
-
-  private async scheduleWaitEnd(entry: QueueEntryDoc, maxWaitSeconds: number): Promise<QueueEntryDoc> {
-    const at = new Date(entry.waitingSince.getTime() + maxWaitSeconds * 1000);
-    const waitJobId = await this.deps.timers.schedule("wait", entry._id.toHexString(), at);
-    await QueueEntryModel.updateOne({ _id: entry._id }, { $set: { waitJobId, waitEndsAt: at } });
-    return { ...entry, waitJobId, waitEndsAt: at };
   }
 
   /** A staff member holds at most one invite or meeting, in any course. */
@@ -522,8 +540,14 @@ type LineEvent = "OfficeHoursOpened" | "OfficeHoursClosed" | "OfficeHoursPolicyS
 /** What a change did: the event to publish (none: nothing changed) and the entry it concerns. */
 type Change =
   | { event?: undefined; entry: QueueEntryDoc | null }
-  | { event: EntryEvent; entry: QueueEntryDoc; extra?: Partial<Pick<EventCatalogue["QueueLeft"], "declinedInvite"> & Pick<EventCatalogue["InviteExpired"], "requeued">> }
-  | { event: LineEvent; entry?: undefined; extra?: undefined };
+  | {
+      event: EntryEvent;
+      entry: QueueEntryDoc;
+      extra?: Partial<Pick<EventCatalogue["QueueLeft"], "declinedInvite"> & Pick<EventCatalogue["InviteExpired"], "requeued">>;
+      /** Changes to the course's office-hours document, applied with the version bump. */
+      officeHours?: Partial<OfficeHoursDoc>;
+    }
+  | { event: LineEvent; entry?: undefined; extra?: undefined; officeHours?: Partial<OfficeHoursDoc> };
 interface Changed {
   queue: QueueState;
   entry: QueueEntryState | null;

@@ -30,6 +30,7 @@ export interface EntryView extends Omit<QueueEntryState, "joinedAt" | "waitingSi
 export interface StatusView {
   courseId: string;
   version: number;
+  changedAt: Date;
   open: boolean;
   staffOnDuty: StaffOnDutyView[];
   policy: QueueState["policy"];
@@ -74,10 +75,11 @@ export function entryState(doc: QueueEntryDoc): QueueEntryState {
   };
 }
 
-export function queueState(oh: OfficeHoursDoc, active: QueueEntryDoc[], recentMeetingSeconds: number[]): QueueState {
+export function queueState(oh: OfficeHoursDoc, active: QueueEntryDoc[]): QueueState {
   return {
     courseId: oh.course.toHexString(),
     version: oh.version,
+    changedAt: (oh.changedAt ?? new Date(0)).toISOString(),
     onDuty: oh.onDuty.map((d) => ({ staffId: d.staff.toHexString(), since: d.since.toISOString(), meetingLink: d.meetingLink })),
     policy: {
       expiredInvite: oh.expiredInvite,
@@ -86,7 +88,7 @@ export function queueState(oh: OfficeHoursDoc, active: QueueEntryDoc[], recentMe
       maxWaitSeconds: oh.maxWaitSeconds,
     },
     entries: [...active].sort((a, b) => a.sortKey - b.sortKey).map(entryState),
-    recentMeetingSeconds,
+    recentMeetingSeconds: oh.recentMeetingSeconds ?? [],
   };
 }
 
@@ -117,6 +119,7 @@ export function viewStatus(queue: QueueState): StatusView {
   return {
     courseId: queue.courseId,
     version: queue.version,
+    changedAt: new Date(queue.changedAt),
     open: queue.onDuty.length > 0,
     policy: queue.policy,
     staffOnDuty: queue.onDuty.map((d) => {
