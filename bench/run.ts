@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { enrollmentBenchmark } from "./scenarios/enrollment";
 import { eventsBenchmark } from "./scenarios/events";
 import { meBenchmark } from "./scenarios/me";
+import { officeHoursBenchmark } from "./scenarios/officeHours";
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
@@ -21,6 +22,15 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       workers: num("BENCH_WORKERS", 1),
       catalogueSize: 1500,
       repeat: num("BENCH_REPEAT", 3),
+    }),
+  officeHours: () =>
+    officeHoursBenchmark({
+      courses: num("BENCH_OH_COURSES", 200),
+      studentsPerCourse: 20,
+      dashboardsPerCourse: num("BENCH_OH_DASHBOARDS", 50),
+      meetingMs: num("BENCH_OH_MEETING_MS", 1000),
+      expiringInvites: num("BENCH_OH_EXPIRING", 1000),
+      ttlSeconds: 3,
     }),
 };
 

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";
@@ -24,6 +25,8 @@ import { courseRelations } from "./courses";
 import { liveFeed } from "./live";
 
 const DAY_MS = 86_400_000;
+/** Whole-line snapshots by course and version, shared by the dashboards of one process. */
+const presentedLines = new LRUCache<string, QueueSnapshot>({ max: 2000 });
 
 @Resolver()
 export class OfficeHoursResolver {
@@ -172,7 +175,12 @@ export class OfficeHoursResolver {
     },
   })
   queueChanged(@Root() view: QueueView, @Arg("courseId", () => ID) _courseId: string, @Ctx() ctx: AppContext): QueueSnapshot {
-    return toQueueSnapshot(view, relations(ctx));
+    // Every staff dashboard of a course gets the same snapshot of a version: presented once.
+    if (!view.entries) return toQueueSnapshot(view, relations(ctx));
+    const key = `${view.courseId}:${view.version}`;
+    let shown = presentedLines.get(key);
+    if (!shown) presentedLines.set(key, (shown = toQueueSnapshot(view, relations(ctx))));
+    return shown;
   }
 
   @Allow("STUDENT")

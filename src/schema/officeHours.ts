@@ -336,14 +336,23 @@ export class OfficeHoursWindowInput {
 
 // ---- presenters: domain views to API objects ----
 
+/** A lazily loaded relation, loaded at most once however often it is read. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= load());
+}
+
 export function toQueueEntry(v: EntryView, related: OfficeHoursRelations): QueueEntry {
+  const course = once(() => related.course(v.courseId));
+  const student = once(() => related.user(v.studentId));
+  const invitedBy = v.staffId ? once(() => related.user(v.staffId!)) : null;
   return {
     id: v.entryId,
     get course() {
-      return related.course(v.courseId);
+      return course();
     },
     get student() {
-      return related.user(v.studentId);
+      return student();
     },
     question: v.question,
     status: v.status,
@@ -351,7 +360,7 @@ export function toQueueEntry(v: EntryView, related: OfficeHoursRelations): Queue
     estimatedWait: v.estimatedWait,
     joinedAt: v.joinedAt,
     get invitedBy() {
-      return v.staffId ? related.user(v.staffId) : null;
+      return invitedBy ? invitedBy() : null;
     },
     meetingLink: v.meetingLink,
     invitedAt: v.invitedAt,
@@ -359,14 +368,17 @@ export function toQueueEntry(v: EntryView, related: OfficeHoursRelations): Queue
     meetingStartedAt: v.meetingStartedAt,
     endedAt: v.endedAt,
     requeued: v.requeued,
-    history: v.history.map((t) => ({
-      status: t.status as QueueEntryStatus,
-      at: t.at,
-      get actor() {
-        return t.actorId ? related.user(t.actorId) : null;
-      },
-      note: t.note,
-    })),
+    history: v.history.map((t) => {
+      const actor = t.actorId ? once(() => related.user(t.actorId!)) : null;
+      return {
+        status: t.status as QueueEntryStatus,
+        at: t.at,
+        get actor() {
+          return actor ? actor() : null;
+        },
+        note: t.note,
+      };
+    }),
   };
 }
 
@@ -376,15 +388,18 @@ export function toOfficeHoursStatus(v: StatusView, related: OfficeHoursRelations
     version: v.version,
     open: v.open,
     policy: v.policy,
-    staffOnDuty: v.staffOnDuty.map((s) => ({
-      get staff() {
-        return related.user(s.staffId);
-      },
-      since: s.since,
-      meetingLink: s.meetingLink,
-      state: s.state,
-      entryId: s.entryId,
-    })),
+    staffOnDuty: v.staffOnDuty.map((s) => {
+      const staff = once(() => related.user(s.staffId));
+      return {
+        get staff() {
+          return staff();
+        },
+        since: s.since,
+        meetingLink: s.meetingLink,
+        state: s.state,
+        entryId: s.entryId,
+      };
+    }),
   };
 }
 

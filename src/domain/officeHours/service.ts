@@ -241,7 +241,7 @@ export class OfficeHoursService {
             $inc: { invites: 1 },
             $push: { history: { status: "INVITED", at, actor: oid(staff.id), note: null } },
           },
-          { sort: { sortKey: 1 }, new: true },
+          { sort: { sortKey: 1 }, returnDocument: "after" },
         ).lean<QueueEntryDoc>();
       } catch (e) {
         // Another course's line gave this staff member an invite at the same instant.
@@ -427,7 +427,7 @@ export class OfficeHoursService {
         ? ((await OfficeHoursModel.findOneAndUpdate(
             { _id: oh._id },
             { $set: { ...result.officeHours, changedAt }, $inc: { version: 1 } },
-            { new: true },
+            { returnDocument: "after" },
           ).lean<OfficeHoursDoc>()) ?? oh)
         : oh;
       const queue = queueState(current, await this.activeEntries(course._id));
@@ -496,7 +496,7 @@ export class OfficeHoursService {
     const updated = await QueueEntryModel.findOneAndUpdate(
       { _id: entry._id },
       { $set: { ...set, status }, $push: { history: { $each: steps } } },
-      { new: true },
+      { returnDocument: "after" },
     ).lean<QueueEntryDoc>();
     return updated!;
   }

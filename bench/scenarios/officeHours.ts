@@ -1,0 +1,335 @@
+// Office hours at a busy hour (issue #4). Two parts, each on a fresh deployment:
+//
+// 1. Live: COURSES courses, each with 2 staff on duty and 20 waiting students; every student holds
+//    myQueueEntryChanged, every staff member queueChanged + officeHoursStatusChanged, and 50 OBSERVER
+//    dashboards per course hold queueChanged. Every staff member then serves the line: callNext, the
+//    student accepts when the invite arrives, a meeting of BENCH_OH_MEETING_MS, endMeeting, until the
+//    line is empty. Measured: from each callNext response to the student receiving the invite (bar
+//    p99 <= 50 ms), and from each change (the snapshot's changedAt) to each dashboard receiving it
+//    (bar p99 <= 100 ms), with every dashboard's missed versions counted.
+// 2. Expiry: 1,000 invites with a 3 s TTL, none accepted: from each invite's expiry time to the
+//    student receiving EXPIRED (bar p99 <= 1 s), also on the server's clock (endedAt).
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import type { Client } from "graphql-ws";
+import { Pool } from "undici";
+import {
+  AcceptInviteDocument,
+  AssignInstructorDocument,
+  CallNextDocument,
+  EndMeetingDocument,
+  EnrollDocument,
+  JoinQueueDocument,
+  MyQueueEntryChangedDocument,
+  OfficeHoursStatusChangedDocument,
+  OpenOfficeHoursDocument,
+  QueueChangedDocument,
+  QueueDashboardDocument,
+} from "../../operations/generated";
+import { connected, gql, source, wsClient } from "../../test/support/client";
+import { createCourse, signUp, type TestUser } from "../../test/support/factories";
+import { deploymentEnv, startServer, type TestServer } from "../../test/support/server";
+import { tokenFor } from "../../test/support/tokens";
+import { percentile, printTable, sampleRss, sleep, treeRssMb } from "../lib/measure";
+import { SERVER_ENV } from "./me";
+
+export interface OfficeHoursBenchOptions {
+  courses: number;
+  studentsPerCourse: number;
+  dashboardsPerCourse: number;
+  meetingMs: number;
+  expiringInvites: number;
+  ttlSeconds: number;
+}
+
+interface Course {
+  id: string;
+  staff: TestUser[];
+  students: TestUser[];
+}
+
+export async function officeHoursBenchmark(opts: OfficeHoursBenchOptions) {
+  const live = await livePart(opts);
+  const expiry = await expiryPart(opts);
+  const bars = {
+    "invite push p99 ms": { value: live.invitePushP99Ms, bar: "<= 50", pass: live.invitePushP99Ms <= 50 },
+    "queueChanged to dashboards p99 ms": { value: live.dashboardP99Ms, bar: "<= 100", pass: live.dashboardP99Ms <= 100 },
+    "dashboard versions missed": { value: live.dashboardMissed, bar: "0", pass: live.dashboardMissed === 0 },
+    "invite expiry lateness p99 ms": { value: expiry.receivedLateP99Ms, bar: "<= 1000", pass: expiry.receivedLateP99Ms <= 1000 },
+    "invites never expired": { value: expiry.notExpired, bar: "0", pass: expiry.notExpired === 0 },
+  };
+  printTable("bars", Object.entries(bars).map(([figure, b]) => ({ figure, ...b })));
+  return { scenario: "officeHours", live, expiry, bars };
+}
+
+async function deployment(env: Record<string, string>): Promise<TestServer> {
+  return startServer(deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", ...SERVER_ENV, SIGNUP_LIMIT_PER_IP: "1000000", ...env }));
+}
+
+/** Courses with their staff (owner + TA, both on duty) and enrolled students waiting in line. */
+async function setUpCourses(server: TestServer, courses: number, staffPerCourse: number, studentsPerCourse: number): Promise<Course[]> {
+  const staff = await inBatches(courses * staffPerCourse, 50, () => signUp(server, "INSTRUCTOR"));
+  const students = await inBatches(courses * studentsPerCourse, 50, () => signUp(server, "STUDENT"));
+  const made = await inBatches(courses, 25, async (i) => {
+    const mine = staff.slice(i * staffPerCourse, (i + 1) * staffPerCourse);
+    const course = await createCourse(server, mine[0].token, { capacity: studentsPerCourse + 5 });
+    for (const ta of mine.slice(1)) await must(gql(server, AssignInstructorDocument, { courseId: course.id, instructorId: ta.id }, mine[0].token));
+    return { id: course.id, staff: mine, students: students.slice(i * studentsPerCourse, (i + 1) * studentsPerCourse) };
+  });
+  const seats = made.flatMap((c) => c.students.map((s) => ({ c, s })));
+  await inBatches(seats.length, 100, (i) => must(gql(server, EnrollDocument, { courseId: seats[i].c.id }, seats[i].s.token)));
+  // Each line fills in order; lines fill in parallel.
+  await inBatches(made.length, 50, async (i) => {
+    for (const s of made[i].students) await must(gql(server, JoinQueueDocument, { courseId: made[i].id, question: "How do I start problem 2?" }, s.token));
+  });
+  const duty = made.flatMap((c) => c.staff.map((s) => ({ c, s })));
+  await inBatches(duty.length, 50, (i) =>
+    must(gql(server, OpenOfficeHoursDocument, { courseId: duty[i].c.id, meetingLink: `https://meet.example.edu/${duty[i].s.id}` }, duty[i].s.token)),
+  );
+  return made;
+}
+
+// ---- part 1 ----------------------------------------------------------------------------------
+
+async function livePart(opts: OfficeHoursBenchOptions) {
+  const server = await deployment({});
+  const clients: Client[] = [];
+  try {
+    const courses = await setUpCourses(server, opts.courses, 2, opts.studentsPerCourse);
+
+    // Invites as students receive them: entry id -> receive time.
+    const inviteSeen = new Map<string, number>();
+    const inviteWaiters = new Map<string, () => void>();
+    const dashboardLatencies: number[] = [];
+    const dashboardVersions: Array<{ courseId: string; versions: Set<number> }> = [];
+    const subscribeAll = async (jobs: Array<() => Promise<void>>) => inBatches(jobs.length, 200, (i) => jobs[i]());
+
+    await subscribeAll(
+      courses.flatMap((c) =>
+        c.students.map((s) => async () => {
+          const client = await openClient(server, s.token, clients);
+          await firstOf(client, MyQueueEntryChangedDocument, { courseId: c.id }, (d) => {
+            const e = d.myQueueEntryChanged;
+            if (e.status === "INVITED" && !inviteSeen.has(e.id)) {
+              inviteSeen.set(e.id, performance.now());
+              inviteWaiters.get(e.id)?.();
+            }
+          });
+        }),
+      ),
+    );
+    await subscribeAll(
+      courses.flatMap((c) =>
+        c.staff.map((s) => async () => {
+          const client = await openClient(server, s.token, clients);
+          await firstOf(client, QueueChangedDocument, { courseId: c.id }, () => undefined);
+          await firstOf(client, OfficeHoursStatusChangedDocument, { courseId: c.id }, () => undefined);
+        }),
+      ),
+    );
+    let measuring = false;
+    await subscribeAll(
+      courses.flatMap((c) =>
+        Array.from({ length: opts.dashboardsPerCourse }, () => async () => {
+          const client = await openClient(server, tokenFor("OBSERVER"), clients);
+          const seen = { courseId: c.id, versions: new Set<number>() };
+          dashboardVersions.push(seen);
+          await firstOf(client, QueueDashboardDocument, { courseId: c.id }, (d) => {
+            if (!measuring) return;
+            seen.versions.add(d.queueChanged.version);
+            dashboardLatencies.push(Date.now() - Date.parse(d.queueChanged.changedAt));
+          });
+        }),
+      ),
+    );
+    const sockets = clients.length;
+    const rssIdle = treeRssMb(server.proc.pid!);
+
+    // --- timed: every staff member serves the line until it is empty ---
+    const pool = new Pool(new URL(server.url).origin, { connections: 128 });
+    const post = async <T>(doc: TypedDocumentNode<any, any>, variables: unknown, token: string): Promise<T> => {
+      const res = await pool.request({
+        path: "/graphql",
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: source(doc), variables }),
+      });
+      const body = (await res.body.json()) as { data?: T; errors?: unknown[] };
+      if (!body.data || body.errors) throw new Error(`request failed: ${JSON.stringify(body.errors)}`);
+      return body.data;
+    };
+    measuring = true;
+    const rss = sampleRss(server.proc.pid!);
+    const callNextMs: number[] = [];
+    const pushMs: number[] = [];
+    let invites = 0;
+    let errors = 0;
+    const started = performance.now();
+    await Promise.all(
+      courses.flatMap((c) =>
+        c.staff.map(async (staff) => {
+          for (;;) {
+            const t0 = performance.now();
+            let entry: { id: string; student: { id: string } | null } | null;
+            try {
+              entry = (await post<{ callNext: { id: string; student: { id: string } | null } | null }>(CallNextDocument, { courseId: c.id }, staff.token)).callNext;
+            } catch {
+              errors++;
+              return;
+            }
+            const tResp = performance.now();
+            callNextMs.push(tResp - t0);
+            if (!entry) return;
+            invites++;
+            if (!inviteSeen.has(entry.id)) await new Promise<void>((r) => inviteWaiters.set(entry!.id, r));
+            pushMs.push(Math.max(0, inviteSeen.get(entry.id)! - tResp));
+            const student = c.students.find((s) => s.id === entry!.student!.id)!;
+            try {
+              await post(AcceptInviteDocument, { entryId: entry.id }, student.token);
+              await sleep(opts.meetingMs);
+              await post(EndMeetingDocument, { entryId: entry.id }, staff.token);
+            } catch {
+              errors++;
+              return;
+            }
+          }
+        }),
+      ),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    await sleep(1000); // the last pushes
+    measuring = false;
+    const peakRss = rss.stop();
+    await pool.close();
+
+    // Every dashboard of a course should have seen every version its course went through while measuring.
+    const byCourse = new Map<string, Set<number>>();
+    for (const d of dashboardVersions) {
+      const all = byCourse.get(d.courseId) ?? new Set<number>();
+      for (const v of d.versions) all.add(v);
+      byCourse.set(d.courseId, all);
+    }
+    const missed = dashboardVersions.reduce((n, d) => n + (byCourse.get(d.courseId)!.size - d.versions.size), 0);
+
+    const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
+    const push = sorted(pushMs);
+    const dash = sorted(dashboardLatencies);
+    const call = sorted(callNextMs);
+    const row = {
+      courses: opts.courses,
+      sockets,
+      invites,
+      errors,
+      seconds: round(seconds),
+      changesPerSec: Math.round((invites * 3) / seconds),
+      callNextP50Ms: round(percentile(call, 50)),
+      callNextP99Ms: round(percentile(call, 99)),
+      invitePushP50Ms: round(percentile(push, 50)),
+      invitePushP99Ms: round(percentile(push, 99)),
+      dashboardDeliveries: dash.length,
+      dashboardP50Ms: round(percentile(dash, 50)),
+      dashboardP99Ms: round(percentile(dash, 99)),
+      dashboardMissed: missed,
+      rssIdleMb: rssIdle,
+      peakRssMb: peakRss,
+    };
+    printTable(`office hours, live: ${opts.courses} courses x (2 staff, ${opts.studentsPerCourse} students, ${opts.dashboardsPerCourse} dashboards), meetings of ${opts.meetingMs} ms`, [row]);
+    return row;
+  } finally {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await server.stop();
+  }
+}
+
+// ---- part 2 ----------------------------------------------------------------------------------
+
+async function expiryPart(opts: OfficeHoursBenchOptions) {
+  const server = await deployment({ INVITE_TTL_SECONDS: String(opts.ttlSeconds) });
+  const clients: Client[] = [];
+  try {
+    const courses = await setUpCourses(server, Math.ceil(opts.expiringInvites / 2), 2, 2);
+    const expiredAt = new Map<string, { received: number; endedAt: number }>();
+    await inBatches(courses.length * 2, 200, async (i) => {
+      const c = courses[Math.floor(i / 2)];
+      const client = await openClient(server, c.students[i % 2].token, clients);
+      await firstOf(client, MyQueueEntryChangedDocument, { courseId: c.id }, (d) => {
+        const e = d.myQueueEntryChanged;
+        if (e.status === "EXPIRED" && !expiredAt.has(e.id)) expiredAt.set(e.id, { received: Date.now(), endedAt: Date.parse(e.endedAt!) });
+      });
+    });
+    // Every staff member invites one student, all within a moment.
+    const duty = courses.flatMap((c) => c.staff.map((s) => ({ c, s })));
+    const invited = await inBatches(duty.length, 100, async (i) => {
+      const r = await must(gql(server, CallNextDocument, { courseId: duty[i].c.id }, duty[i].s.token));
+      return { id: r.callNext!.id, expiresAt: Date.parse(r.callNext!.inviteExpiresAt!) };
+    });
+    const lastExpiry = Math.max(...invited.map((i) => i.expiresAt));
+    while (expiredAt.size < invited.length && Date.now() < lastExpiry + 30_000) await sleep(100);
+
+    const received = invited.filter((i) => expiredAt.has(i.id)).map((i) => expiredAt.get(i.id)!.received - i.expiresAt).sort((x, y) => x - y);
+    const onServer = invited.filter((i) => expiredAt.has(i.id)).map((i) => expiredAt.get(i.id)!.endedAt - i.expiresAt).sort((x, y) => x - y);
+    const row = {
+      invites: invited.length,
+      ttlSeconds: opts.ttlSeconds,
+      invitedWithinMs: Math.max(...invited.map((i) => i.expiresAt)) - Math.min(...invited.map((i) => i.expiresAt)),
+      expired: received.length,
+      notExpired: invited.length - received.length,
+      serverLateP50Ms: percentile(onServer, 50),
+      serverLateP99Ms: percentile(onServer, 99),
+      receivedLateP50Ms: percentile(received, 50),
+      receivedLateP99Ms: percentile(received, 99),
+      receivedLateMaxMs: received.at(-1) ?? NaN,
+      earlyExpiries: onServer.filter((d) => d < 0).length,
+    };
+    if (process.env.BENCH_DEBUG) console.log(server.logs.filter((l) => /warn|error|"level":[45]/.test(l)).slice(0, 20).join("\n"));
+    printTable(`office hours, expiry: ${invited.length} invites with a ${opts.ttlSeconds} s TTL (lateness after the expiry time)`, [row]);
+    return row;
+  } finally {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await server.stop();
+  }
+}
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+async function openClient(server: TestServer, token: string, all: Client[]): Promise<Client> {
+  const client = wsClient(server, token, { lazy: false, keepAlive: 0 });
+  all.push(client);
+  await connected(client);
+  return client;
+}
+
+/** Subscribes and resolves once the first item (the snapshot) arrived; `onData` sees every item. */
+function firstOf<TData, TVars>(client: Client, doc: TypedDocumentNode<TData, TVars>, variables: TVars, onData: (d: TData) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let first = true;
+    client.subscribe<TData>(
+      { query: source(doc), variables: variables as Record<string, unknown> },
+      {
+        next: (v) => {
+          if (v.errors) return reject(new Error(JSON.stringify(v.errors)));
+          onData(v.data!);
+          if (first) {
+            first = false;
+            resolve();
+          }
+        },
+        error: (e) => reject(e instanceof Error ? e : new Error(JSON.stringify(e))),
+        complete: () => undefined,
+      },
+    );
+  });
+}
+
+async function inBatches<T>(n: number, size: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i += size) out.push(...(await Promise.all(Array.from({ length: Math.min(size, n - i) }, (_, k) => make(i + k)))));
+  return out;
+}
+
+async function must<T>(r: Promise<{ data: T | null | undefined; errors?: unknown[] }>): Promise<T> {
+  const res = await r;
+  if (!res.data) throw new Error(`set-up request failed: ${JSON.stringify(res.errors)}`);
+  return res.data;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
