@@ -31,6 +31,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       meetingMs: num("BENCH_OH_MEETING_MS", 1000),
       expiringInvites: num("BENCH_OH_EXPIRING", 1000),
       ttlSeconds: 3,
+      parts: (process.env.BENCH_OH_PARTS ?? "live,expiry").split(","),
     }),
 };
 

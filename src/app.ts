@@ -1,7 +1,7 @@
 // Composition root of the server: the runtime (services), the schema, the HTTP/WS server, the
 // background workers, and the order they stop in.
 import { EnrollmentLogWriter } from "./domain/enrollment/writer";
-import { defineJobs } from "./jobs";
+import { defineJobs, scheduleRecurringJobs } from "./jobs";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
 import { createHttpServer } from "./platform/server";
@@ -34,6 +34,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     const { agenda } = runtime;
     defineJobs(agenda, services, logger);
     await agenda.start();
+    await scheduleRecurringJobs(agenda);
     runtime.onClose(() => agenda.stop());
 
     const schema = await buildAppSchema(pubsub);

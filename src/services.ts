@@ -63,6 +63,7 @@ export function createServices(deps: {
       locks: new Locks(redis.client, config.REDIS_PREFIX, logger),
       timers: new AgendaEntryTimers(agenda),
       clock,
+      logger,
       inviteTtlSeconds: config.INVITE_TTL_SECONDS,
     }),
     accounts: new AccountsService({

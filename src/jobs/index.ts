@@ -2,8 +2,13 @@
 import type { Agenda } from "agenda";
 import type { Logger } from "../platform/logger";
 import type { Services } from "../services";
-import { defineOfficeHoursJobs } from "./officeHours";
+import { defineOfficeHoursJobs, scheduleOfficeHoursJobs } from "./officeHours";
 
 export function defineJobs(agenda: Agenda, services: Services, logger: Logger): void {
   defineOfficeHoursJobs(agenda, services.officeHours, logger);
+}
+
+/** Recurring jobs, (re)declared by every instance once Agenda runs (idempotent). */
+export async function scheduleRecurringJobs(agenda: Agenda): Promise<void> {
+  await scheduleOfficeHoursJobs(agenda);
 }

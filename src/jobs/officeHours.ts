@@ -6,6 +6,9 @@ import type { EntryTimers, OfficeHoursService, TimeoutKind } from "../domain/off
 import type { Logger } from "../platform/logger";
 
 export const ENTRY_DEADLINE_JOB = "office-hours:entry-deadline";
+/** The safety net: ends any deadline that has passed without its job (see OfficeHoursService.sweep). */
+export const DEADLINE_SWEEP_JOB = "office-hours:deadline-sweep";
+const SWEEP_EVERY = "15 seconds";
 
 interface DeadlineData {
   kind: TimeoutKind;
@@ -17,10 +20,12 @@ interface DeadlineData {
 /** How many deadlines one instance handles at once (1,000 invites may expire in the same second). */
 const CONCURRENCY = 50;
 /**
- * A deadline locked by an instance that then died is taken over after this long. Short, because a
- * late expiry is visible to people; a handler takes milliseconds, and running twice is harmless.
+ * A deadline locked by an instance that then died is taken over after this long. Agenda also skips
+ * a job whose lock is older than this when its turn comes; on FerretDB, locking a burst of 1,000
+ * jobs one by one takes seconds, so the lifetime must outlast that (each job's sweep keeps expiry
+ * on time meanwhile).
  */
-const LOCK_LIFETIME_MS = 3000;
+const LOCK_LIFETIME_MS = 15_000;
 
 export class AgendaEntryTimers implements EntryTimers {
   constructor(private readonly agenda: Agenda) {}
@@ -35,12 +40,13 @@ export class AgendaEntryTimers implements EntryTimers {
 }
 
 export function defineOfficeHoursJobs(agenda: Agenda, officeHours: OfficeHoursService, logger: Logger): void {
+  agenda.define(DEADLINE_SWEEP_JOB, () => officeHours.sweep(), { concurrency: 1, lockLifetime: LOCK_LIFETIME_MS });
   agenda.define<DeadlineData>(
     ENTRY_DEADLINE_JOB,
     async (job: Job<DeadlineData>) => {
       const { kind, entryId, at } = job.attrs.data;
       try {
-        await officeHours.timeout(kind, entryId, new Date(at));
+        await officeHours.deadlineReached(kind, entryId, new Date(at));
       } catch (err) {
         logger.error({ err, kind, entryId }, "office-hours deadline failed");
         throw err;
@@ -49,4 +55,8 @@ export function defineOfficeHoursJobs(agenda: Agenda, officeHours: OfficeHoursSe
     // A deadline that failed (Redis or MongoDB briefly down) is retried soon, not dropped.
     { concurrency: CONCURRENCY, lockLimit: 0, lockLifetime: LOCK_LIFETIME_MS, removeOnComplete: true, backoff: exponential({ delay: 500, maxRetries: 6 }) },
   );
+}
+
+export async function scheduleOfficeHoursJobs(agenda: Agenda): Promise<void> {
+  await agenda.every(SWEEP_EVERY, DEADLINE_SWEEP_JOB);
 }

@@ -69,6 +69,8 @@ queueEntrySchema.index({ staffKey: 1 }, { unique: true });
 queueEntrySchema.index({ course: 1, status: 1, sortKey: 1 });
 queueEntrySchema.index({ course: 1, joinedAt: 1 });
 queueEntrySchema.index({ course: 1, student: 1, endedAt: -1 });
+queueEntrySchema.index({ status: 1, inviteExpiresAt: 1 });
+queueEntrySchema.index({ status: 1, waitEndsAt: 1 });
 
 export interface QueueEntryDoc {
   _id: Types.ObjectId;

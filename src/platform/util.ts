@@ -45,3 +45,15 @@ export async function waitForPort(port: number, host = "127.0.0.1", timeoutMs = 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Runs `work` over `items` with at most `parallel` at a time; resolves when all settled (errors to `onError`). */
+export async function forEachConcurrently<T>(items: T[], parallel: number, work: (item: T) => Promise<unknown>, onError: (err: unknown, item: T) => void): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await work(item).catch((err) => onError(err, item));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
+}

@@ -1,22 +1,31 @@
 // Invite expiry is a stored job: it fires on time after the server that scheduled it stopped (SIGTERM)
-// or died (SIGKILL) and another one started; and a client that resubscribes gets the line as it is now.
+// or died (SIGKILL) and another one started, or when its job was lost; and a client that resubscribes
+// gets the line as it is now.
 import { JoinQueueDocument, MyQueueEntryChangedDocument, OfficeHoursQueueDocument, QueueChangedDocument } from "../../operations/generated";
+import { MongoClient } from "mongodb";
 import { gql, subscribe, wsClient } from "../support/client";
 import { deploymentEnv, startServer, stopAll, type TestServer } from "../support/server";
 import { callNext, join, officeHoursCourse, open, until } from "./setup";
 
 afterAll(stopAll);
 
-const TTL_SECONDS = 8;
+/** Long enough for a stop and a start on a busy machine. */
+const TTL_SECONDS = 15;
+
+/** A server and a course whose only student has just been invited. */
+async function pendingInvite(ttlSeconds: number) {
+  const env = deploymentEnv({ INVITE_TTL_SECONDS: String(ttlSeconds) });
+  const server = await startServer(env);
+  const c = await officeHoursCourse(server, 1);
+  const [student] = c.students;
+  await join(server, student, c.id);
+  await open(server, c.ta, c.id);
+  const invite = (await callNext(server, c.ta, c.id)).data!.callNext!;
+  return { env, server, c, student, invite };
+}
 
 it.each(["SIGTERM", "SIGKILL"] as const)("an invite pending when the server gets %s still expires within 2 s of its time", async (signal) => {
-  const env = deploymentEnv({ INVITE_TTL_SECONDS: String(TTL_SECONDS) });
-  const first = await startServer(env);
-  const c = await officeHoursCourse(first, 1);
-  const [student] = c.students;
-  await join(first, student, c.id);
-  await open(first, c.ta, c.id);
-  const invite = (await callNext(first, c.ta, c.id)).data!.callNext!;
+  const { env, server: first, c, student, invite } = await pendingInvite(TTL_SECONDS);
   const expiresAt = Date.parse(invite.inviteExpiresAt!);
 
   if (signal === "SIGTERM") expect(await first.stop()).toBe(0);
@@ -61,4 +70,19 @@ it("a client that resubscribes gets the current line first, never a stale one", 
     [c.students[2].id, "WAITING"],
     [c.students[3].id, "WAITING"],
   ]);
+}, 60_000);
+
+it("an invite whose deadline job was lost (the instance died before storing it) still expires, by the periodic sweep", async () => {
+  const { env, server, c, student, invite } = await pendingInvite(1);
+  const mongo = await MongoClient.connect(env.MONGO_URL);
+  try {
+    const removed = await mongo.db().collection("agendaJobs").deleteMany({ "data.entryId": invite.id });
+    expect(removed.deletedCount).toBe(1);
+  } finally {
+    await mongo.close();
+  }
+  const mine = subscribe(wsClient(server, student.token), MyQueueEntryChangedDocument, { courseId: c.id });
+  const expired = (await until(mine.next, (v) => v.myQueueEntryChanged.status === "EXPIRED", 25_000)).myQueueEntryChanged;
+  expect(expired.id).toBe(invite.id);
+  expect(Date.parse(expired.endedAt!) - Date.parse(invite.inviteExpiresAt!)).toBeLessThan(17_000);
 }, 60_000);

@@ -60,7 +60,10 @@ export async function startServer(env: Record<string, string> = deploymentEnv())
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
 
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join("")}`)), 30_000);
+    const timer = setTimeout(() => {
+      proc.kill("SIGKILL"); // never leave a half-started server behind
+      reject(new Error(`server did not start:\n${logs.join("")}`));
+    }, 30_000);
     createInterface({ input: proc.stdout! }).on("line", (line) => {
       logs.push(line);
       try {

@@ -26,6 +26,8 @@ import {
 import type { Clock } from "../../platform/clock";
 import { fail, type ErrorCode } from "../../platform/errors";
 import type { Locks } from "../../platform/locks";
+import type { Logger } from "../../platform/logger";
+import { forEachConcurrently } from "../../platform/util";
 import { isDuplicateKey } from "../accounts";
 import type { CoursesService } from "../courses";
 import type { EnrollmentService } from "../enrollment/service";
@@ -80,6 +82,8 @@ const reasonError = (reason: keyof typeof REASONS, details?: Record<string, unkn
 };
 
 const MAX_STATS_DAYS = 366;
+/** How many due deadlines one sweep ends at once. */
+const SWEEP_PARALLELISM = 32;
 const MAX_TEXT = 1000;
 const MAX_SCHEDULE_ITEMS = 100;
 const DAY_MS = 86_400_000;
@@ -93,6 +97,7 @@ export class OfficeHoursService {
       locks: Locks;
       timers: EntryTimers;
       clock: Clock;
+      logger: Logger;
       inviteTtlSeconds: number;
     },
   ) {}
@@ -121,6 +126,8 @@ export class OfficeHoursService {
       // Strictly increasing, so two joins within one millisecond keep their order.
       const sortKey = Math.max(now, oh.lastSortKey + 1);
       const waitEndsAt = oh.maxWaitSeconds ? new Date(now + oh.maxWaitSeconds * 1000) : null;
+      // The deadline first: if the entry then cannot be stored, the job finds nothing and does nothing.
+      if (waitEndsAt) await this.deps.timers.schedule("wait", _id.toHexString(), waitEndsAt);
       let entry: QueueEntryDoc;
       try {
         entry = (
@@ -143,7 +150,6 @@ export class OfficeHoursService {
         if (isDuplicateKey(e)) throw reasonError("ALREADY_IN_QUEUE");
         throw e;
       }
-      if (waitEndsAt) await this.deps.timers.schedule("wait", _id.toHexString(), waitEndsAt);
       return { event: "QueueJoined", entry, officeHours: { lastSortKey: sortKey } };
     }));
   }
@@ -372,11 +378,48 @@ export class OfficeHoursService {
   // ---- the expiry jobs ----
 
   /**
-   * Ends an invite or a wait whose deadline has come. Safe to run twice or late: it only acts on the
+   * A deadline job ran: ends every invite and wait whose deadline has come (this one and any other
+   * due, which their own jobs then find done), so a burst of deadlines is not limited by how fast
+   * the scheduler locks jobs one by one. Concurrent jobs in this process share one sweep.
+   */
+  async deadlineReached(kind: TimeoutKind, entryId: string, deadline: Date): Promise<void> {
+    await this.sweep();
+    await this.expire(kind, entryId, deadline); // a no-op unless it came due after the sweep looked
+  }
+
+  private sweeping: Promise<void> | null = null;
+
+  /**
+   * Ends every due deadline. Also run periodically, as a safety net for a deadline whose job was
+   * never stored (the instance died between the change and scheduling it).
+   */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    const now = new Date(this.deps.clock());
+    const due = await QueueEntryModel.find({
+      $or: [
+        { status: "INVITED", inviteExpiresAt: { $lte: now } },
+        { status: "WAITING", waitEndsAt: { $lte: now } },
+      ],
+    }).lean<QueueEntryDoc[]>();
+    await forEachConcurrently(
+      due,
+      SWEEP_PARALLELISM,
+      (e) => (e.status === "INVITED" ? this.expire("invite", e._id.toHexString(), e.inviteExpiresAt!, e) : this.expire("wait", e._id.toHexString(), e.waitEndsAt!, e)),
+      (err, e) => this.deps.logger.error({ err, entryId: e._id.toHexString() }, "office-hours deadline failed (its own job retries it)"),
+    );
+  }
+
+  /**
+   * Ends one invite or wait whose deadline has come. Safe to run twice or late: it only acts on the
    * entry if it is still in the state the deadline was set for (a job that lost a race is a no-op).
    */
-  async timeout(kind: TimeoutKind, entryId: string, deadline: Date): Promise<void> {
-    const found = isId(entryId) ? await QueueEntryModel.findById(entryId).lean<QueueEntryDoc>() : null;
+  private async expire(kind: TimeoutKind, entryId: string, deadline: Date, known?: QueueEntryDoc): Promise<void> {
+    const found = known ?? (isId(entryId) ? await QueueEntryModel.findById(entryId).lean<QueueEntryDoc>() : null);
     if (!found || !this.timedOut(found, kind, deadline)) return;
     const course = await this.deps.courses.get(found.course.toHexString());
     await this.change(course, null, async (oh, now) => {
@@ -422,7 +465,8 @@ export class OfficeHoursService {
       const now = this.deps.clock();
       const oh = await this.officeHours(course._id);
       const result = await work(oh, now);
-      const changedAt = new Date(result.event ? now : oh.changedAt ?? now);
+      // The change is committed once `work` has written it: that is when it happened for viewers.
+      const changedAt = result.event ? new Date(this.deps.clock()) : (oh.changedAt ?? new Date(now));
       const current = result.event
         ? ((await OfficeHoursModel.findOneAndUpdate(
             { _id: oh._id },
