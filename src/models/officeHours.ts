@@ -31,6 +31,8 @@ const transitionSchema = new Schema<Transition>(
  * A student's place in a course's office-hours line, from joining to its end (DONE, EXPIRED,
  * WITHDRAWN, REMOVED). Entries are never deleted: they are the history the statistics read.
  *
+ * `activeIn` is the course's id while the entry is in its line (null after): the line is read by
+ * that one equality, which FerretDB pushes down to its storage (it filters `$in` in memory).
  * Two unique keys back the rules up in the database itself (FerretDB has no partial indexes, so the
  * key holds the rule's value while it applies and the entry's own id otherwise):
  * - `activeKey` = "course:student" while the entry is active: one active entry per student and course;
@@ -58,6 +60,7 @@ const queueEntrySchema = new Schema(
     /** Re-queued once already after an expired invite (policy REQUEUE_ONCE). */
     requeued: { type: Boolean, default: false },
     invites: { type: Number, default: 0 },
+    activeIn: { type: String, default: null },
     activeKey: { type: String, required: true },
     staffKey: { type: String, required: true },
     history: { type: [transitionSchema], default: [] },
@@ -66,7 +69,7 @@ const queueEntrySchema = new Schema(
 );
 queueEntrySchema.index({ activeKey: 1 }, { unique: true });
 queueEntrySchema.index({ staffKey: 1 }, { unique: true });
-queueEntrySchema.index({ course: 1, status: 1, sortKey: 1 });
+queueEntrySchema.index({ activeIn: 1, status: 1, sortKey: 1 });
 queueEntrySchema.index({ course: 1, joinedAt: 1 });
 queueEntrySchema.index({ course: 1, student: 1, endedAt: -1 });
 queueEntrySchema.index({ status: 1, inviteExpiresAt: 1 });
@@ -90,6 +93,7 @@ export interface QueueEntryDoc {
   endedAt: Date | null;
   requeued: boolean;
   invites: number;
+  activeIn: string | null;
   activeKey: string;
   staffKey: string;
   history: Transition[];

@@ -118,7 +118,7 @@ export class OfficeHoursService {
           .lean<Pick<QueueEntryDoc, "endedAt">>();
         if (helped) throw reasonError("COOLDOWN", { retryAt: new Date(helped.endedAt!.getTime() + oh.cooldownMinutes * 60_000).toISOString() });
       }
-      if (oh.maxQueueLength && (await QueueEntryModel.countDocuments({ course: course._id, status: "WAITING" })) >= oh.maxQueueLength) {
+      if (oh.maxQueueLength && (await QueueEntryModel.countDocuments({ activeIn: courseId, status: "WAITING" })) >= oh.maxQueueLength) {
         throw reasonError("QUEUE_FULL");
       }
       const _id = new Types.ObjectId();
@@ -142,6 +142,7 @@ export class OfficeHoursService {
             waitingSince: at,
             waitEndsAt,
             activeKey: activeKey(courseId, student.id),
+            activeIn: courseId,
             staffKey: _id.toHexString(),
             history: [{ status: "WAITING", at, actor: oid(student.id), note: null }],
           })
@@ -233,7 +234,7 @@ export class OfficeHoursService {
       try {
         // The pick and the invite are one operation: the oldest WAITING entry becomes INVITED.
         invited = await QueueEntryModel.findOneAndUpdate(
-          { course: course._id, status: "WAITING" },
+          { activeIn: course._id.toHexString(), status: "WAITING" },
           {
             $set: {
               status: "INVITED",
@@ -400,12 +401,13 @@ export class OfficeHoursService {
 
   private async sweepOnce(): Promise<void> {
     const now = new Date(this.deps.clock());
-    const due = await QueueEntryModel.find({
-      $or: [
-        { status: "INVITED", inviteExpiresAt: { $lte: now } },
-        { status: "WAITING", waitEndsAt: { $lte: now } },
-      ],
-    }).lean<QueueEntryDoc[]>();
+    // Two simple queries rather than one $or: FerretDB pushes simple equalities down to its storage.
+    const due = (
+      await Promise.all([
+        QueueEntryModel.find({ status: "INVITED", inviteExpiresAt: { $lte: now } }).lean<QueueEntryDoc[]>(),
+        QueueEntryModel.find({ status: "WAITING", waitEndsAt: { $lte: now } }).lean<QueueEntryDoc[]>(),
+      ])
+    ).flat();
     await forEachConcurrently(
       due,
       SWEEP_PARALLELISM,
@@ -428,7 +430,7 @@ export class OfficeHoursService {
       if (kind === "wait") return { event: "QueueWaitExpired", entry: await this.finish(entry, "EXPIRED", now, null, NOTE.maxWait, "wait") };
       if (oh.expiredInvite === "REQUEUE_ONCE" && !entry.requeued) {
         const at = new Date(now);
-        const first = await QueueEntryModel.find({ course: entry.course, status: "WAITING" }).select({ sortKey: 1 }).lean<{ sortKey: number }[]>();
+        const first = await QueueEntryModel.find({ activeIn: entry.course.toHexString(), status: "WAITING" }).select({ sortKey: 1 }).lean<{ sortKey: number }[]>();
         const front = Math.min(now, ...first.map((e) => e.sortKey)) - 1;
         const waitEndsAt = oh.maxWaitSeconds ? new Date(now + oh.maxWaitSeconds * 1000) : null;
         const updated = await this.transition(entry, "WAITING", at, null, NOTE.requeued, {
@@ -490,7 +492,7 @@ export class OfficeHoursService {
   }
 
   private activeEntries(courseId: Types.ObjectId): Promise<QueueEntryDoc[]> {
-    return QueueEntryModel.find({ course: courseId, status: { $in: ACTIVE_STATUSES } }).lean<QueueEntryDoc[]>();
+    return QueueEntryModel.find({ activeIn: courseId.toHexString() }).lean<QueueEntryDoc[]>();
   }
 
   /** The course's office-hours document, created on first use. */
@@ -519,7 +521,7 @@ export class OfficeHoursService {
   ): Promise<QueueEntryDoc> {
     const at = new Date(now);
     const id = entry._id.toHexString();
-    const updated = await this.transition(entry, status, at, actorId, note, { endedAt: at, activeKey: id, staffKey: id, waitEndsAt: null });
+    const updated = await this.transition(entry, status, at, actorId, note, { endedAt: at, activeKey: id, activeIn: null, staffKey: id, waitEndsAt: null });
     await Promise.all([
       entry.status === "INVITED" && running !== "invite" ? this.deps.timers.cancel("invite", id) : null,
       entry.waitEndsAt && running !== "wait" ? this.deps.timers.cancel("wait", id) : null,
