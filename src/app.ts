@@ -32,7 +32,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     metrics.registerBacklog(() => writer.backlog);
 
     const { agenda } = runtime;
-    defineJobs(agenda, services, logger);
+    defineJobs(agenda, services, logger, metrics);
     await agenda.start();
     await scheduleRecurringJobs(agenda);
     runtime.onClose(() => agenda.stop());

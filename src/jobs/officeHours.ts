@@ -4,6 +4,7 @@
 import { exponential, type Agenda, type Job } from "agenda";
 import type { EntryTimers, OfficeHoursService, TimeoutKind } from "../domain/officeHours/service";
 import type { Logger } from "../platform/logger";
+import type { Metrics } from "../platform/metrics";
 
 export const ENTRY_DEADLINE_JOB = "office-hours:entry-deadline";
 /** The safety net: ends any deadline that has passed without its job (see OfficeHoursService.sweep). */
@@ -39,12 +40,13 @@ export class AgendaEntryTimers implements EntryTimers {
   }
 }
 
-export function defineOfficeHoursJobs(agenda: Agenda, officeHours: OfficeHoursService, logger: Logger): void {
+export function defineOfficeHoursJobs(agenda: Agenda, officeHours: OfficeHoursService, logger: Logger, metrics: Metrics): void {
   agenda.define(DEADLINE_SWEEP_JOB, () => officeHours.sweep(), { concurrency: 1, lockLifetime: LOCK_LIFETIME_MS });
   agenda.define<DeadlineData>(
     ENTRY_DEADLINE_JOB,
     async (job: Job<DeadlineData>) => {
       const { kind, entryId, at } = job.attrs.data;
+      metrics.jobLag.observe({ job: ENTRY_DEADLINE_JOB }, Math.max(0, Date.now() - Date.parse(at)) / 1000);
       try {
         await officeHours.deadlineReached(kind, entryId, new Date(at));
       } catch (err) {

@@ -39,6 +39,15 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** How late scheduled jobs start after their due time (Agenda polling, locking, load). */
+  readonly jobLag = new Histogram({
+    name: "job_lag_seconds",
+    help: "Delay from a job's due time to its start, by job",
+    labelNames: ["job"] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15, 60],
+    registers: [this.registry],
+  });
+
   /** Entries of the enrollment log not yet written to MongoDB. */
   registerBacklog(read: () => number): void {
     new Gauge({

@@ -84,6 +84,8 @@ const reasonError = (reason: keyof typeof REASONS, details?: Record<string, unkn
 const MAX_STATS_DAYS = 366;
 /** How many due deadlines one sweep ends at once. */
 const SWEEP_PARALLELISM = 32;
+/** Clock skew between instances tolerated by waiting (beyond it, the deadline's periodic sweep ends it). */
+const MAX_EARLY_MS = 5_000;
 const MAX_TEXT = 1000;
 const MAX_SCHEDULE_ITEMS = 100;
 const DAY_MS = 86_400_000;
@@ -384,6 +386,9 @@ export class OfficeHoursService {
    * the scheduler locks jobs one by one. Concurrent jobs in this process share one sweep.
    */
   async deadlineReached(kind: TimeoutKind, entryId: string, deadline: Date): Promise<void> {
+    // A scheduler on an instance whose clock runs ahead may fire early: never end a deadline before it.
+    const early = deadline.getTime() - this.deps.clock();
+    if (early > 0) await new Promise((r) => setTimeout(r, Math.min(early, MAX_EARLY_MS)));
     await this.sweep();
     await this.expire(kind, entryId, deadline); // a no-op unless it came due after the sweep looked
   }
