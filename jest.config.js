@@ -1,4 +1,6 @@
-/** Jest 30 on Node 24: TypeScript through SWC (with decorator metadata), real services only. */
+/** Jest 30 on Node 24: TypeScript through SWC (with decorator metadata), real services only. Agenda 6 is
+ * ESM-only: tests that build the runtime in-process load it through Node 24 with
+ * --experimental-vm-modules (set by `npm test`). */
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
