@@ -2,7 +2,9 @@
 // background workers, and the order they stop in.
 import type { Agenda } from "agenda";
 import { EnrollmentLogWriter } from "./domain/enrollment/writer";
+import { QuizLogWriter } from "./domain/quizzes/writer";
 import { defineJobs } from "./jobs";
+import { defineQuizJobs } from "./jobs/quizzes";
 import { createAgenda } from "./platform/agenda";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
@@ -33,10 +35,22 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     runtime.onClose(() => writer.stop());
     metrics.registerBacklog(() => writer.backlog);
 
+    // The quiz log's writer (answers, joins, final leaderboards), and the leaderboard push timers.
+    const quizWriter = new QuizLogWriter(await redis.dedicated("quiz-log-writer"), services.quizEngine, logger, {
+      batch: config.QUIZ_LOG_BATCH,
+      flushMs: config.QUIZ_LOG_FLUSH_MS,
+      claimIdleMs: config.LOG_CLAIM_IDLE_MS,
+    });
+    await quizWriter.start();
+    runtime.onClose(() => quizWriter.stop());
+    runtime.onClose(async () => services.leaderboard.stop());
+    metrics.registerQuizBacklog(() => quizWriter.backlog);
+
     const agenda: Agenda = createAgenda(mongo.connection, config.AGENDA_PROCESS_EVERY_MS);
     defineJobs(agenda, services, logger);
     await agenda.start();
     runtime.onClose(() => agenda.stop());
+    await defineQuizJobs(agenda, services, logger, config.QUIZ_CLOSE_CHECK_SECONDS);
 
     const schema = await buildAppSchema(pubsub);
     const server = await createHttpServer({

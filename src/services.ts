@@ -7,6 +7,9 @@ import { CoursesService } from "./domain/courses";
 import { EnrollmentEngine } from "./domain/enrollment/engine";
 import { EnrollmentNotifier } from "./domain/enrollment/notifier";
 import { EnrollmentService } from "./domain/enrollment/service";
+import { QuizEngine } from "./domain/quizzes/engine";
+import { LeaderboardPublisher } from "./domain/quizzes/leaderboard";
+import { QuizzesService } from "./domain/quizzes/service";
 import type { EventBus } from "./events/bus";
 import { systemClock, type Clock } from "./platform/clock";
 import type { Config } from "./platform/config";
@@ -21,6 +24,9 @@ export interface Services {
   catalogue: Catalogue;
   enrollment: EnrollmentService;
   engine: EnrollmentEngine;
+  quizEngine: QuizEngine;
+  leaderboard: LeaderboardPublisher;
+  quizzes: QuizzesService;
 }
 
 export function createServices(deps: {
@@ -43,7 +49,14 @@ export function createServices(deps: {
   const notifier = new EnrollmentNotifier(events);
   const catalogue = new Catalogue(logger);
   const courses = new CoursesService({ events, engine, notifier, catalogue, clock });
+  // Quizzes: live state in Redis (scripts), leaderboard pushes throttled across instances.
+  const quizEngine = new QuizEngine(redis.client, config.REDIS_PREFIX);
+  const leaderboard = new LeaderboardPublisher(quizEngine, events, config.LEADERBOARD_THROTTLE_MS, logger);
+  const quizzes = new QuizzesService({ quizEngine, engine, leaderboard, events, courses, clock, throttleMs: config.LEADERBOARD_THROTTLE_MS });
   return {
+    quizEngine,
+    leaderboard,
+    quizzes,
     events,
     engine,
     courses,

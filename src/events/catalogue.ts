@@ -21,6 +21,17 @@ export interface EnrollmentChange {
   seats: SeatsSnapshot[];
 }
 
+/** The top of a quiz's leaderboard, read at one instant (`version` counts its changes). */
+export interface LeaderboardSnapshot {
+  quizId: string;
+  version: number;
+  closed: boolean;
+  playerCount: number;
+  /** Server time of the read, ms since the epoch. */
+  asOf: number;
+  entries: { userId: string; name: string; score: number; rank: number }[];
+}
+
 export interface EventCatalogue {
   UserSignedUp: { userId: string; email: string; name: string; role: Role };
 
@@ -37,6 +48,26 @@ export interface EventCatalogue {
   StudentPromoted: EnrollmentChange;
   CourseSwitched: { studentId: string; from: EnrollmentChange; to: EnrollmentChange; seats: SeatsSnapshot[] };
   EnrollmentProfileSet: { studentId: string; maxUnits: number; enrollmentStartsAt: string | null; remainingChanges: number };
+
+  QuizCreated: { quizId: string; courseId: string; title: string; mode: "LIVE" | "SELF_PACED" };
+  QuizPlayerJoined: { quizId: string; userId: string };
+  /** What players may see of a question: no correct option. */
+  QuestionStarted: {
+    quizId: string;
+    questionId: string;
+    index: number;
+    questionCount: number;
+    text: string;
+    options: string[];
+    points: number;
+    timeLimitSeconds: number;
+    startedAt: string;
+    closesAt: string;
+  };
+  AnswerAccepted: { quizId: string; questionId: string; userId: string; correct: boolean; pointsAwarded: number; totalScore: number };
+  /** Throttled: at most one per LEADERBOARD_THROTTLE_MS per quiz, across instances. */
+  LeaderboardUpdated: LeaderboardSnapshot;
+  QuizClosed: { quizId: string; closedAt: string; standings: LeaderboardSnapshot };
 }
 
 export type EventName = keyof EventCatalogue;
@@ -66,6 +97,8 @@ export const topics = {
   courseSeats: (courseId: string) => `course-seats:${courseId}`,
   course: (courseId: string) => `course:${courseId}`,
   studentEnrollments: (studentId: string) => `my-enrollments:${studentId}`,
+  quizLeaderboard: (quizId: string) => `quiz-leaderboard:${quizId}`,
+  quizQuestions: (quizId: string) => `quiz-questions:${quizId}`,
 };
 
 const seatTopics = (seats: SeatsSnapshot[]) => seats.map((s) => topics.courseSeats(s.courseId));
@@ -86,6 +119,12 @@ export const eventTopics: { [N in EventName]: (payload: EventCatalogue[N]) => st
   StudentPromoted: change,
   CourseSwitched: (p) => [...seatTopics(p.seats), topics.studentEnrollments(p.studentId)],
   EnrollmentProfileSet: (p) => [topics.studentEnrollments(p.studentId)],
+  QuizCreated: () => [],
+  QuizPlayerJoined: () => [],
+  QuestionStarted: (p) => [topics.quizQuestions(p.quizId)],
+  AnswerAccepted: () => [],
+  LeaderboardUpdated: (p) => [topics.quizLeaderboard(p.quizId)],
+  QuizClosed: (p) => [topics.quizLeaderboard(p.quizId)],
 };
 
 export const EVENT_NAMES = Object.keys(eventTopics) as EventName[];

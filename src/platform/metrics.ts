@@ -51,6 +51,18 @@ export class Metrics {
     });
   }
 
+  /** Entries of the quiz log (answers, joins) not yet written to MongoDB. */
+  registerQuizBacklog(read: () => number): void {
+    new Gauge({
+      name: "quiz_log_backlog",
+      help: "Quiz log entries (answers, joins, closes) not yet written to MongoDB",
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     if (isClusterWorker()) AggregatorRegistry.setRegistries([this.registry]);

@@ -3,5 +3,6 @@ import { AccountsResolver } from "./accounts";
 import { CoursesResolver } from "./courses";
 import { EnrollmentResolver } from "./enrollment";
 import { EventsResolver } from "./events";
+import { QuizzesResolver } from "./quizzes";
 
-export const resolvers: NonEmptyArray<Function> = [AccountsResolver, EventsResolver, CoursesResolver, EnrollmentResolver];
+export const resolvers: NonEmptyArray<Function> = [AccountsResolver, EventsResolver, CoursesResolver, EnrollmentResolver, QuizzesResolver];
