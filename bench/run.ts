@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { enrollmentBenchmark } from "./scenarios/enrollment";
 import { eventsBenchmark } from "./scenarios/events";
 import { meBenchmark } from "./scenarios/me";
+import { quizzesBenchmark } from "./scenarios/quizzes";
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
@@ -21,6 +22,14 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       workers: num("BENCH_WORKERS", 1),
       catalogueSize: 1500,
       repeat: num("BENCH_REPEAT", 3),
+    }),
+  quizzes: () =>
+    quizzesBenchmark({
+      players: num("BENCH_QUIZ_PLAYERS", 2000),
+      questions: num("BENCH_QUIZ_QUESTIONS", 10),
+      connections: num("BENCH_QUIZ_CONNECTIONS", 64),
+      wideSubscribers: num("BENCH_QUIZ_WIDE_SUBSCRIBERS", 10_000),
+      workers: num("BENCH_WORKERS", 1),
     }),
 };
 

@@ -3,7 +3,7 @@
 // before the load finished).
 import type { Redis } from "ioredis";
 import { QuizModel, type QuizDoc } from "../../models/quiz";
-import { AppError, fail } from "../../platform/errors";
+import { fail, unavailableUnlessApp } from "../../platform/errors";
 import * as scripts from "./scripts";
 
 const COMMANDS = {
@@ -136,12 +136,7 @@ export class QuizEngine {
     return this.guard(() => fn.call(this.redis, this.prefix, ...args));
   }
 
-  private async guard<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (e) {
-      if (e instanceof AppError) throw e;
-      throw fail("SERVICE_UNAVAILABLE", "Quizzes are unavailable right now, try again", "REDIS_UNAVAILABLE");
-    }
+  private guard<T>(op: () => Promise<T>): Promise<T> {
+    return unavailableUnlessApp("Quizzes are", op);
   }
 }

@@ -10,7 +10,7 @@ import type { CourseDoc } from "../../models/course";
 import { QuizModel, QuizStandingModel, type QuestionDoc, type QuizDoc, type QuizMode, type QuizStandingDoc } from "../../models/quiz";
 import { UserModel } from "../../models/user";
 import type { Clock } from "../../platform/clock";
-import { fail, type ErrorCode } from "../../platform/errors";
+import { fail, reasonErrors, type ErrorCode } from "../../platform/errors";
 import { isObjectId, type CoursesService } from "../courses";
 import type { EnrollmentEngine } from "../enrollment/engine";
 import type { LiveState, PlayerState, QuizEngine, Standings } from "./engine";
@@ -88,10 +88,7 @@ const REASONS: Record<string, [ErrorCode, string]> = {
   QUESTION_NOT_FOUND: ["NOT_FOUND", "No such question in this quiz"],
   NO_MORE_QUESTIONS: ["CONFLICT", "Every question of this quiz has been started"],
 };
-const reasonError = (reason: string) => {
-  const [code, message] = REASONS[reason] ?? ["CONFLICT", reason];
-  return fail(code, message, reason);
-};
+const reasonError = reasonErrors(REASONS);
 const actorOf = (u: AuthUser): EventActor => ({ userId: u.id, role: u.role });
 
 export class QuizzesService {
