@@ -55,7 +55,7 @@ export async function quizzesBenchmark(opts: QuizBenchOptions) {
       "answersPerSec (median of questions)": { value: part1.row.answersPerSec, bar: ">= 5000", pass: part1.row.answersPerSec >= 5000 },
       "ackToPushP99Ms": { value: part1.row.ackToPushP99Ms, bar: "<= 700", pass: part1.row.ackToPushP99Ms <= 700 },
       "pushesPerSubscriberPerSec": { value: part1.row.pushesPerSubscriberPerSec, bar: "<= 2", pass: part1.row.pushesPerSubscriberPerSec <= 2 },
-      "p1PushGapMs (server snapshot times)": { value: part1.row.p1PushGapMs, bar: ">= 450", pass: part1.row.p1PushGapMs >= 450 },
+      "minPushGapMs (server snapshot times)": { value: part1.row.minPushGapMs, bar: ">= 499", pass: part1.row.minPushGapMs >= 499 },
       lostAnswers: { value: part1.row.lostAnswers, bar: "0", pass: part1.row.lostAnswers === 0 },
       "serverRssMb (peak)": { value: part1.row.peakRssMb, bar: "<= 600", pass: part1.row.peakRssMb <= 600 },
     };
@@ -155,8 +155,8 @@ async function runQuiz(cls: QuizClass, servers: TestServer[], opts: QuizBenchOpt
   // Fan-out: the snapshot's server time -> arrival, every push at every socket.
   const fanout = socks.flatMap((s) => s.pushes.map((p) => p.at - p.asOf)).sort((x, y) => x - y);
   const maxPerSecond = Math.max(...socks.map((s) => maxInAnySecond(s.pushes.map((p) => p.asOf))));
-  // The throttle spaces window starts >= 500 ms apart; a snapshot is read a few ms after its window
-  // starts, so three pushes 500 ms apart can fall in one second by that jitter: the gap shows it.
+  // The throttle spaces pushes >= 500 ms apart (snapshot times = window starts), so three pushes can
+  // share one second only at its exact boundaries: the smallest gap is the sharper figure.
   const gaps = socks.flatMap((s) => s.pushes.slice(1).map((p, i) => p.asOf - s.pushes[i].asOf)).sort((x, y) => x - y);
   const pushesPerSec = socks.reduce((n, s) => n + s.pushes.length, 0) / socks.length / totalSeconds;
 

@@ -114,10 +114,14 @@ export class QuizEngine {
   }
 
   async top(quizId: string, n: number): Promise<Standings> {
-    const r = await this.run("qzTop", quizId, [n]);
+    return QuizEngine.standings(await this.run("qzTop", quizId, [n]), 0);
+  }
+
+  /** Standings a script appended to its reply from position `from` (see `standings` in scripts.ts). */
+  static standings(r: string[], from: number): Standings {
     const entries: TopEntry[] = [];
-    for (let i = 4; i < r.length; i += 3) entries.push({ userId: r[i], score: Number(r[i + 1]), name: r[i + 2], rank: entries.length + 1 });
-    return { version: Number(r[0]), playerCount: Number(r[1]), asOf: Number(r[2]), closed: r[3] === "C", entries };
+    for (let i = from + 4; i < r.length; i += 3) entries.push({ userId: r[i], score: Number(r[i + 1]), name: r[i + 2], rank: entries.length + 1 });
+    return { version: Number(r[from]), playerCount: Number(r[from + 1]), asOf: Number(r[from + 2]), closed: r[from + 3] === "C", entries };
   }
 
   async player(quizId: string, userId: string): Promise<PlayerState | null> {

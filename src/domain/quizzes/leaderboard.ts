@@ -3,14 +3,14 @@
 // key (SET NX PX, taken inside the answer script): the instance that takes it pushes at once; a change
 // that finds it taken marks the quiz pending, and every instance holding a pending change keeps a
 // timer for the window's end, where the first to take the next window pushes (TRAIL script). So a
-// trailing push survives the instance that opened the window dying.
+// trailing push survives the instance that opened the window dying. The script that takes a window
+// also reads the snapshot, so a push shows the standings of the instant its window opened.
 import type { EventBus } from "../../events/bus";
 import type { LeaderboardSnapshot } from "../../events/catalogue";
 import type { Logger } from "../../platform/logger";
-import type { QuizEngine, Standings } from "./engine";
+import { QuizEngine, type Standings } from "./engine";
 
-/** How many places a push carries: the most a subscriber may ask for (`first` <= 100). */
-export const PUSH_SIZE = 100;
+export { PUSH_SIZE } from "./scripts";
 
 export class LeaderboardPublisher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -22,10 +22,13 @@ export class LeaderboardPublisher {
     private readonly logger: Logger,
   ) {}
 
-  /** After a change: `due` is what the script said (0: push now; > 0: a trailing push is due then). */
-  changed(quizId: string, due: number): void {
-    if (due === 0) {
-      void this.push(quizId);
+  /**
+   * After a change, with what its script said: `due` 0 = it took the window and read `snapshot`
+   * (push it now); > 0 = a trailing push is due in that many ms.
+   */
+  changed(quizId: string, due: number, snapshot?: Standings): void {
+    if (due === 0 && snapshot) {
+      void this.publish(quizId, snapshot);
       this.schedule(quizId, this.windowMs);
     } else if (due > 0) {
       this.schedule(quizId, due);
@@ -49,9 +52,10 @@ export class LeaderboardPublisher {
 
   private async trail(quizId: string): Promise<void> {
     try {
-      const due = Number(await this.engine.run("qzTrail", quizId, [this.windowMs]));
+      const reply = await this.engine.run("qzTrail", quizId, [this.windowMs]);
+      const due = Number(reply[0]);
       if (due === 0) {
-        await this.push(quizId);
+        await this.publish(quizId, QuizEngine.standings(reply, 1));
         this.schedule(quizId, this.windowMs);
       } else if (due > 0) {
         this.schedule(quizId, due);
@@ -62,13 +66,9 @@ export class LeaderboardPublisher {
     }
   }
 
-  private async push(quizId: string): Promise<void> {
-    try {
-      const standings = await this.engine.top(quizId, PUSH_SIZE);
-      await this.events.publish("LeaderboardUpdated", snapshotOf(quizId, standings), null);
-    } catch (err) {
-      this.logger.warn({ err, quizId }, "leaderboard push failed");
-    }
+  private async publish(quizId: string, standings: Standings): Promise<void> {
+    // EventBus.publish logs and swallows a failed publish: the next window pushes again.
+    await this.events.publish("LeaderboardUpdated", snapshotOf(quizId, standings), null);
   }
 }
 

@@ -16,6 +16,9 @@
 //   log              stream: joins (k=J), answers (k=A), closes (k=C) for the MongoDB writer
 // A script answers {'HYDRATE'} when the quiz is not in Redis; the caller loads it and retries.
 
+/** How many places a leaderboard push carries: the most a subscriber may ask for (`first` <= 100). */
+export const PUSH_SIZE = 100;
+
 const LIB = `
 local P = ARGV[1]
 local TIE = 4294967296
@@ -58,6 +61,26 @@ local function place(id, user, points)
   -- %.0f: Redis would print a plain Lua number with 14 digits and lose the tie-break bits.
   redis.call('ZADD', lbkey(id), string.format('%.0f', points * TIE + (TIE - 1 - seq)), user)
 end
+-- The top n at this instant, appended to out: version, playerCount, asOf, st, then user, points,
+-- name for each place. Read in the script that takes a push window, so a push's snapshot is taken
+-- exactly when its window opens (pushes are never closer than the window, whatever the load).
+local function standings(id, n, out)
+  local q = redis.call('HMGET', qkey(id), 'v', 'st')
+  out[#out + 1] = q[1] or '0'
+  out[#out + 1] = tostring(redis.call('ZCARD', lbkey(id)))
+  out[#out + 1] = tostring(now())
+  out[#out + 1] = q[2]
+  if n > 0 then
+    local rows = redis.call('ZREVRANGE', lbkey(id), 0, n - 1, 'WITHSCORES')
+    for i = 1, #rows, 2 do
+      out[#out + 1] = rows[i]
+      out[#out + 1] = tostring(math.floor(tonumber(rows[i + 1]) / TIE))
+      out[#out + 1] = redis.call('HGET', pkey(id, rows[i]), 'nm') or ''
+    end
+  end
+  return out
+end
+local PUSH = ${PUSH_SIZE}
 local function rank(id, user)
   local r = redis.call('ZREVRANK', lbkey(id), user)
   if r then return r + 1 end
@@ -89,7 +112,7 @@ redis.call('HSET', qkey(id), unpack(args))
 return {'OK'}
 `;
 
-/** ARGV: prefix quiz user name window -> {OK, new(1/0), joinedAt, score, rank, publish, version} */
+/** ARGV: prefix quiz user name window -> {OK, new(1/0), joinedAt, score, rank, publish, version, standings if publish = 0} */
 export const JOIN = `${LIB}
 local id, user, name, window = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local q = quiz(id)
@@ -104,12 +127,15 @@ redis.call('HSET', p, 'j', t, 'nm', name, 'sc', 0, 'sk', 0, 'li', -1, 'la', t)
 place(id, user, 0)
 redis.call('XADD', LOG, '*', 'k', 'J', 'qz', id, 'u', user, 'at', t)
 local publish, v = touch(id, window)
-return {'OK', '1', tostring(t), '0', tostring(rank(id, user)), tostring(publish), tostring(v)}
+local out = {'OK', '1', tostring(t), '0', tostring(rank(id, user)), tostring(publish), tostring(v)}
+if publish == 0 then standings(id, PUSH, out) end
+return out
 `;
 
 /**
  * ARGV: prefix quiz question user choice window
- * -> {OK, correct(1/0), points, total, rank, publish, version, answeredAt} | {ERR, reason} | {HYDRATE}
+ * -> {OK, correct(1/0), points, total, rank, publish, version, answeredAt, standings if publish = 0}
+ *    | {ERR, reason} | {HYDRATE}
  */
 export const ANSWER = `${LIB}
 local id, qid, user, choice, window = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -148,7 +174,9 @@ if awarded > 0 then place(id, user, total) end
 redis.call('XADD', LOG, '*', 'k', 'A', 'qz', id, 'q', qid, 'u', user, 'ch', choice, 'ok', ok, 'pts', awarded,
   'tot', total, 'ms', elapsed, 'at', t)
 local publish, v = touch(id, window)
-return {'OK', ok, tostring(awarded), tostring(total), tostring(rank(id, user)), tostring(publish), tostring(v), tostring(t)}
+local out = {'OK', ok, tostring(awarded), tostring(total), tostring(rank(id, user)), tostring(publish), tostring(v), tostring(t)}
+if publish == 0 then standings(id, PUSH, out) end
+return out
 `;
 
 /** ARGV: prefix quiz -> {OK, questionId, index, startedAt, closesAt} | {ERR, reason} | {HYDRATE} */
@@ -185,17 +213,17 @@ return {'OK', tostring(closedAt), '1'}
 `;
 
 /**
- * A trailing push is due. ARGV: prefix quiz window -> -1: nothing pending; 0: the caller pushes now
- * (it took the window); > 0: another instance holds the window, check again in that many ms.
+ * A trailing push is due. ARGV: prefix quiz window -> {-1}: nothing pending; {0, standings...}: the
+ * caller pushes this snapshot (it took the window); {ms}: the window is held, check again then.
  */
 export const TRAIL = `${LIB}
 local id, window = ARGV[2], tonumber(ARGV[3])
-if redis.call('EXISTS', P .. 'tp:' .. id) == 0 then return -1 end
+if redis.call('EXISTS', P .. 'tp:' .. id) == 0 then return {'-1'} end
 if redis.call('SET', P .. 't:' .. id, '1', 'PX', window, 'NX') then
   redis.call('DEL', P .. 'tp:' .. id)
-  return 0
+  return standings(id, PUSH, {'0'})
 end
-return math.max(1, redis.call('PTTL', P .. 't:' .. id))
+return {tostring(math.max(1, redis.call('PTTL', P .. 't:' .. id)))}
 `;
 
 /**
@@ -204,18 +232,8 @@ return math.max(1, redis.call('PTTL', P .. 't:' .. id))
  */
 export const TOP = `${LIB}
 local id, n = ARGV[2], tonumber(ARGV[3])
-local q = redis.call('HMGET', qkey(id), 'v', 'st')
-if not q[2] then return {'HYDRATE'} end
-local out = {q[1] or '0', tostring(redis.call('ZCARD', lbkey(id))), tostring(now()), q[2]}
-if n > 0 then
-  local rows = redis.call('ZREVRANGE', lbkey(id), 0, n - 1, 'WITHSCORES')
-  for i = 1, #rows, 2 do
-    out[#out + 1] = rows[i]
-    out[#out + 1] = tostring(math.floor(tonumber(rows[i + 1]) / TIE))
-    out[#out + 1] = redis.call('HGET', pkey(id, rows[i]), 'nm') or ''
-  end
-end
-return out
+if redis.call('HEXISTS', qkey(id), 'st') == 0 then return {'HYDRATE'} end
+return standings(id, n, {})
 `;
 
 /** ARGV: prefix quiz user -> {} (not joined) | {joinedAt, score, rank, playerCount, question, answer, ...} */

@@ -13,7 +13,7 @@ import type { Clock } from "../../platform/clock";
 import { fail, reasonErrors, type ErrorCode } from "../../platform/errors";
 import { isObjectId, type CoursesService } from "../courses";
 import type { EnrollmentEngine } from "../enrollment/engine";
-import type { LiveState, PlayerState, QuizEngine, Standings } from "./engine";
+import { QuizEngine, type LiveState, type PlayerState, type Standings } from "./engine";
 import { PUSH_SIZE, snapshotOf, type LeaderboardPublisher } from "./leaderboard";
 
 export const LIMITS = {
@@ -202,7 +202,7 @@ export class QuizzesService {
     const [, fresh, , , , due] = reply;
     if (fresh === "1") {
       await this.deps.events.publish("QuizPlayerJoined", { quizId, userId: actor.id }, actorOf(actor));
-      this.deps.leaderboard.changed(quizId, Number(due));
+      this.deps.leaderboard.changed(quizId, Number(due), due === "0" ? QuizEngine.standings(reply, 7) : undefined);
     }
     return this.result(actor, quizId);
   }
@@ -223,7 +223,7 @@ export class QuizzesService {
       leaderboardVersion: Number(version),
       answeredAt: new Date(Number(at)),
     };
-    this.deps.leaderboard.changed(quizId, Number(due));
+    this.deps.leaderboard.changed(quizId, Number(due), due === "0" ? QuizEngine.standings(reply, 8) : undefined);
     await this.deps.events.publish(
       "AnswerAccepted",
       { quizId, questionId, userId: actor.id, correct: outcome.correct, pointsAwarded: outcome.pointsAwarded, totalScore: outcome.totalScore },
