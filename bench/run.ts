@@ -7,6 +7,7 @@ import { enrollmentBenchmark } from "./scenarios/enrollment";
 import { eventsBenchmark } from "./scenarios/events";
 import { meBenchmark } from "./scenarios/me";
 import { officeHoursBenchmark } from "./scenarios/officeHours";
+import { quizzesBenchmark } from "./scenarios/quizzes";
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
@@ -32,6 +33,14 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       expiringInvites: num("BENCH_OH_EXPIRING", 1000),
       ttlSeconds: 3,
       parts: (process.env.BENCH_OH_PARTS ?? "live,expiry").split(","),
+    }),
+  quizzes: () =>
+    quizzesBenchmark({
+      players: num("BENCH_QUIZ_PLAYERS", 2000),
+      questions: num("BENCH_QUIZ_QUESTIONS", 10),
+      connections: num("BENCH_QUIZ_CONNECTIONS", 64),
+      wideSubscribers: num("BENCH_QUIZ_WIDE_SUBSCRIBERS", 10_000),
+      workers: num("BENCH_WORKERS", 1),
     }),
 };
 

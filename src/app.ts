@@ -1,6 +1,7 @@
 // Composition root of the server: the runtime (services), the schema, the HTTP/WS server, the
 // background workers, and the order they stop in.
 import { EnrollmentLogWriter } from "./domain/enrollment/writer";
+import { QuizLogWriter } from "./domain/quizzes/writer";
 import { defineJobs, scheduleRecurringJobs } from "./jobs";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
@@ -31,10 +32,21 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     runtime.onClose(() => writer.stop());
     metrics.registerBacklog(() => writer.backlog);
 
+    // The quiz log's writer (answers, joins, final leaderboards), and the leaderboard push timers.
+    const quizWriter = new QuizLogWriter(await redis.dedicated("quiz-log-writer"), services.quizEngine, logger, {
+      batch: config.QUIZ_LOG_BATCH,
+      flushMs: config.QUIZ_LOG_FLUSH_MS,
+      claimIdleMs: config.LOG_CLAIM_IDLE_MS,
+    });
+    await quizWriter.start();
+    runtime.onClose(() => quizWriter.stop());
+    runtime.onClose(async () => services.leaderboard.stop());
+    metrics.registerQuizBacklog(() => quizWriter.backlog);
+
     const { agenda } = runtime;
     defineJobs(agenda, services, logger, metrics);
     await agenda.start();
-    await scheduleRecurringJobs(agenda);
+    await scheduleRecurringJobs(agenda, config);
     runtime.onClose(() => agenda.stop());
 
     const schema = await buildAppSchema(pubsub);

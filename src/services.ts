@@ -9,6 +9,9 @@ import { EnrollmentEngine } from "./domain/enrollment/engine";
 import { EnrollmentNotifier } from "./domain/enrollment/notifier";
 import { EnrollmentService } from "./domain/enrollment/service";
 import { OfficeHoursService } from "./domain/officeHours/service";
+import { QuizEngine } from "./domain/quizzes/engine";
+import { LeaderboardPublisher } from "./domain/quizzes/leaderboard";
+import { QuizzesService } from "./domain/quizzes/service";
 import type { EventBus } from "./events/bus";
 import { AgendaEntryTimers } from "./jobs/officeHours";
 import { systemClock, type Clock } from "./platform/clock";
@@ -26,6 +29,9 @@ export interface Services {
   enrollment: EnrollmentService;
   engine: EnrollmentEngine;
   officeHours: OfficeHoursService;
+  quizEngine: QuizEngine;
+  leaderboard: LeaderboardPublisher;
+  quizzes: QuizzesService;
 }
 
 export function createServices(deps: {
@@ -50,12 +56,19 @@ export function createServices(deps: {
   const catalogue = new Catalogue(logger);
   const courses = new CoursesService({ events, engine, notifier, catalogue, clock });
   const enrollment = new EnrollmentService({ engine, events, notifier, courses, clock });
+  // Quizzes: live state in Redis (scripts), leaderboard pushes throttled across instances.
+  const quizEngine = new QuizEngine(redis.client, config.REDIS_PREFIX);
+  const leaderboard = new LeaderboardPublisher(quizEngine, events, config.LEADERBOARD_THROTTLE_MS, logger);
+  const quizzes = new QuizzesService({ quizEngine, engine, leaderboard, events, courses, clock, throttleMs: config.LEADERBOARD_THROTTLE_MS });
   return {
     events,
     engine,
     courses,
     catalogue,
     enrollment,
+    quizEngine,
+    leaderboard,
+    quizzes,
     officeHours: new OfficeHoursService({
       courses,
       enrollment,

@@ -21,3 +21,34 @@ export function isCourseStaff(user: AuthUser, course: CourseRef): boolean {
 export function seesWholeLine(user: AuthUser, course: CourseRef): boolean {
   return user.role === "OBSERVER" || isCourseStaff(user, course);
 }
+
+// Quizzes.
+
+/** Course staff and ADMIN create, host and close a course's quizzes, and see every question. */
+export function canHostQuiz(user: AuthUser, course: CourseRef): boolean {
+  return isCourseStaff(user, course);
+}
+
+/** Only students enrolled in the course (a seat, not a waitlist place) play its quizzes. */
+export function canPlayQuiz(user: AuthUser, enrollmentStatus: string | null | undefined): boolean {
+  return user.role === "STUDENT" && enrollmentStatus === "E";
+}
+
+/** The quiz, its leaderboard and live feeds: its hosts and the students who may play it. */
+export function canViewQuiz(user: AuthUser, course: CourseRef, enrollmentStatus: string | null | undefined): boolean {
+  return canHostQuiz(user, course) || canPlayQuiz(user, enrollmentStatus);
+}
+
+/**
+ * Players see a LIVE question once the host started it, a SELF_PACED one once the quiz is open;
+ * hosts see everything.
+ */
+export function canSeeQuestion(host: boolean, q: { live: boolean; index: number; current: number; open: boolean; closed: boolean }): boolean {
+  if (host || q.closed) return true;
+  return q.live ? q.index <= q.current : q.open;
+}
+
+/** The correct option stays hidden from players until the question (or the quiz) has closed. */
+export function canSeeCorrectOption(host: boolean, questionClosed: boolean): boolean {
+  return host || questionClosed;
+}

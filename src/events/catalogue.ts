@@ -64,6 +64,17 @@ export interface QueueChange {
   queue: QueueState;
 }
 
+/** The top of a quiz's leaderboard, read at one instant (`version` counts its changes). */
+export interface LeaderboardSnapshot {
+  quizId: string;
+  version: number;
+  closed: boolean;
+  playerCount: number;
+  /** Server time of the read, ms since the epoch. */
+  asOf: number;
+  entries: { userId: string; name: string; score: number; rank: number }[];
+}
+
 export interface EventCatalogue {
   UserSignedUp: { userId: string; email: string; name: string; role: Role };
 
@@ -94,6 +105,26 @@ export interface EventCatalogue {
   OfficeHoursPolicySet: { courseId: string; queue: QueueState };
   OfficeHoursScheduled: { courseId: string; windowId: string; hostId: string; startsAt: string; endsAt: string };
   OfficeHoursWindowCancelled: { courseId: string; windowId: string };
+
+  QuizCreated: { quizId: string; courseId: string; title: string; mode: "LIVE" | "SELF_PACED" };
+  QuizPlayerJoined: { quizId: string; userId: string };
+  /** What players may see of a question: no correct option. */
+  QuestionStarted: {
+    quizId: string;
+    questionId: string;
+    index: number;
+    questionCount: number;
+    text: string;
+    options: string[];
+    points: number;
+    timeLimitSeconds: number;
+    startedAt: string;
+    closesAt: string;
+  };
+  AnswerAccepted: { quizId: string; questionId: string; userId: string; correct: boolean; pointsAwarded: number; totalScore: number };
+  /** Throttled: at most one per LEADERBOARD_THROTTLE_MS per quiz, across instances. */
+  LeaderboardUpdated: LeaderboardSnapshot;
+  QuizClosed: { quizId: string; closedAt: string; standings: LeaderboardSnapshot };
 }
 
 export type EventName = keyof EventCatalogue;
@@ -125,6 +156,8 @@ export const topics = {
   studentEnrollments: (studentId: string) => `my-enrollments:${studentId}`,
   /** Every change of a course's office hours: its line, its staff on duty, its policy. */
   officeHours: (courseId: string) => `office-hours:${courseId}`,
+  quizLeaderboard: (quizId: string) => `quiz-leaderboard:${quizId}`,
+  quizQuestions: (quizId: string) => `quiz-questions:${quizId}`,
 };
 
 const seatTopics = (seats: SeatsSnapshot[]) => seats.map((s) => topics.courseSeats(s.courseId));
@@ -159,6 +192,12 @@ export const eventTopics: { [N in EventName]: (payload: EventCatalogue[N]) => st
   OfficeHoursPolicySet: officeHours,
   OfficeHoursScheduled: (p) => [topics.course(p.courseId)],
   OfficeHoursWindowCancelled: (p) => [topics.course(p.courseId)],
+  QuizCreated: () => [],
+  QuizPlayerJoined: () => [],
+  QuestionStarted: (p) => [topics.quizQuestions(p.quizId)],
+  AnswerAccepted: () => [],
+  LeaderboardUpdated: (p) => [topics.quizLeaderboard(p.quizId)],
+  QuizClosed: (p) => [topics.quizLeaderboard(p.quizId)],
 };
 
 export const EVENT_NAMES = Object.keys(eventTopics) as EventName[];

@@ -1,15 +1,19 @@
 // Background jobs (Agenda). Each job calls a domain service, like a resolver does.
 import type { Agenda } from "agenda";
+import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
 import type { Metrics } from "../platform/metrics";
 import type { Services } from "../services";
 import { defineOfficeHoursJobs, scheduleOfficeHoursJobs } from "./officeHours";
+import { defineQuizJobs, scheduleQuizJobs } from "./quizzes";
 
 export function defineJobs(agenda: Agenda, services: Services, logger: Logger, metrics: Metrics): void {
   defineOfficeHoursJobs(agenda, services.officeHours, logger, metrics);
+  defineQuizJobs(agenda, services, logger);
 }
 
 /** Recurring jobs, (re)declared by every instance once Agenda runs (idempotent). */
-export async function scheduleRecurringJobs(agenda: Agenda): Promise<void> {
+export async function scheduleRecurringJobs(agenda: Agenda, config: Config): Promise<void> {
   await scheduleOfficeHoursJobs(agenda);
+  await scheduleQuizJobs(agenda, config.QUIZ_CLOSE_CHECK_SECONDS);
 }

@@ -46,6 +46,11 @@ const schema = z.object({
   INVITE_TTL_SECONDS: int(1, 86_400).default(300),
   LEADERBOARD_THROTTLE_MS: int(10, 60_000).default(500),
   AGENDA_PROCESS_EVERY_MS: int(100, 600_000).default(1000),
+  /** Quiz log (answers, joins): written to MongoDB every QUIZ_LOG_FLUSH_MS or QUIZ_LOG_BATCH entries. */
+  QUIZ_LOG_BATCH: int(1, 100_000).default(1000),
+  QUIZ_LOG_FLUSH_MS: int(10, 60_000).default(500),
+  /** How often a job closes quizzes whose closesAt has passed (and stores their final leaderboard). */
+  QUIZ_CLOSE_CHECK_SECONDS: int(1, 3600).default(5),
 });
 
 export type Config = z.infer<typeof schema> & {

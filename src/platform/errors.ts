@@ -36,3 +36,21 @@ export function fail(
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** A domain's rule reasons with the code and words a client gets; unknown reasons are CONFLICTs. */
+export function reasonErrors(table: Record<string, [ErrorCode, string]>): (reason: string) => AppError {
+  return (reason) => {
+    const [code, message] = table[reason] ?? ["CONFLICT", reason];
+    return fail(code, message, reason);
+  };
+}
+
+/** Runs a Redis-backed step: domain errors pass through, an outage becomes SERVICE_UNAVAILABLE. */
+export async function unavailableUnlessApp<T>(what: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw fail("SERVICE_UNAVAILABLE", `${what} unavailable right now, try again`, "REDIS_UNAVAILABLE");
+  }
+}

@@ -50,9 +50,18 @@ export class Metrics {
 
   /** Entries of the enrollment log not yet written to MongoDB. */
   registerBacklog(read: () => number): void {
+    this.logBacklog("enrollment_log_backlog", "Enrollment log entries not yet written to MongoDB", read);
+  }
+
+  /** Entries of the quiz log (answers, joins) not yet written to MongoDB. */
+  registerQuizBacklog(read: () => number): void {
+    this.logBacklog("quiz_log_backlog", "Quiz log entries (answers, joins, closes) not yet written to MongoDB", read);
+  }
+
+  private logBacklog(name: string, help: string, read: () => number): void {
     new Gauge({
-      name: "enrollment_log_backlog",
-      help: "Enrollment log entries not yet written to MongoDB",
+      name,
+      help,
       registers: [this.registry],
       collect() {
         this.set(read());

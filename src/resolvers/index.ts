@@ -4,5 +4,6 @@ import { CoursesResolver } from "./courses";
 import { EnrollmentResolver } from "./enrollment";
 import { EventsResolver } from "./events";
 import { OfficeHoursResolver } from "./officeHours";
+import { QuizzesResolver } from "./quizzes";
 
-export const resolvers: NonEmptyArray<Function> = [AccountsResolver, EventsResolver, CoursesResolver, EnrollmentResolver, OfficeHoursResolver];
+export const resolvers: NonEmptyArray<Function> = [AccountsResolver, EventsResolver, CoursesResolver, EnrollmentResolver, OfficeHoursResolver, QuizzesResolver];

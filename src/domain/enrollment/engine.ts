@@ -5,7 +5,7 @@ import type { Redis } from "ioredis";
 import { CourseModel, WEEKDAYS, type CourseDoc } from "../../models/course";
 import { EnrollmentModel, EnrollmentProfileModel, type EnrollmentDoc } from "../../models/enrollment";
 import { UserModel } from "../../models/user";
-import { AppError, fail } from "../../platform/errors";
+import { fail, unavailableUnlessApp } from "../../platform/errors";
 import * as scripts from "./scripts";
 
 export interface ProfileDefaults {
@@ -213,13 +213,8 @@ export class EnrollmentEngine {
     if (!(await this.guard(() => this.redis.exists(`${this.prefix}c:${courseId}`)))) await this.hydrateCourse(courseId);
   }
 
-  private async guard<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (e) {
-      if (e instanceof AppError) throw e;
-      throw fail("SERVICE_UNAVAILABLE", "Enrollment is unavailable right now, try again", "REDIS_UNAVAILABLE");
-    }
+  private guard<T>(op: () => Promise<T>): Promise<T> {
+    return unavailableUnlessApp("Enrollment is", op);
   }
 }
 

@@ -10,7 +10,7 @@ import type { EnrollmentChange, EventActor } from "../../events/catalogue";
 import type { EnrollmentStatus } from "../../models/enrollment";
 import { UserModel } from "../../models/user";
 import type { Clock } from "../../platform/clock";
-import { fail, type ErrorCode } from "../../platform/errors";
+import { fail, reasonErrors, type ErrorCode } from "../../platform/errors";
 import type { CoursesService } from "../courses";
 import { isObjectId } from "../courses";
 import { parseCounts, parsePromotions, type EngineRecord, type EnrollmentEngine, type SeatCounts } from "./engine";
@@ -56,10 +56,7 @@ const REASONS: Record<string, [ErrorCode, string]> = {
   COURSE_ARCHIVED: ["CONFLICT", "This course is archived"],
 };
 
-const reasonError = (reason: string) => {
-  const [code, message] = REASONS[reason] ?? ["CONFLICT", reason];
-  return fail(code, message, reason);
-};
+const reasonError = reasonErrors(REASONS);
 
 export class EnrollmentService {
   /** Live counts of the courses a response shows, read from Redis in one round trip per tick. */

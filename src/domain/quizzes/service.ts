@@ -1,0 +1,357 @@
+// Live quizzes (SPEC 4.4): create, host (start questions, close), join, answer, and read the quiz,
+// the leaderboard and a player's result. The once-only answer and its score are decided by the quiz
+// engine's scripts in Redis; this service authorizes, calls them, and publishes what changed.
+import { Types } from "mongoose";
+import { canHostQuiz, canPlayQuiz, canSeeCorrectOption, canSeeQuestion, canViewQuiz } from "../../auth/policies";
+import type { AuthUser } from "../../auth/tokens";
+import type { EventBus } from "../../events/bus";
+import type { EventActor, LeaderboardSnapshot } from "../../events/catalogue";
+import type { CourseDoc } from "../../models/course";
+import { QuizModel, QuizStandingModel, type QuestionDoc, type QuizDoc, type QuizMode, type QuizStandingDoc } from "../../models/quiz";
+import { UserModel } from "../../models/user";
+import type { Clock } from "../../platform/clock";
+import { fail, reasonErrors, type ErrorCode } from "../../platform/errors";
+import { isObjectId, type CoursesService } from "../courses";
+import type { EnrollmentEngine } from "../enrollment/engine";
+import { QuizEngine, type LiveState, type PlayerState, type Standings } from "./engine";
+import { PUSH_SIZE, snapshotOf, type LeaderboardPublisher } from "./leaderboard";
+
+export const LIMITS = {
+  questions: [1, 100],
+  options: [2, 6],
+  points: [0, 10_000],
+  timeLimitSeconds: [1, 3_600],
+  text: 2_000,
+} as const;
+
+export interface QuestionInput {
+  text: string;
+  options: string[];
+  correctOption: number;
+  points?: number | null;
+  timeLimitSeconds?: number | null;
+}
+
+export interface QuizInput {
+  courseId: string;
+  title: string;
+  mode: QuizMode;
+  availableFrom?: Date | null;
+  closesAt?: Date | null;
+  questions: QuestionInput[];
+  speedBonus?: boolean | null;
+  streakBonus?: boolean | null;
+}
+
+/** A quiz as one viewer may see it, at one instant. */
+export interface QuizView {
+  quiz: QuizDoc;
+  /** The viewer hosts it (course staff or ADMIN). */
+  host: boolean;
+  state: LiveState;
+}
+
+export type QuizStatus = "SCHEDULED" | "OPEN" | "CLOSED";
+
+export interface QuestionView {
+  question: QuestionDoc;
+  index: number;
+  /** null while hidden from this viewer. */
+  correctOption: number | null;
+  closed: boolean;
+  startedAt: Date | null;
+  closesAt: Date | null;
+}
+
+export interface AnswerOutcome {
+  correct: boolean;
+  pointsAwarded: number;
+  totalScore: number;
+  rank: number;
+  leaderboardVersion: number;
+  answeredAt: Date;
+}
+
+export interface PlayerResult extends PlayerState {
+  quizId: string;
+  userId: string;
+}
+
+/** Each rule's reason, with the code and words a client gets. */
+const REASONS: Record<string, [ErrorCode, string]> = {
+  QUIZ_NOT_OPEN: ["CONFLICT", "The quiz is not open yet"],
+  QUIZ_CLOSED: ["CONFLICT", "The quiz is closed"],
+  NOT_JOINED: ["CONFLICT", "Join the quiz first"],
+  ALREADY_ANSWERED: ["CONFLICT", "You already answered this question"],
+  INVALID_CHOICE: ["BAD_USER_INPUT", "No such option in this question"],
+  QUESTION_CLOSED: ["CONFLICT", "This question is not open for answers"],
+  QUESTION_NOT_FOUND: ["NOT_FOUND", "No such question in this quiz"],
+  NO_MORE_QUESTIONS: ["CONFLICT", "Every question of this quiz has been started"],
+};
+const reasonError = reasonErrors(REASONS);
+const actorOf = (u: AuthUser): EventActor => ({ userId: u.id, role: u.role });
+
+export class QuizzesService {
+  constructor(
+    private readonly deps: {
+      quizEngine: QuizEngine;
+      engine: EnrollmentEngine;
+      leaderboard: LeaderboardPublisher;
+      events: EventBus;
+      courses: CoursesService;
+      clock: Clock;
+      throttleMs: number;
+    },
+  ) {}
+
+  async create(actor: AuthUser, input: QuizInput): Promise<QuizView> {
+    const course = await this.deps.courses.get(input.courseId);
+    if (!canHostQuiz(actor, course)) throw fail("FORBIDDEN", "Only the course's staff or an ADMIN may create its quizzes", "NOT_COURSE_STAFF");
+    const availableFrom = input.availableFrom ?? new Date(this.deps.clock());
+    validateQuiz(input, availableFrom, this.deps.clock());
+    const created = await QuizModel.create({
+      course: course._id,
+      owner: new Types.ObjectId(actor.id),
+      title: input.title.trim(),
+      mode: input.mode,
+      availableFrom,
+      closesAt: input.closesAt ?? null,
+      questions: input.questions.map((q) => ({
+        text: q.text,
+        options: q.options,
+        correctOption: q.correctOption,
+        points: q.points ?? 1000,
+        timeLimitSeconds: q.timeLimitSeconds ?? 20,
+      })),
+      speedBonus: input.speedBonus ?? true,
+      streakBonus: input.streakBonus ?? true,
+    });
+    const quiz = created.toObject() as unknown as QuizDoc;
+    await this.deps.quizEngine.load(quiz);
+    await this.deps.events.publish(
+      "QuizCreated",
+      { quizId: quiz._id.toHexString(), courseId: input.courseId, title: quiz.title, mode: quiz.mode },
+      actorOf(actor),
+    );
+    return { quiz, host: true, state: await this.deps.quizEngine.state(quiz._id.toHexString()) };
+  }
+
+  /** LIVE: the host opens the next question for everyone; players hear it on `questionStarted`. */
+  async startQuestion(actor: AuthUser, quizId: string): Promise<QuestionView> {
+    const { quiz } = await this.hosted(actor, quizId);
+    if (quiz.mode !== "LIVE") throw fail("BAD_USER_INPUT", "Questions of a SELF_PACED quiz are all open in its window", "NOT_LIVE_QUIZ");
+    const reply = await this.deps.quizEngine.run("qzStart", quizId);
+    if (reply[0] === "ERR") throw reasonError(reply[1]);
+    const [, questionId, index, startedAt, closesAt] = reply;
+    const i = Number(index);
+    const question = quiz.questions[i];
+    const started = new Date(Number(startedAt));
+    const ends = new Date(Number(closesAt));
+    // The durable copy of the live state, for reloading a flushed Redis; Redis decided it already.
+    await QuizModel.updateOne({ _id: quiz._id }, { $set: { currentQuestion: i, questionStartedAt: started, questionClosesAt: ends } });
+    await this.deps.events.publish(
+      "QuestionStarted",
+      {
+        quizId,
+        questionId,
+        index: i,
+        questionCount: quiz.questions.length,
+        text: question.text,
+        options: question.options,
+        points: question.points,
+        timeLimitSeconds: question.timeLimitSeconds,
+        startedAt: started.toISOString(),
+        closesAt: ends.toISOString(),
+      },
+      actorOf(actor),
+    );
+    return { question, index: i, correctOption: question.correctOption, closed: false, startedAt: started, closesAt: ends };
+  }
+
+  /** Closing twice is harmless; the final leaderboard is stored by the quiz log's writer. */
+  async close(actor: AuthUser | null, quizId: string): Promise<QuizView> {
+    const view = actor ? await this.hosted(actor, quizId) : null;
+    const reply = await this.deps.quizEngine.run("qzClose", quizId);
+    if (reply[2] === "1") {
+      const standings = await this.deps.quizEngine.top(quizId, PUSH_SIZE);
+      await this.deps.events.publish(
+        "QuizClosed",
+        { quizId, closedAt: new Date(Number(reply[1])).toISOString(), standings: snapshotOf(quizId, standings) },
+        actor ? actorOf(actor) : null,
+      );
+    }
+    const quiz = view?.quiz ?? (await this.load(quizId));
+    return { quiz, host: true, state: await this.deps.quizEngine.state(quizId) };
+  }
+
+  /** Quizzes whose closesAt has passed are closed (and their standings stored) by a job. */
+  async closeDue(): Promise<number> {
+    const due = await QuizModel.find({ closesAt: { $lte: new Date(this.deps.clock()) }, closedAt: null }).select({ _id: 1 }).lean();
+    for (const q of due) await this.close(null, q._id.toHexString());
+    return due.length;
+  }
+
+  /** Idempotent: joining again answers the player's current standing. */
+  async join(actor: AuthUser, quizId: string): Promise<PlayerResult> {
+    const quiz = await this.load(quizId);
+    const status = await this.enrollmentStatus(actor.id, quiz.course.toHexString());
+    if (!canPlayQuiz(actor, status)) throw fail("FORBIDDEN", "Only students enrolled in the course may join its quizzes", "NOT_ENROLLED");
+    const user = await UserModel.findById(actor.id).select({ name: 1 }).lean<{ name: string }>();
+    const reply = await this.deps.quizEngine.run("qzJoin", quizId, [actor.id, user?.name ?? "", this.deps.throttleMs]);
+    if (reply[0] === "ERR") throw reasonError(reply[1]);
+    const [, fresh, , , , due] = reply;
+    if (fresh === "1") {
+      await this.deps.events.publish("QuizPlayerJoined", { quizId, userId: actor.id }, actorOf(actor));
+      this.deps.leaderboard.changed(quizId, Number(due), due === "0" ? QuizEngine.standings(reply, 7) : undefined);
+    }
+    return this.result(actor, quizId);
+  }
+
+  /** Once per question: the script checks, scores and ranks it atomically. */
+  async answer(actor: AuthUser, quizId: string, questionId: string, choice: number): Promise<AnswerOutcome> {
+    if (!isObjectId(quizId)) throw fail("NOT_FOUND", "Quiz not found", "QUIZ_NOT_FOUND");
+    if (!isObjectId(questionId)) throw reasonError("QUESTION_NOT_FOUND");
+    if (!Number.isInteger(choice) || choice < 0) throw reasonError("INVALID_CHOICE");
+    const reply = await this.deps.quizEngine.run("qzAnswer", quizId, [questionId, actor.id, choice, this.deps.throttleMs]);
+    if (reply[0] === "ERR") throw reasonError(reply[1]);
+    const [, correct, points, total, rank, due, version, at] = reply;
+    const outcome = {
+      correct: correct === "1",
+      pointsAwarded: Number(points),
+      totalScore: Number(total),
+      rank: Number(rank),
+      leaderboardVersion: Number(version),
+      answeredAt: new Date(Number(at)),
+    };
+    this.deps.leaderboard.changed(quizId, Number(due), due === "0" ? QuizEngine.standings(reply, 8) : undefined);
+    await this.deps.events.publish(
+      "AnswerAccepted",
+      { quizId, questionId, userId: actor.id, correct: outcome.correct, pointsAwarded: outcome.pointsAwarded, totalScore: outcome.totalScore },
+      actorOf(actor),
+    );
+    return outcome;
+  }
+
+  async get(actor: AuthUser, quizId: string): Promise<QuizView> {
+    const quiz = await this.load(quizId);
+    const host = await this.authorizeView(actor, quiz);
+    return { quiz, host, state: await this.deps.quizEngine.state(quizId) };
+  }
+
+  async leaderboard(actor: AuthUser, quizId: string, first: number): Promise<LeaderboardSnapshot> {
+    await this.authorizeView(actor, await this.load(quizId));
+    return this.standings(quizId, first);
+  }
+
+  /** The top `first`, from Redis; for a closed quiz Redis no longer holds, the stored final standings. */
+  async standings(quizId: string, first: number): Promise<LeaderboardSnapshot> {
+    const live = await this.deps.quizEngine.top(quizId, first);
+    if (live.closed && live.playerCount === 0) return snapshotOf(quizId, await storedStandings(quizId, first, live));
+    return snapshotOf(quizId, live);
+  }
+
+  async result(actor: AuthUser, quizId: string): Promise<PlayerResult> {
+    if (!isObjectId(quizId)) throw fail("NOT_FOUND", "Quiz not found", "QUIZ_NOT_FOUND");
+    const player = await this.deps.quizEngine.player(quizId, actor.id);
+    if (!player) throw reasonError("NOT_JOINED");
+    return { ...player, quizId, userId: actor.id };
+  }
+
+  /** For subscriptions: refuses before subscribing when the viewer may not see the quiz. */
+  async assertCanView(actor: AuthUser, quizId: string): Promise<void> {
+    await this.authorizeView(actor, await this.load(quizId));
+  }
+
+  async course(quiz: QuizDoc): Promise<CourseDoc> {
+    return this.deps.courses.get(quiz.course.toHexString());
+  }
+
+  private async load(quizId: string): Promise<QuizDoc> {
+    const quiz = isObjectId(quizId) ? await QuizModel.findById(quizId).lean<QuizDoc>() : null;
+    if (!quiz) throw fail("NOT_FOUND", "Quiz not found", "QUIZ_NOT_FOUND");
+    return quiz;
+  }
+
+  private async hosted(actor: AuthUser, quizId: string): Promise<{ quiz: QuizDoc }> {
+    const quiz = await this.load(quizId);
+    if (!canHostQuiz(actor, await this.course(quiz))) throw fail("FORBIDDEN", "Only the course's staff or an ADMIN may host this quiz", "NOT_COURSE_STAFF");
+    return { quiz };
+  }
+
+  /** Whether the viewer hosts the quiz; throws FORBIDDEN when they may not see it at all. */
+  private async authorizeView(actor: AuthUser, quiz: QuizDoc): Promise<boolean> {
+    const course = await this.course(quiz);
+    if (canHostQuiz(actor, course)) return true;
+    const status = actor.role === "STUDENT" ? await this.enrollmentStatus(actor.id, course._id.toHexString()) : null;
+    if (!canViewQuiz(actor, course, status)) throw fail("FORBIDDEN", "Only the course's staff and enrolled students see its quizzes", "NOT_ENROLLED");
+    return false;
+  }
+
+  private async enrollmentStatus(studentId: string, courseId: string): Promise<string | null> {
+    const record = await this.deps.engine.record(studentId, courseId);
+    if (record) return record.status;
+    // Not in Redis may mean not loaded yet (a flushed Redis): ask the engine to hydrate the student.
+    const { records } = await this.deps.engine.records(studentId);
+    return records.find((r) => r.courseId === courseId)?.status ?? null;
+  }
+}
+
+/** The quiz as the viewer sees it: SCHEDULED before availableFrom, CLOSED once closed or past closesAt. */
+export function quizStatus(v: QuizView): QuizStatus {
+  if (v.state.closed || (v.quiz.closesAt && v.state.now >= v.quiz.closesAt.getTime())) return "CLOSED";
+  return v.state.now < v.quiz.availableFrom.getTime() ? "SCHEDULED" : "OPEN";
+}
+
+/** The questions this viewer may see, each with its correct option only where they may see it. */
+export function visibleQuestions(v: QuizView): QuestionView[] {
+  const status = quizStatus(v);
+  const live = v.quiz.mode === "LIVE";
+  const closed = status === "CLOSED";
+  return v.quiz.questions.flatMap((question, index) => {
+    if (!canSeeQuestion(v.host, { live, index, current: v.state.current, open: status === "OPEN", closed })) return [];
+    const isCurrent = live && index === v.state.current;
+    const questionClosed = closed || (live && (index < v.state.current || (isCurrent && v.state.now > (v.state.questionClosesAt ?? 0))));
+    return [
+      {
+        question,
+        index,
+        correctOption: canSeeCorrectOption(v.host, questionClosed) ? question.correctOption : null,
+        closed: questionClosed,
+        startedAt: isCurrent && v.state.questionStartedAt ? new Date(v.state.questionStartedAt) : null,
+        closesAt: isCurrent && v.state.questionClosesAt ? new Date(v.state.questionClosesAt) : null,
+      },
+    ];
+  });
+}
+
+async function storedStandings(quizId: string, first: number, live: Standings): Promise<Standings> {
+  const rows = await QuizStandingModel.find({ quiz: new Types.ObjectId(quizId) }).sort({ rank: 1 }).limit(first).lean<QuizStandingDoc[]>();
+  const playerCount = await QuizStandingModel.countDocuments({ quiz: new Types.ObjectId(quizId) });
+  return { ...live, playerCount, entries: rows.map((r) => ({ userId: r.user.toHexString(), name: r.name, score: r.score, rank: r.rank })) };
+}
+
+function validateQuiz(input: QuizInput, availableFrom: Date, now: number): void {
+  const bad = (message: string, reason: string) => fail("BAD_USER_INPUT", message, reason);
+  if (!input.title.trim()) throw bad("A quiz needs a title", "INVALID_QUIZ");
+  const [minQ, maxQ] = LIMITS.questions;
+  if (input.questions.length < minQ || input.questions.length > maxQ) throw bad(`A quiz has ${minQ} to ${maxQ} questions`, "INVALID_QUIZ");
+  if (input.closesAt && (input.closesAt <= availableFrom || input.closesAt.getTime() <= now)) {
+    throw bad("closesAt must be after availableFrom and in the future", "INVALID_WINDOW");
+  }
+  input.questions.forEach((q, i) => {
+    const where = `Question ${i + 1}`;
+    if (!q.text.trim() || q.text.length > LIMITS.text) throw bad(`${where}: text is 1 to ${LIMITS.text} characters`, "INVALID_QUESTION");
+    const [minO, maxO] = LIMITS.options;
+    if (q.options.length < minO || q.options.length > maxO) throw bad(`${where}: ${minO} to ${maxO} options`, "INVALID_QUESTION");
+    if (q.options.some((o) => !o.trim() || o.length > LIMITS.text)) throw bad(`${where}: every option needs text`, "INVALID_QUESTION");
+    if (!Number.isInteger(q.correctOption) || q.correctOption < 0 || q.correctOption >= q.options.length) {
+      throw bad(`${where}: correctOption is the 0-based index of one of its options`, "INVALID_CHOICE");
+    }
+    const [minP, maxP] = LIMITS.points;
+    if (q.points != null && (!Number.isInteger(q.points) || q.points < minP || q.points > maxP)) throw bad(`${where}: points ${minP} to ${maxP}`, "INVALID_QUESTION");
+    const [minT, maxT] = LIMITS.timeLimitSeconds;
+    if (q.timeLimitSeconds != null && (!Number.isInteger(q.timeLimitSeconds) || q.timeLimitSeconds < minT || q.timeLimitSeconds > maxT)) {
+      throw bad(`${where}: timeLimitSeconds ${minT} to ${maxT}`, "INVALID_QUESTION");
+    }
+  });
+}

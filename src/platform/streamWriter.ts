@@ -1,0 +1,157 @@
+// A durable log's writer: reads a Redis Stream through a consumer group and hands batches to
+// `apply` (which writes them to MongoDB), acknowledging entries only after `apply` succeeded. Entries
+// a consumer that died left unacknowledged are claimed by another after `claimIdleMs`. Every
+// instance runs one writer per log; the consumer group shares the work between them. `apply` must
+// be idempotent: an entry can be applied twice (a writer killed between its write and its ack).
+import { hostname } from "node:os";
+import type { Redis } from "ioredis";
+import { mongo } from "mongoose";
+import type { Logger } from "./logger";
+
+export type StreamEntry = Record<string, string> & { _streamId: string };
+
+export interface StreamWriterOptions {
+  /** The stream key. */
+  key: string;
+  /** Names the log in logs and messages. */
+  name: string;
+  /** A batch is written when it holds `batch` entries or is `flushMs` old, whichever comes first. */
+  batch: number;
+  flushMs: number;
+  /** How long an entry may stay unacknowledged before another writer takes it over. */
+  claimIdleMs: number;
+  apply: (entries: StreamEntry[]) => Promise<void>;
+}
+
+const GROUP = "mongo-writer";
+const MAINTENANCE_EVERY_MS = 1_000;
+
+export class StreamWriter {
+  private running = false;
+  private loop?: Promise<void>;
+  private lastMaintenance = 0;
+  private readonly consumer = `${hostname()}-${process.pid}`;
+  /** Entries in the stream not yet written to MongoDB (pending + undelivered), for /metrics. */
+  backlog = 0;
+
+  constructor(
+    /** A dedicated connection: XREADGROUP BLOCK holds it. */
+    private readonly redis: Redis,
+    private readonly logger: Logger,
+    private readonly opts: StreamWriterOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    try {
+      await this.redis.xgroup("CREATE", this.opts.key, GROUP, "0", "MKSTREAM");
+    } catch (e) {
+      if (!String(e).includes("BUSYGROUP")) throw e;
+    }
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops after the batch in hand is written; what is left is claimed by the next writer. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        const entries = await this.read();
+        if (entries.length) await this.write(entries);
+        if (Date.now() - this.lastMaintenance > MAINTENANCE_EVERY_MS) await this.maintain();
+      } catch (err) {
+        this.logger.error({ err, log: this.opts.name }, "log writer failed; retrying");
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  /** Collects up to `batch` new entries, waiting at most `flushMs` after the first one arrives. */
+  private async read(): Promise<StreamEntry[]> {
+    const { batch: size, flushMs, key } = this.opts;
+    const batch: StreamEntry[] = [];
+    let deadline = Infinity;
+    while (this.running && batch.length < size) {
+      const wait = Math.max(1, Math.min(flushMs, deadline - Date.now()));
+      if (deadline !== Infinity && deadline - Date.now() <= 0) break;
+      const reply = (await this.redis.xreadgroup(
+        "GROUP", GROUP, this.consumer, "COUNT", size - batch.length, "BLOCK", Math.round(wait), "STREAMS", key, ">",
+      )) as [string, [string, string[]][]][] | null;
+      if (reply) {
+        batch.push(...reply[0][1].map(toEntry));
+        if (deadline === Infinity) deadline = Date.now() + flushMs;
+      } else if (batch.length || deadline === Infinity) {
+        break; // nothing new: write what we have, or go do maintenance
+      }
+    }
+    return batch;
+  }
+
+  private async write(entries: StreamEntry[]): Promise<void> {
+    await this.opts.apply(entries);
+    await this.redis.xack(this.opts.key, GROUP, ...entries.map((e) => e._streamId));
+  }
+
+  /** Claims entries a dead consumer left unacknowledged, and trims what every writer has written. */
+  private async maintain(): Promise<void> {
+    const { key, claimIdleMs, batch } = this.opts;
+    this.lastMaintenance = Date.now();
+    const [, claimed] = (await this.redis.xautoclaim(key, GROUP, this.consumer, claimIdleMs, "0-0", "COUNT", batch)) as [
+      string,
+      [string, string[]][],
+    ];
+    const live = claimed.filter((c) => c && c[1]);
+    if (live.length) {
+      this.logger.warn({ entries: live.length, log: this.opts.name }, "claimed log entries of a stopped writer");
+      await this.write(live.map(toEntry));
+    }
+    const groups = (await this.redis.xinfo("GROUPS", key)) as unknown[][];
+    const info = groups.map(pairsToObject).find((g) => g.name === GROUP);
+    if (!info) return;
+    const pending = (await this.redis.xpending(key, GROUP)) as [number, string | null, string | null, unknown];
+    const lag = Number(info.lag ?? 0);
+    this.backlog = Number(pending[0]) + (Number.isFinite(lag) ? lag : 0);
+    // Everything before the oldest unacknowledged (or undelivered) entry is in MongoDB.
+    const keepFrom = pending[1] ?? nextId(String(info["last-delivered-id"]));
+    await this.redis.xtrim(key, "MINID", "~", keepFrom);
+  }
+}
+
+/**
+ * `insertMany` that treats duplicate keys as success: a replayed entry (its writer died between the
+ * write and the ack) finds its document already there. Any other write error is thrown.
+ */
+export async function insertIgnoringDuplicates(
+  collection: { insertMany(docs: never[], options: { ordered: boolean }): Promise<unknown> },
+  docs: object[],
+): Promise<void> {
+  if (!docs.length) return;
+  try {
+    await collection.insertMany(docs as never[], { ordered: false });
+  } catch (e) {
+    if (!(e instanceof mongo.MongoBulkWriteError) || e.writeErrors === undefined) throw e;
+    const errors = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+    if (errors.some((w) => w.code !== 11000)) throw e;
+  }
+}
+
+function toEntry([id, fields]: [string, string[]]): StreamEntry {
+  const e: Record<string, string> = { _streamId: id };
+  for (let i = 0; i < fields.length; i += 2) e[fields[i]] = fields[i + 1];
+  return e as StreamEntry;
+}
+
+function pairsToObject(pairs: unknown[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < pairs.length; i += 2) o[String(pairs[i])] = pairs[i + 1];
+  return o;
+}
+
+function nextId(id: string): string {
+  const [ms, seq] = id.split("-");
+  return `${ms}-${Number(seq) + 1}`;
+}

@@ -1,0 +1,178 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Max, Min } from "class-validator";
+import { Allow } from "../auth/authChecker";
+import type { AppContext } from "../context";
+import { topics, type DomainEvent, type EventCatalogue, type LeaderboardSnapshot } from "../events/catalogue";
+import { visibleQuestions } from "../domain/quizzes/service";
+import { fail } from "../platform/errors";
+import { Course, toCourse } from "../schema/course";
+import {
+  AnswerResult,
+  CreateQuizInput,
+  Leaderboard,
+  Question,
+  Quiz,
+  QuizResult,
+  toAnswerResult,
+  toLeaderboard,
+  toQuestion,
+  toQuiz,
+  toQuizResult,
+} from "../schema/quiz";
+import { MAX_PAGE_SIZE } from "../schema/relay";
+import { courseRelations } from "./courses";
+import { liveFeed } from "./live";
+
+@ArgsType()
+class LeaderboardArgs {
+  @Field(() => ID)
+  quizId: string;
+
+  @Field(() => Int, { defaultValue: 10, description: `How many places, 1 to ${MAX_PAGE_SIZE}` })
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  first: number = 10;
+}
+
+/** Subscription arguments arrive unvalidated: the same bounds as LeaderboardArgs. */
+function checkedFirst(first: unknown): number {
+  const n = first === undefined ? 10 : Number(first);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) throw fail("BAD_USER_INPUT", `first must be 1 to ${MAX_PAGE_SIZE}`, "INVALID_FIRST");
+  return n;
+}
+
+@Resolver(() => Quiz)
+export class QuizzesResolver {
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => Quiz, { description: "A quiz for a course (its staff or an ADMIN)" })
+  async createQuiz(@Arg("input", () => CreateQuizInput) input: CreateQuizInput, @Ctx() ctx: AppContext): Promise<Quiz> {
+    return toQuiz(await ctx.services.quizzes.create(ctx.user!, input));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => Question, { description: "LIVE: opens the next question for every player (the host)" })
+  async startQuestion(@Arg("quizId", () => ID) quizId: string, @Ctx() ctx: AppContext): Promise<Question> {
+    return toQuestion(await ctx.services.quizzes.startQuestion(ctx.user!, quizId));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => Quiz, { description: "Ends the quiz; its final leaderboard is stored. Closing again changes nothing" })
+  async closeQuiz(@Arg("quizId", () => ID) quizId: string, @Ctx() ctx: AppContext): Promise<Quiz> {
+    return toQuiz(await ctx.services.quizzes.close(ctx.user!, quizId));
+  }
+
+  @Allow("STUDENT")
+  @Mutation(() => QuizResult, { description: "Join from availableFrom on (students enrolled in the course); joining again answers your standing" })
+  async joinQuiz(@Arg("quizId", () => ID) quizId: string, @Ctx() ctx: AppContext): Promise<QuizResult> {
+    return toQuizResult(await ctx.services.quizzes.join(ctx.user!, quizId));
+  }
+
+  @Allow("STUDENT")
+  @Mutation(() => AnswerResult, { description: "Once per question; a second try gets ALREADY_ANSWERED" })
+  async answer(
+    @Arg("quizId", () => ID) quizId: string,
+    @Arg("questionId", () => ID) questionId: string,
+    @Arg("choice", () => Int, { description: "0-based option index" }) choice: number,
+    @Ctx() ctx: AppContext,
+  ): Promise<AnswerResult> {
+    return toAnswerResult(await ctx.services.quizzes.answer(ctx.user!, quizId, questionId, choice));
+  }
+
+  @Allow()
+  @Query(() => Quiz, { description: "Course staff and enrolled students" })
+  async quiz(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<Quiz> {
+    return toQuiz(await ctx.services.quizzes.get(ctx.user!, id));
+  }
+
+  @Allow()
+  @Query(() => Leaderboard, { description: "The top `first` players now" })
+  async leaderboard(@Args(() => LeaderboardArgs) { quizId, first }: LeaderboardArgs, @Ctx() ctx: AppContext): Promise<Leaderboard> {
+    return toLeaderboard(await ctx.services.quizzes.leaderboard(ctx.user!, quizId, first));
+  }
+
+  @Allow("STUDENT")
+  @Query(() => QuizResult, { description: "Your score, rank and answers (NOT_JOINED if you have not joined)" })
+  async myQuizResult(@Arg("quizId", () => ID) quizId: string, @Ctx() ctx: AppContext): Promise<QuizResult> {
+    return toQuizResult(await ctx.services.quizzes.result(ctx.user!, quizId));
+  }
+
+  @Allow()
+  @Subscription(() => Leaderboard, {
+    description: `The top \`first\` now, then at most one push per LEADERBOARD_THROTTLE_MS while it changes (the last change always arrives); closed: true at the end`,
+    subscribe: async ({ args, context }) => {
+      const ctx = context as AppContext;
+      const quizId = String(args.quizId);
+      const first = checkedFirst(args.first);
+      await ctx.services.quizzes.assertCanView(ctx.user!, quizId);
+      let shown = -1;
+      // Events published before the snapshot was read can arrive after it: never go back in time
+      // (the closing snapshot counts as newer than an open one of the same version).
+      const newer = (s: LeaderboardSnapshot) => {
+        const order = s.version * 2 + (s.closed ? 1 : 0);
+        if (order <= shown) return [];
+        shown = order;
+        return [toLeaderboard(s, first)];
+      };
+      return liveFeed(
+        ctx.services.events.subscribe(topics.quizLeaderboard(quizId)),
+        (e: DomainEvent) => {
+          if (e.name === "LeaderboardUpdated") return newer(e.payload as LeaderboardSnapshot);
+          if (e.name === "QuizClosed") return newer((e.payload as EventCatalogue["QuizClosed"]).standings);
+          return [];
+        },
+        async () => newer(await ctx.services.quizzes.standings(quizId, first))[0] ?? null,
+      );
+    },
+  })
+  leaderboardChanged(
+    @Arg("quizId", () => ID) _quizId: string,
+    @Arg("first", () => Int, { defaultValue: 10 }) _first: number,
+    @Root() board: Leaderboard,
+  ): Leaderboard {
+    return board;
+  }
+
+  @Allow()
+  @Subscription(() => Question, {
+    description: "LIVE: each question as the host starts it (never its correct option); the open one first, if any",
+    subscribe: async ({ args, context }) => {
+      const ctx = context as AppContext;
+      const quizId = String(args.quizId);
+      await ctx.services.quizzes.assertCanView(ctx.user!, quizId);
+      return liveFeed(
+        ctx.services.events.subscribe(topics.quizQuestions(quizId)),
+        (e: DomainEvent) => (e.name === "QuestionStarted" ? [announced(e.payload as EventCatalogue["QuestionStarted"])] : []),
+        async () => {
+          const view = await ctx.services.quizzes.get(ctx.user!, quizId);
+          if (view.quiz.mode !== "LIVE") return null;
+          // As players see it, whoever subscribes: this feed never carries the correct option.
+          const open = visibleQuestions({ ...view, host: false }).find((q) => q.index === view.state.current && !q.closed);
+          return open ? toQuestion(open) : null;
+        },
+      );
+    },
+  })
+  questionStarted(@Arg("quizId", () => ID) _quizId: string, @Root() question: Question): Question {
+    return question;
+  }
+
+  @FieldResolver(() => Course)
+  async course(@Root() quiz: Quiz, @Ctx() ctx: AppContext): Promise<Course> {
+    return toCourse(await ctx.services.courses.get(quiz.courseId), courseRelations(ctx));
+  }
+}
+
+function announced(p: EventCatalogue["QuestionStarted"]): Question {
+  return {
+    id: p.questionId,
+    number: p.index + 1,
+    text: p.text,
+    options: p.options,
+    correctOption: null,
+    points: p.points,
+    timeLimitSeconds: p.timeLimitSeconds,
+    closed: false,
+    startedAt: new Date(p.startedAt),
+    closesAt: new Date(p.closesAt),
+  };
+}
