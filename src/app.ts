@@ -1,6 +1,7 @@
 // Composition root of the server: the runtime (services), the schema, the HTTP/WS server, the
 // background workers, and the order they stop in.
 import type { Agenda } from "agenda";
+import { AttendanceLogWriter } from "./domain/attendance/writer";
 import { EnrollmentLogWriter } from "./domain/enrollment/writer";
 import { defineJobs } from "./jobs";
 import { createAgenda } from "./platform/agenda";
@@ -32,6 +33,14 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     await writer.start();
     runtime.onClose(() => writer.stop());
     metrics.registerBacklog(() => writer.backlog);
+
+    // Attendance: the register log's writer (same pattern) and the school-staff cache's event feed.
+    const attendanceWriter = new AttendanceLogWriter(await redis.dedicated("attendance-writer"), services.attendanceEngine, logger, config.LOG_CLAIM_IDLE_MS);
+    await attendanceWriter.start();
+    runtime.onClose(() => attendanceWriter.stop());
+    metrics.registerBacklog(() => attendanceWriter.backlog, "attendance");
+    services.attendanceDirectory.start(services.events);
+    runtime.onClose(() => services.attendanceDirectory.stop());
 
     const agenda: Agenda = createAgenda(mongo.connection, config.AGENDA_PROCESS_EVERY_MS);
     defineJobs(agenda, services, logger);

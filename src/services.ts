@@ -7,6 +7,10 @@ import { CoursesService } from "./domain/courses";
 import { EnrollmentEngine } from "./domain/enrollment/engine";
 import { EnrollmentNotifier } from "./domain/enrollment/notifier";
 import { EnrollmentService } from "./domain/enrollment/service";
+import { AttendanceAdmin } from "./domain/attendance/admin";
+import { AttendanceDirectory } from "./domain/attendance/directory";
+import { AttendanceEngine } from "./domain/attendance/engine";
+import { AttendanceService } from "./domain/attendance/service";
 import type { EventBus } from "./events/bus";
 import { systemClock, type Clock } from "./platform/clock";
 import type { Config } from "./platform/config";
@@ -21,6 +25,10 @@ export interface Services {
   catalogue: Catalogue;
   enrollment: EnrollmentService;
   engine: EnrollmentEngine;
+  attendance: AttendanceService;
+  attendanceAdmin: AttendanceAdmin;
+  attendanceEngine: AttendanceEngine;
+  attendanceDirectory: AttendanceDirectory;
 }
 
 export function createServices(deps: {
@@ -43,7 +51,25 @@ export function createServices(deps: {
   const notifier = new EnrollmentNotifier(events);
   const catalogue = new Catalogue(logger);
   const courses = new CoursesService({ events, engine, notifier, catalogue, clock });
+  const attendanceEngine = new AttendanceEngine(redis.client, config.REDIS_PREFIX, config.ATTENDANCE_CORRECTION_DAYS);
+  const attendanceDirectory = new AttendanceDirectory(logger);
   return {
+    attendanceEngine,
+    attendanceDirectory,
+    attendance: new AttendanceService({
+      engine: attendanceEngine,
+      directory: attendanceDirectory,
+      events,
+      clock,
+      windowDays: config.ATTENDANCE_CORRECTION_DAYS,
+    }),
+    attendanceAdmin: new AttendanceAdmin({
+      engine: attendanceEngine,
+      directory: attendanceDirectory,
+      events,
+      clock,
+      defaultTimeZone: config.ATTENDANCE_DEFAULT_TIME_ZONE,
+    }),
     events,
     engine,
     courses,

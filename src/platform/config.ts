@@ -46,6 +46,20 @@ const schema = z.object({
   INVITE_TTL_SECONDS: int(1, 86_400).default(300),
   LEADERBOARD_THROTTLE_MS: int(10, 60_000).default(500),
   AGENDA_PROCESS_EVERY_MS: int(100, 600_000).default(1000),
+  /** Attendance: days after a lesson's date during which its register may still change. */
+  ATTENDANCE_CORRECTION_DAYS: int(0, 60).default(7),
+  /** Attendance: the time zone of schools created without one (IANA name). */
+  ATTENDANCE_DEFAULT_TIME_ZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat("en-CA", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be an IANA time zone such as Europe/Berlin")
+    .default("UTC"),
 });
 
 export type Config = z.infer<typeof schema> & {

@@ -40,10 +40,10 @@ export class Metrics {
   });
 
   /** Entries of the enrollment log not yet written to MongoDB. */
-  registerBacklog(read: () => number): void {
+  registerBacklog(read: () => number, log = "enrollment"): void {
     new Gauge({
-      name: "enrollment_log_backlog",
-      help: "Enrollment log entries not yet written to MongoDB",
+      name: `${log}_log_backlog`,
+      help: `${log} log entries not yet written to MongoDB`,
       registers: [this.registry],
       collect() {
         this.set(read());

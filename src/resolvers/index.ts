@@ -1,7 +1,10 @@
 import type { NonEmptyArray } from "type-graphql";
 import { AccountsResolver } from "./accounts";
+import { AbsenceResolver, AttendanceResolver, GroupResolver, LessonChangeResolver, LessonResolver, SchoolResolver } from "./attendance";
 import { CoursesResolver } from "./courses";
 import { EnrollmentResolver } from "./enrollment";
 import { EventsResolver } from "./events";
 
-export const resolvers: NonEmptyArray<Function> = [AccountsResolver, EventsResolver, CoursesResolver, EnrollmentResolver];
+const attendance = [AttendanceResolver, LessonResolver, LessonChangeResolver, AbsenceResolver, GroupResolver, SchoolResolver];
+
+export const resolvers: NonEmptyArray<Function> = [AccountsResolver, EventsResolver, CoursesResolver, EnrollmentResolver, ...attendance];
