@@ -125,7 +125,8 @@ export class AttendanceEngine {
 
   async isGroupTeacher(group: GroupMeta, userId: string): Promise<boolean> {
     const key = `${this.prefix}g:${group.id}`;
-    let [cached, teaches] = await this.guard(() => Promise.all([this.redis.exists(key), this.redis.hexists(key, `t:${userId}`)]));
+    const [cached, teachesNow] = await this.guard(() => Promise.all([this.redis.exists(key), this.redis.hexists(key, `t:${userId}`)]));
+    let teaches = teachesNow;
     if (!cached) {
       await this.hydrateGroup(group);
       teaches = await this.guard(() => this.redis.hexists(key, `t:${userId}`));
