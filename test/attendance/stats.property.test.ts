@@ -18,6 +18,7 @@ import { gql } from "../support/client";
 import { eventually, logInAdmin, type TestUser } from "../support/factories";
 import { startServer, stopAll, type TestServer } from "../support/server";
 import { classroom, createSchool, utcDate, type Classroom } from "./fixtures";
+import { mulberry32 } from "../../src/platform/random";
 
 let server: TestServer;
 let admin: TestUser;
@@ -33,15 +34,6 @@ afterAll(async () => {
   await stopAll();
 });
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface StoredLesson {
   group: ObjectId;
