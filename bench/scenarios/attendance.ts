@@ -65,7 +65,7 @@ async function must<T>(p: Promise<{ data: T | null | undefined; errors?: unknown
 
 export async function attendanceBenchmark(opts: AttendanceBenchOptions) {
   const server = await startServer(
-    deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "warn", ...SERVER_ENV, SIGNUP_LIMIT_PER_IP: "1000000" }),
+    deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", ...SERVER_ENV, SIGNUP_LIMIT_PER_IP: "1000000" }),
   );
   const mongo = await MongoClient.connect(server.env.MONGO_URL);
   try {

@@ -80,7 +80,9 @@ export class AttendanceAdmin {
       if (isDuplicateKey(e)) throw fail("CONFLICT", "This school already has a group of that name", "GROUP_EXISTS");
       throw e;
     }
-    await this.deps.events.publish("GroupCreated", { groupId: group._id.toHexString(), schoolId: input.schoolId, name: group.name }, actorOf(admin));
+    const groupId = group._id.toHexString();
+    this.deps.engine.groups.prime(groupId, { id: groupId, name: group.name, schoolId: input.schoolId, region: group.region, timeZone: group.timeZone });
+    await this.deps.events.publish("GroupCreated", { groupId, schoolId: input.schoolId, name: group.name }, actorOf(admin));
     return group;
   }
 
@@ -179,7 +181,7 @@ export class AttendanceAdmin {
     for (const d of reopened) await RollEntryModel.updateOne({ group: d.group, student: d.student, from: d.from }, { $set: { to: null } });
 
     const touched = [...new Set(docs.map((d) => d.group.toHexString()))];
-    await this.deps.engine.invalidateGroups(touched);
+    await this.deps.engine.refreshGroups(touched.map((g) => groups.get(g)!));
     const result = { added: docs.length, alreadyOnRoll: rows.length - docs.length, created: fresh.length, studentIds };
     await this.deps.events.publish(
       "RosterChanged",
@@ -198,7 +200,7 @@ export class AttendanceAdmin {
     const to = effectiveFrom ?? localDate(group.timeZone, this.deps.clock());
     const res = await RollEntryModel.updateMany({ group: new Types.ObjectId(group.id), student: { $in: ids }, to: null }, { $set: { to } });
     if (res.modifiedCount) {
-      await this.deps.engine.invalidateGroups([group.id]);
+      await this.deps.engine.refreshGroups([group]);
       await this.deps.events.publish(
         "RosterChanged",
         { schoolIds: [group.schoolId], groupIds: [group.id], added: 0, removed: res.modifiedCount, effectiveFrom: to },
@@ -221,7 +223,7 @@ export class AttendanceAdmin {
 
   private async staffChanged(group: GroupMeta): Promise<void> {
     this.deps.directory.forgetStaff();
-    await this.deps.engine.invalidateGroups([group.id]);
+    await this.deps.engine.refreshGroups([group]);
   }
 }
 

@@ -100,27 +100,51 @@ export class AttendanceEngine {
 
   /** Loads a group's teachers and recent roll from MongoDB into Redis (unless it changed meanwhile). */
   async hydrateGroup(group: GroupMeta): Promise<void> {
-    const gen = (await this.guard(() => this.redis.get(`${this.prefix}gg:${group.id}`))) ?? "0";
-    const oldest = addDays(localDate(group.timeZone, Date.now()), -this.windowDays - 1);
-    const _id = new Types.ObjectId(group.id);
-    const [teachers, roll] = await Promise.all([
-      GroupTeacherModel.find({ group: _id }).select({ teacher: 1 }).lean<{ teacher: Types.ObjectId }[]>(),
-      RollEntryModel.find({ group: _id, $or: [{ to: null }, { to: { $gt: oldest } }] })
-        .select({ student: 1, from: 1, to: 1 })
-        .lean<{ student: Types.ObjectId; from: string; to: string | null }[]>(),
-    ]);
-    const periods = new Map<string, string[]>();
-    for (const r of roll) {
-      const key = `m:${r.student.toHexString()}`;
-      periods.set(key, [...(periods.get(key) ?? []), `${r.from}|${r.to ?? ""}`]);
-    }
-    const fields = [...teachers.map((t) => [`t:${t.teacher.toHexString()}`, "1"]), ...[...periods].map(([k, v]) => [k, v.join(";")])].flat();
-    await this.call("atHydrateGroup", [group.id, gen, ...fields]);
+    await this.hydrateGroups([group]);
   }
 
-  /** Drops cached groups after their roster or teachers changed; the next register reloads them. */
-  async invalidateGroups(groupIds: string[]): Promise<void> {
-    if (groupIds.length) await this.call("atInvalidateGroups", groupIds);
+  /**
+   * Loads groups into Redis with two queries for all of them (equality filters only: FerretDB pushes
+   * those down, not `$or`). A group whose generation moved on while MongoDB was read is left alone.
+   */
+  async hydrateGroups(groups: GroupMeta[]): Promise<void> {
+    if (!groups.length) return;
+    const gens = await this.guard(() => this.redis.mget(...groups.map((g) => `${this.prefix}gg:${g.id}`)));
+    const ids = groups.map((g) => new Types.ObjectId(g.id));
+    const filter = ids.length === 1 ? { group: ids[0] } : { group: { $in: ids } };
+    const [teachers, roll] = await Promise.all([
+      GroupTeacherModel.find(filter).select({ group: 1, teacher: 1 }).lean<{ group: Types.ObjectId; teacher: Types.ObjectId }[]>(),
+      RollEntryModel.find(filter).select({ group: 1, student: 1, from: 1, to: 1 }).lean<{ group: Types.ObjectId; student: Types.ObjectId; from: string; to: string | null }[]>(),
+    ]);
+    const fields = new Map<string, Map<string, string[]>>(groups.map((g) => [g.id, new Map()]));
+    for (const t of teachers) fields.get(t.group.toHexString())?.set(`t:${t.teacher.toHexString()}`, ["1"]);
+    for (const g of groups) {
+      // Periods that ended before the correction window can no longer matter: older registers are locked.
+      const oldest = addDays(localDate(g.timeZone, Date.now()), -this.windowDays - 1);
+      const mine = fields.get(g.id)!;
+      for (const r of roll) {
+        if (r.group.toHexString() !== g.id || (r.to !== null && r.to <= oldest)) continue;
+        const key = `m:${r.student.toHexString()}`;
+        mine.set(key, [...(mine.get(key) ?? []), `${r.from}|${r.to ?? ""}`]);
+      }
+    }
+    await Promise.all(
+      groups.map((g, i) => {
+        const flat = [...fields.get(g.id)!].flatMap(([k, v]) => [k, v.join(";")]);
+        return this.call("atHydrateGroup", [g.id, gens[i] ?? "0", ...flat]);
+      }),
+    );
+  }
+
+  /**
+   * After a roster or teacher change: drops the cached groups everywhere (bumping their generation,
+   * so a concurrent load of the old state cannot write it back), then loads them again at once, so
+   * the next register (the bell) finds them in Redis.
+   */
+  async refreshGroups(groups: GroupMeta[]): Promise<void> {
+    if (!groups.length) return;
+    await this.call("atInvalidateGroups", groups.map((g) => g.id));
+    for (let i = 0; i < groups.length; i += 500) await this.hydrateGroups(groups.slice(i, i + 500));
   }
 
   async isGroupTeacher(group: GroupMeta, userId: string): Promise<boolean> {
