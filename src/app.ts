@@ -4,6 +4,7 @@ import type { Agenda } from "agenda";
 import { AttendanceLogWriter } from "./domain/attendance/writer";
 import { EnrollmentLogWriter } from "./domain/enrollment/writer";
 import { defineJobs } from "./jobs";
+import { initAttendanceModels } from "./models/attendance";
 import { createAgenda } from "./platform/agenda";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
@@ -34,7 +35,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     runtime.onClose(() => writer.stop());
     metrics.registerBacklog(() => writer.backlog);
 
-    // Attendance: the register log's writer (same pattern) and the school-staff cache's event feed.
+    // Attendance: its indexes, the register log's writer (same pattern), the school-staff cache's feed.
+    await initAttendanceModels();
     const attendanceWriter = new AttendanceLogWriter(await redis.dedicated("attendance-writer"), services.attendanceEngine, logger, config.LOG_CLAIM_IDLE_MS);
     await attendanceWriter.start();
     runtime.onClose(() => attendanceWriter.stop());

@@ -57,9 +57,9 @@ async function inParallel<T, R>(items: T[], concurrency: number, fn: (item: T, i
   return out;
 }
 
-async function must<T>(p: Promise<{ data: T | null | undefined; errors?: unknown }>): Promise<T> {
+async function must<T>(p: Promise<{ data: T | null | undefined; errors?: unknown }>, server?: TestServer): Promise<T> {
   const r = await p;
-  if (!r.data) throw new Error(JSON.stringify(r.errors));
+  if (!r.data) throw new Error(`${JSON.stringify(r.errors)}${server ? `\n${server.logs.slice(-5).join("\n")}` : ""}`);
   return r.data;
 }
 
@@ -115,8 +115,8 @@ async function setUp(server: TestServer, opts: AttendanceBenchOptions): Promise<
   const schools = await inParallel(Array.from({ length: opts.schools }, (_, i) => i), 20, (i) =>
     must(gql(server, CreateSchoolDocument, { input: { name: `Bench School ${i + 1}`, region: `Region ${(i % opts.regions) + 1}` } }, admin.token)).then((d) => d.createSchool.id),
   );
-  const groups = await inParallel(Array.from({ length: opts.groups }, (_, i) => i), 50, (i) =>
-    must(gql(server, CreateGroupDocument, { input: { schoolId: schools[i % schools.length], name: `Class ${i + 1}` } }, admin.token)).then((d) => d.createGroup.id),
+  const groups = await inParallel(Array.from({ length: opts.groups }, (_, i) => i), 20, (i) =>
+    must(gql(server, CreateGroupDocument, { input: { schoolId: schools[i % schools.length], name: `Class ${i + 1}` } }, admin.token), server).then((d) => d.createGroup.id),
   );
   const teachers = await inParallel(Array.from({ length: opts.teachers }, (_, i) => i), 25, () => signUp(server, "INSTRUCTOR"));
   const perTeacher = Math.ceil(opts.groups / opts.teachers);

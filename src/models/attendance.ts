@@ -200,3 +200,8 @@ export interface LessonChangeDoc {
   version: number;
 }
 export const LessonChangeModel = model("LessonChange", lessonChangeSchema);
+
+/** Creates the collections and their indexes before the first request (FerretDB fails inserts racing an index build). */
+export async function initAttendanceModels(): Promise<void> {
+  await Promise.all([SchoolModel, GroupModel, GroupTeacherModel, RollEntryModel, LessonModel, LessonChangeModel].map((m) => m.init()));
+}

@@ -221,9 +221,10 @@ export class AttendanceAdmin {
     return found;
   }
 
+  /** A teacher change drops the cached group (one load at its next register; rosters reload at once). */
   private async staffChanged(group: GroupMeta): Promise<void> {
     this.deps.directory.forgetStaff();
-    await this.deps.engine.refreshGroups([group]);
+    await this.deps.engine.invalidateGroups([group]);
   }
 }
 

@@ -143,8 +143,13 @@ export class AttendanceEngine {
    */
   async refreshGroups(groups: GroupMeta[]): Promise<void> {
     if (!groups.length) return;
-    await this.call("atInvalidateGroups", groups.map((g) => g.id));
+    await this.invalidateGroups(groups);
     for (let i = 0; i < groups.length; i += 500) await this.hydrateGroups(groups.slice(i, i + 500));
+  }
+
+  /** Drops cached groups everywhere; the next register (or a refresh) loads them again. */
+  async invalidateGroups(groups: GroupMeta[]): Promise<void> {
+    if (groups.length) await this.call("atInvalidateGroups", groups.map((g) => g.id));
   }
 
   async isGroupTeacher(group: GroupMeta, userId: string): Promise<boolean> {

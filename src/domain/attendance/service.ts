@@ -85,6 +85,7 @@ export class AttendanceService {
 
   /** Upserts the register and its absences; re-reporting the same absence changes nothing. */
   async reportAbsence(user: AuthUser, ref: LessonRef, absences: AbsenceInput[]): Promise<LessonSnapshot> {
+    requireSize(absences.length);
     const seen = new Set<string>();
     const extra: string[] = [];
     for (const a of absences) {
@@ -104,6 +105,7 @@ export class AttendanceService {
   }
 
   async retractAbsence(user: AuthUser, ref: LessonRef, studentIds: string[]): Promise<LessonSnapshot> {
+    requireSize(studentIds.length);
     const ids = [...new Set(studentIds)];
     if (ids.some((id) => !isObjectId(id))) throw fail("BAD_USER_INPUT", "Not a student id", "STUDENT_NOT_IN_GROUP");
     const call = await this.prepare(user, ref);
@@ -299,6 +301,13 @@ export class AttendanceService {
 }
 
 const notStaff = () => fail("FORBIDDEN", "Not on this school's staff", "FORBIDDEN");
+
+/** At most this many students per register call (a group's size, with room to spare). */
+export const MAX_MARKS_PER_CALL = 1000;
+
+function requireSize(n: number): void {
+  if (n > MAX_MARKS_PER_CALL) throw fail("BAD_USER_INPUT", `At most ${MAX_MARKS_PER_CALL} students per call`, "TOO_MANY_STUDENTS");
+}
 
 function requirePeriod(period: number): void {
   if (!Number.isInteger(period) || period < 1 || period > MAX_PERIOD) {
