@@ -142,7 +142,6 @@ const lessonSchema = new Schema(
 );
 lessonSchema.index({ group: 1, date: 1, period: 1 }, { unique: true });
 lessonSchema.index({ school: 1, date: 1, status: 1 });
-lessonSchema.index({ "absences.student": 1, date: 1 });
 export interface AbsenceDoc {
   student: Types.ObjectId;
   kind: AbsenceKind;

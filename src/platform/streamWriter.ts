@@ -34,8 +34,14 @@ export abstract class StreamBatchWriter {
     private readonly name: string,
   ) {}
 
-  /** Applies a batch to MongoDB; entries are acknowledged once it resolves. */
-  protected abstract write(entries: StreamEntry[]): Promise<void>;
+  /**
+   * Applies a batch to MongoDB; entries are acknowledged once it resolves, except those it returns:
+   * they stay pending and come back with the next batch (a writer may wait for a record to settle).
+   */
+  protected abstract write(entries: StreamEntry[]): Promise<StreamEntry[] | void>;
+
+  /** Entries `write` asked to see again, still pending (unacknowledged) in the stream. */
+  private deferred: StreamEntry[] = [];
 
   async start(): Promise<void> {
     try {
@@ -54,14 +60,18 @@ export abstract class StreamBatchWriter {
   }
 
   async apply(entries: StreamEntry[]): Promise<void> {
-    await this.write(entries);
-    await this.redis.xack(this.logKey, GROUP, ...entries.map((e) => e._streamId));
+    const keep = (await this.write(entries)) ?? [];
+    const kept = new Set(keep.map((e) => e._streamId));
+    const done = entries.filter((e) => !kept.has(e._streamId));
+    if (done.length) await this.redis.xack(this.logKey, GROUP, ...done.map((e) => e._streamId));
+    this.deferred.push(...keep);
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        const entries = await this.read();
+        const fresh = await this.read();
+        const entries = [...this.deferred.splice(0), ...fresh];
         if (entries.length) await this.apply(entries);
         if (Date.now() - this.lastMaintenance > MAINTENANCE_EVERY_MS) await this.maintain();
       } catch (err) {

@@ -18,6 +18,7 @@ const COMMANDS = {
   atComplete: scripts.COMPLETE,
   atHydrateGroup: scripts.HYDRATE_GROUP,
   atInvalidateGroups: scripts.INVALIDATE_GROUPS,
+  atMarkWritten: scripts.MARK_WRITTEN,
 };
 type ScriptName = keyof typeof COMMANDS;
 
@@ -177,6 +178,21 @@ export class AttendanceEngine {
       const s = toSnapshot(id, (rows[i]?.[1] ?? {}) as Record<string, string>);
       return s ? [s] : [];
     });
+  }
+
+  /** The version of each register the writer has stored in MongoDB (absent: none yet). */
+  async writtenVersions(ids: string[]): Promise<Map<string, number>> {
+    if (!ids.length) return new Map();
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(`${this.prefix}l:${id}`, "wv");
+    const rows = (await this.guard(() => pipeline.exec())) ?? [];
+    return new Map(ids.flatMap((id, i) => (rows[i]?.[1] ? [[id, Number(rows[i][1])] as [string, number]] : [])));
+  }
+
+  /** Notes what the writer stored (never lowering it, never reviving an expired register). */
+  async markWritten(versions: [string, number][]): Promise<void> {
+    if (!versions.length) return;
+    await this.call("atMarkWritten", versions.flat());
   }
 
   async openLessonIds(schoolId: string, date: string): Promise<string[]> {

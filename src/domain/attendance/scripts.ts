@@ -7,7 +7,8 @@
 //   g:<group>    hash  h=1 (cached), t:<teacher>=1, m:<student>="from|to;..." (roll periods, school dates; to exclusive, '' = current)
 //   gg:<group>   generation of the cached group, bumped by every roster or teacher change
 //   l:<lesson>   hash  lesson "group:date:period": g s r d p st(O|C) v ta tb ua ub ca cb, counts when
-//                      completed (n a x l ap), and a:<student> = "K|reportedAt|reportedBy|reason"
+//                      completed (n a x l ap), a:<student> = "K|reportedAt|reportedBy|reason", and
+//                      wv = the version the writer has stored in MongoDB
 //   o:<school>:<date>  set of open (started, not completed) lesson ids
 //   ru:G:<group> ru:S:<school> ru:R:<region>  hash date -> "n,e,a,x,l,ap" (registers, expected,
 //                      absent, excused, late, approved activity) of completed lessons
@@ -207,6 +208,17 @@ export const INVALIDATE_GROUPS = `
 for i = 2, #ARGV do
   redis.call('INCR', ARGV[1] .. 'gg:' .. ARGV[i])
   redis.call('DEL', ARGV[1] .. 'g:' .. ARGV[i])
+end
+return 1
+`;
+
+/** The writer stored these register versions. ARGV: prefix, then (lesson, version)... */
+export const MARK_WRITTEN = `
+for i = 2, #ARGV, 2 do
+  local L = ARGV[1] .. 'l:' .. ARGV[i]
+  if redis.call('EXISTS', L) == 1 and tonumber(redis.call('HGET', L, 'wv') or '0') < tonumber(ARGV[i + 1]) then
+    redis.call('HSET', L, 'wv', ARGV[i + 1])
+  end
 end
 return 1
 `;

@@ -11,6 +11,11 @@ import type { Logger } from "../../platform/logger";
 import { StreamBatchWriter, insertIgnoringDuplicates, type StreamEntry } from "../../platform/streamWriter";
 import { type AttendanceEngine } from "./engine";
 
+/** An OPEN register changed this recently is likely to be completed in a moment: write it once, then. */
+const SETTLE_MS = 1_500;
+/** No entry waits longer than this for its register to settle. */
+const MAX_WAIT_MS = 10_000;
+
 export class AttendanceLogWriter extends StreamBatchWriter {
   constructor(
     redis: Redis,
@@ -21,10 +26,36 @@ export class AttendanceLogWriter extends StreamBatchWriter {
     super(redis, engine.logKey, logger, claimIdleMs, "attendance");
   }
 
-  protected async write(entries: StreamEntry[]): Promise<void> {
+  protected async write(entries: StreamEntry[]): Promise<StreamEntry[]> {
+    const now = Date.now();
+    const ids = [...new Set(entries.map((e) => e.id))];
+    const [lessons, written] = await Promise.all([this.engine.hotLessons(ids), this.engine.writtenVersions(ids)]);
+    if (lessons.length < ids.length) {
+      this.logger.warn({ missing: ids.length - lessons.length }, "attendance log names registers Redis no longer holds; skipped");
+    }
+    // A register being taken right now (reported, not yet completed) waits a moment, so the bell's
+    // report-then-complete becomes one insert instead of an insert and a replace.
+    const settling = new Set(lessons.filter((l) => l.status === "OPEN" && now - l.changedAt < SETTLE_MS).map((l) => l.id));
+    const waiting = entries.filter((e) => settling.has(e.id) && now - Number(e._streamId.split("-")[0]) < MAX_WAIT_MS);
+    const waitingIds = new Set(waiting.map((e) => e.id));
+    const due = lessons.filter((l) => !waitingIds.has(l.id) && (written.get(l.id) ?? 0) < l.version);
+
+    const fresh = due.filter((l) => !written.has(l.id)).map(lessonDoc);
+    const duplicates = await insertIgnoringDuplicates(LessonModel.collection, fresh);
+    const replace = [...due.filter((l) => written.has(l.id)).map(lessonDoc), ...[...duplicates].map((i) => fresh[i])];
+    if (replace.length) {
+      // Corrections of a stored register (rare): the version guard keeps a replayed older state out.
+      await LessonModel.collection.bulkWrite(
+        replace.map((d) => ({ replaceOne: { filter: { _id: d._id, version: { $lt: d.version } }, replacement: d } })) as never[],
+        { ordered: false },
+      );
+    }
+    await this.engine.markWritten(due.map((l) => [l.id, l.version]));
+
+    const done = entries.filter((e) => !waitingIds.has(e.id));
     await insertIgnoringDuplicates(
       LessonChangeModel.collection,
-      entries.map((e) => ({
+      done.map((e) => ({
         _id: e._streamId,
         lesson: e.id,
         action: e.act,
@@ -34,19 +65,7 @@ export class AttendanceLogWriter extends StreamBatchWriter {
         version: Number(e.v),
       })),
     );
-    const ids = [...new Set(entries.map((e) => e.id))];
-    const lessons = await this.engine.hotLessons(ids);
-    if (lessons.length < ids.length) {
-      this.logger.warn({ missing: ids.length - lessons.length }, "attendance log names registers Redis no longer holds; skipped");
-    }
-    const docs = lessons.map(lessonDoc);
-    const stored = await insertIgnoringDuplicates(LessonModel.collection, docs);
-    if (!stored.size) return;
-    const newer = [...stored].map((i) => docs[i]);
-    await LessonModel.collection.bulkWrite(
-      newer.map((d) => ({ replaceOne: { filter: { _id: d._id, version: { $lt: d.version } }, replacement: d } })) as never[],
-      { ordered: false },
-    );
+    return waiting;
   }
 }
 
