@@ -140,7 +140,8 @@ const lessonSchema = new Schema(
   },
   { versionKey: false },
 );
-lessonSchema.index({ group: 1, date: 1, period: 1 }, { unique: true });
+// `_id` is "group:date:period": unique per register by itself, and a group's registers over dates are
+// one `_id` range, so no other unique index is needed.
 lessonSchema.index({ school: 1, date: 1, status: 1 });
 export interface AbsenceDoc {
   student: Types.ObjectId;

@@ -98,7 +98,7 @@ export class AttendanceAdmin {
       if (isDuplicateKey(e)) return group;
       throw e;
     }
-    await this.staffChanged(group);
+    await this.staffChanged(group, teacherId, true);
     await this.deps.events.publish("GroupTeacherAssigned", { groupId: group.id, schoolId: group.schoolId, teacherId }, actorOf(admin));
     return group;
   }
@@ -108,7 +108,7 @@ export class AttendanceAdmin {
     if (!isObjectId(teacherId)) throw fail("NOT_FOUND", "User not found", "USER_NOT_FOUND");
     const res = await GroupTeacherModel.deleteOne({ group: new Types.ObjectId(group.id), teacher: new Types.ObjectId(teacherId) });
     if (res.deletedCount) {
-      await this.staffChanged(group);
+      await this.staffChanged(group, teacherId, false);
       await this.deps.events.publish("GroupTeacherRemoved", { groupId: group.id, schoolId: group.schoolId, teacherId }, actorOf(admin));
     }
     return group;
@@ -221,10 +221,9 @@ export class AttendanceAdmin {
     return found;
   }
 
-  /** A teacher change drops the cached group (one load at its next register; rosters reload at once). */
-  private async staffChanged(group: GroupMeta): Promise<void> {
+  private async staffChanged(group: GroupMeta, teacherId: string, assigned: boolean): Promise<void> {
     this.deps.directory.forgetStaff();
-    await this.deps.engine.invalidateGroups([group]);
+    await this.deps.engine.teacherChanged(group, teacherId, assigned);
   }
 }
 

@@ -19,6 +19,7 @@ const COMMANDS = {
   atHydrateGroup: scripts.HYDRATE_GROUP,
   atInvalidateGroups: scripts.INVALIDATE_GROUPS,
   atMarkWritten: scripts.MARK_WRITTEN,
+  atTeacherChanged: scripts.TEACHER_CHANGED,
 };
 type ScriptName = keyof typeof COMMANDS;
 
@@ -99,9 +100,22 @@ export class AttendanceEngine {
     throw new Error(`attendance engine: ${script} kept asking for hydration`);
   }
 
+  /** Loads for concurrent requests of this instance that found the same group missing. */
+  private readonly loading = new Map<string, Promise<void>>();
+
   /** Loads a group's teachers and recent roll from MongoDB into Redis (unless it changed meanwhile). */
   async hydrateGroup(group: GroupMeta): Promise<void> {
-    await this.hydrateGroups([group]);
+    let p = this.loading.get(group.id);
+    if (!p) {
+      p = this.hydrateGroups([group]).finally(() => this.loading.delete(group.id));
+      this.loading.set(group.id, p);
+    }
+    await p;
+  }
+
+  /** Applies a teacher assignment or removal to the cached group (no MongoDB read). */
+  async teacherChanged(group: GroupMeta, teacherId: string, assigned: boolean): Promise<void> {
+    await this.call("atTeacherChanged", [group.id, teacherId, assigned ? "1" : "0"]);
   }
 
   /**
