@@ -108,11 +108,12 @@ export type RemoveFromRosterInput = {
 };
 
 export type ReportAbsenceInput = {
-  /** May be empty: the register is started with no absences */
+  /** May be empty: the register is started with no absences (at most 1,000) */
   absences: Array<AbsenceInput>;
   /** School calendar date YYYY-MM-DD, in the school's time zone */
   date: string;
   groupId: string | number;
+  /** 1-24 */
   period: number;
 };
 
@@ -120,7 +121,9 @@ export type RetractAbsenceInput = {
   /** School calendar date YYYY-MM-DD, in the school's time zone */
   date: string;
   groupId: string | number;
+  /** 1-24 */
   period: number;
+  /** At most 1,000 */
   studentIds: Array<string | number>;
 };
 

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsOptional, Length, MaxLength, Max, Min } from "class-validator";
+import { ArrayMaxSize, IsOptional, Length, MaxLength } from "class-validator";
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { LessonSnapshot } from "../events/catalogue";
 import { ABSENCE_KINDS, LESSON_STATUSES, type AbsenceKind, type LessonStatus } from "../models/attendance";
@@ -318,39 +318,28 @@ export class AbsenceInput {
   reason?: string | null;
 }
 
-@InputType()
-export class ReportAbsenceInput {
+/** Which register: (group, date, period). Validated by the domain (the register mutations skip class-validator). */
+@InputType("LessonRefInput")
+class LessonRefInput {
   @Field(() => ID)
   groupId: string;
 
   @Field({ description: DATE })
   date: string;
 
-  @Field(() => Int)
-  @Min(1)
-  @Max(24)
+  @Field(() => Int, { description: "1-24" })
   period: number;
+}
 
-  @Field(() => [AbsenceInput], { description: "May be empty: the register is started with no absences" })
-  @ArrayMaxSize(1000)
+@InputType()
+export class ReportAbsenceInput extends LessonRefInput {
+  @Field(() => [AbsenceInput], { description: "May be empty: the register is started with no absences (at most 1,000)" })
   absences: AbsenceInput[];
 }
 
 @InputType()
-export class RetractAbsenceInput {
-  @Field(() => ID)
-  groupId: string;
-
-  @Field({ description: DATE })
-  date: string;
-
-  @Field(() => Int)
-  @Min(1)
-  @Max(24)
-  period: number;
-
-  @Field(() => [ID])
-  @ArrayMaxSize(1000)
+export class RetractAbsenceInput extends LessonRefInput {
+  @Field(() => [ID], { description: "At most 1,000" })
   studentIds: string[];
 }
 
