@@ -3,6 +3,7 @@
 import "reflect-metadata";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { attendanceBenchmark } from "./scenarios/attendance";
 import { enrollmentBenchmark } from "./scenarios/enrollment";
 import { eventsBenchmark } from "./scenarios/events";
 import { meBenchmark } from "./scenarios/me";
@@ -41,6 +42,17 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       connections: num("BENCH_QUIZ_CONNECTIONS", 64),
       wideSubscribers: num("BENCH_QUIZ_WIDE_SUBSCRIBERS", 10_000),
       workers: num("BENCH_WORKERS", 1),
+    }),
+  attendance: () =>
+    attendanceBenchmark({
+      groups: num("BENCH_GROUPS", 3000),
+      studentsPerGroup: 30,
+      teachers: num("BENCH_TEACHERS", 300),
+      bells: num("BENCH_BELLS", 3),
+      schools: 100,
+      regions: 5,
+      termDays: num("BENCH_TERM_DAYS", 190),
+      statsDurationSec: num("BENCH_DURATION", 10),
     }),
 };
 

@@ -1,8 +1,10 @@
 // Composition root of the server: the runtime (services), the schema, the HTTP/WS server, the
 // background workers, and the order they stop in.
+import { AttendanceLogWriter } from "./domain/attendance/writer";
 import { EnrollmentLogWriter } from "./domain/enrollment/writer";
 import { QuizLogWriter } from "./domain/quizzes/writer";
 import { defineJobs, scheduleRecurringJobs } from "./jobs";
+import { initAttendanceModels } from "./models/attendance";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
 import { createHttpServer } from "./platform/server";
@@ -41,7 +43,16 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     await quizWriter.start();
     runtime.onClose(() => quizWriter.stop());
     runtime.onClose(async () => services.leaderboard.stop());
-    metrics.registerQuizBacklog(() => quizWriter.backlog);
+    metrics.registerBacklog(() => quizWriter.backlog, "quiz");
+
+    // Attendance: its indexes, the register log's writer (same pattern), the school-staff cache's feed.
+    await initAttendanceModels();
+    const attendanceWriter = new AttendanceLogWriter(await redis.dedicated("attendance-writer"), services.attendanceEngine, logger, config.LOG_CLAIM_IDLE_MS);
+    await attendanceWriter.start();
+    runtime.onClose(() => attendanceWriter.stop());
+    metrics.registerBacklog(() => attendanceWriter.backlog, "attendance");
+    services.attendanceDirectory.start(services.events);
+    runtime.onClose(() => services.attendanceDirectory.stop());
 
     const { agenda } = runtime;
     defineJobs(agenda, services, logger, metrics);

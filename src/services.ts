@@ -12,6 +12,10 @@ import { OfficeHoursService } from "./domain/officeHours/service";
 import { QuizEngine } from "./domain/quizzes/engine";
 import { LeaderboardPublisher } from "./domain/quizzes/leaderboard";
 import { QuizzesService } from "./domain/quizzes/service";
+import { AttendanceAdmin } from "./domain/attendance/admin";
+import { AttendanceDirectory } from "./domain/attendance/directory";
+import { AttendanceEngine } from "./domain/attendance/engine";
+import { AttendanceService } from "./domain/attendance/service";
 import type { EventBus } from "./events/bus";
 import { AgendaEntryTimers } from "./jobs/officeHours";
 import { systemClock, type Clock } from "./platform/clock";
@@ -32,6 +36,10 @@ export interface Services {
   quizEngine: QuizEngine;
   leaderboard: LeaderboardPublisher;
   quizzes: QuizzesService;
+  attendance: AttendanceService;
+  attendanceAdmin: AttendanceAdmin;
+  attendanceEngine: AttendanceEngine;
+  attendanceDirectory: AttendanceDirectory;
 }
 
 export function createServices(deps: {
@@ -60,7 +68,25 @@ export function createServices(deps: {
   const quizEngine = new QuizEngine(redis.client, config.REDIS_PREFIX);
   const leaderboard = new LeaderboardPublisher(quizEngine, events, config.LEADERBOARD_THROTTLE_MS, logger);
   const quizzes = new QuizzesService({ quizEngine, engine, leaderboard, events, courses, clock, throttleMs: config.LEADERBOARD_THROTTLE_MS });
+  const attendanceEngine = new AttendanceEngine(redis.client, config.REDIS_PREFIX, config.ATTENDANCE_CORRECTION_DAYS);
+  const attendanceDirectory = new AttendanceDirectory(logger);
   return {
+    attendanceEngine,
+    attendanceDirectory,
+    attendance: new AttendanceService({
+      engine: attendanceEngine,
+      directory: attendanceDirectory,
+      events,
+      clock,
+      windowDays: config.ATTENDANCE_CORRECTION_DAYS,
+    }),
+    attendanceAdmin: new AttendanceAdmin({
+      engine: attendanceEngine,
+      directory: attendanceDirectory,
+      events,
+      clock,
+      defaultTimeZone: config.ATTENDANCE_DEFAULT_TIME_ZONE,
+    }),
     events,
     engine,
     courses,

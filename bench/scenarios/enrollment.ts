@@ -11,6 +11,7 @@ import { createCourse, signUp, type TestUser } from "../../test/support/factorie
 import { deploymentEnv, startServer } from "../../test/support/server";
 import { cpuByName, cpuSeconds, httpLoad, percentile, printTable, sampleRss, treeRssMb } from "../lib/measure";
 import { SERVER_ENV } from "./me";
+import { mulberry32 } from "../../src/platform/random";
 
 export interface EnrollmentBenchOptions {
   students: number;
@@ -218,15 +219,4 @@ function pick<T>(items: T[], n: number, random: () => number): T[] {
     [copy[i], copy[j]] = [copy[j], copy[i]];
   }
   return copy.slice(0, n);
-}
-
-/** A small seeded PRNG, so every run asks for the same courses. */
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

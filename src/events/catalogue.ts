@@ -75,6 +75,31 @@ export interface LeaderboardSnapshot {
   entries: { userId: string; name: string; score: number; rank: number }[];
 }
 
+/** A register as it is right after a change (times in epoch ms), so dashboards need no extra read. */
+export interface LessonSnapshot {
+  id: string;
+  groupId: string;
+  schoolId: string;
+  region: string;
+  date: string;
+  period: number;
+  status: "OPEN" | "COMPLETED";
+  absences: { studentId: string; kind: "UNEXCUSED" | "EXCUSED" | "LATE" | "APPROVED_ACTIVITY"; reason: string | null; reportedAt: number; reportedBy: string }[];
+  /** Counts, once COMPLETED (null while OPEN). */
+  roster: number | null;
+  absent: number | null;
+  excused: number | null;
+  late: number | null;
+  approvedActivity: number | null;
+  takenAt: number;
+  takenBy: string;
+  completedAt: number | null;
+  completedBy: string | null;
+  changedAt: number;
+  changedBy: string;
+  version: number;
+}
+
 export interface EventCatalogue {
   UserSignedUp: { userId: string; email: string; name: string; role: Role };
 
@@ -125,6 +150,15 @@ export interface EventCatalogue {
   /** Throttled: at most one per LEADERBOARD_THROTTLE_MS per quiz, across instances. */
   LeaderboardUpdated: LeaderboardSnapshot;
   QuizClosed: { quizId: string; closedAt: string; standings: LeaderboardSnapshot };
+
+  SchoolCreated: { schoolId: string; name: string; region: string; timeZone: string };
+  GroupCreated: { groupId: string; schoolId: string; name: string };
+  GroupTeacherAssigned: { groupId: string; schoolId: string; teacherId: string };
+  GroupTeacherRemoved: { groupId: string; schoolId: string; teacherId: string };
+  RosterChanged: { schoolIds: string[]; groupIds: string[]; added: number; removed: number; effectiveFrom: string };
+  AbsenceReported: { lesson: LessonSnapshot; students: string[] };
+  AbsenceRetracted: { lesson: LessonSnapshot; students: string[] };
+  LessonCompleted: { lesson: LessonSnapshot };
 }
 
 export type EventName = keyof EventCatalogue;
@@ -158,6 +192,10 @@ export const topics = {
   officeHours: (courseId: string) => `office-hours:${courseId}`,
   quizLeaderboard: (quizId: string) => `quiz-leaderboard:${quizId}`,
   quizQuestions: (quizId: string) => `quiz-questions:${quizId}`,
+  /** Registers of one school, for live dashboards. */
+  attendance: (schoolId: string) => `attendance:${schoolId}`,
+  /** Who teaches where: instances drop their cached school-staff answers on these. */
+  attendanceStaff: "attendance-staff",
 };
 
 const seatTopics = (seats: SeatsSnapshot[]) => seats.map((s) => topics.courseSeats(s.courseId));
@@ -198,6 +236,14 @@ export const eventTopics: { [N in EventName]: (payload: EventCatalogue[N]) => st
   AnswerAccepted: () => [],
   LeaderboardUpdated: (p) => [topics.quizLeaderboard(p.quizId)],
   QuizClosed: (p) => [topics.quizLeaderboard(p.quizId)],
+  SchoolCreated: () => [],
+  GroupCreated: () => [],
+  GroupTeacherAssigned: () => [topics.attendanceStaff],
+  GroupTeacherRemoved: () => [topics.attendanceStaff],
+  RosterChanged: () => [],
+  AbsenceReported: (p) => [topics.attendance(p.lesson.schoolId)],
+  AbsenceRetracted: (p) => [topics.attendance(p.lesson.schoolId)],
+  LessonCompleted: (p) => [topics.attendance(p.lesson.schoolId)],
 };
 
 export const EVENT_NAMES = Object.keys(eventTopics) as EventName[];

@@ -51,6 +51,20 @@ const schema = z.object({
   QUIZ_LOG_FLUSH_MS: int(10, 60_000).default(500),
   /** How often a job closes quizzes whose closesAt has passed (and stores their final leaderboard). */
   QUIZ_CLOSE_CHECK_SECONDS: int(1, 3600).default(5),
+  /** Attendance: days after a lesson's date during which its register may still change. */
+  ATTENDANCE_CORRECTION_DAYS: int(0, 60).default(7),
+  /** Attendance: the time zone of schools created without one (IANA name). */
+  ATTENDANCE_DEFAULT_TIME_ZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat("en-CA", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be an IANA time zone such as Europe/Berlin")
+    .default("UTC"),
 });
 
 export type Config = z.infer<typeof schema> & {

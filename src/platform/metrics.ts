@@ -48,20 +48,11 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** Entries of the enrollment log not yet written to MongoDB. */
-  registerBacklog(read: () => number): void {
-    this.logBacklog("enrollment_log_backlog", "Enrollment log entries not yet written to MongoDB", read);
-  }
-
-  /** Entries of the quiz log (answers, joins) not yet written to MongoDB. */
-  registerQuizBacklog(read: () => number): void {
-    this.logBacklog("quiz_log_backlog", "Quiz log entries (answers, joins, closes) not yet written to MongoDB", read);
-  }
-
-  private logBacklog(name: string, help: string, read: () => number): void {
+  /** Entries of a durable log (enrollment, quiz, attendance) not yet written to MongoDB: `<log>_log_backlog`. */
+  registerBacklog(read: () => number, log = "enrollment"): void {
     new Gauge({
-      name,
-      help,
+      name: `${log}_log_backlog`,
+      help: `${log} log entries not yet written to MongoDB`,
       registers: [this.registry],
       collect() {
         this.set(read());

@@ -3,6 +3,7 @@
 // a consumer that died left unacknowledged are claimed by another after `claimIdleMs`. Every
 // instance runs one writer per log; the consumer group shares the work between them. `apply` must
 // be idempotent: an entry can be applied twice (a writer killed between its write and its ack).
+// Used by the enrollment, quiz and attendance logs.
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { mongo } from "mongoose";
@@ -20,7 +21,11 @@ export interface StreamWriterOptions {
   flushMs: number;
   /** How long an entry may stay unacknowledged before another writer takes it over. */
   claimIdleMs: number;
-  apply: (entries: StreamEntry[]) => Promise<void>;
+  /**
+   * Writes a batch to MongoDB; entries are acknowledged once it resolves, except those it returns:
+   * they stay pending and come back with the next batch (a writer may wait for a record to settle).
+   */
+  apply: (entries: StreamEntry[]) => Promise<StreamEntry[] | void>;
 }
 
 const GROUP = "mongo-writer";
@@ -33,6 +38,8 @@ export class StreamWriter {
   private readonly consumer = `${hostname()}-${process.pid}`;
   /** Entries in the stream not yet written to MongoDB (pending + undelivered), for /metrics. */
   backlog = 0;
+  /** Entries `apply` asked to see again, still pending (unacknowledged) in the stream. */
+  private deferred: StreamEntry[] = [];
 
   constructor(
     /** A dedicated connection: XREADGROUP BLOCK holds it. */
@@ -60,7 +67,7 @@ export class StreamWriter {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        const entries = await this.read();
+        const entries = [...this.deferred.splice(0), ...(await this.read())];
         if (entries.length) await this.write(entries);
         if (Date.now() - this.lastMaintenance > MAINTENANCE_EVERY_MS) await this.maintain();
       } catch (err) {
@@ -92,8 +99,11 @@ export class StreamWriter {
   }
 
   private async write(entries: StreamEntry[]): Promise<void> {
-    await this.opts.apply(entries);
-    await this.redis.xack(this.opts.key, GROUP, ...entries.map((e) => e._streamId));
+    const keep = (await this.opts.apply(entries)) ?? [];
+    const kept = new Set(keep.map((e) => e._streamId));
+    const done = entries.filter((e) => !kept.has(e._streamId));
+    if (done.length) await this.redis.xack(this.opts.key, GROUP, ...done.map((e) => e._streamId));
+    this.deferred.push(...keep);
   }
 
   /** Claims entries a dead consumer left unacknowledged, and trims what every writer has written. */
@@ -122,21 +132,24 @@ export class StreamWriter {
 }
 
 /**
- * `insertMany` that treats duplicate keys as success: a replayed entry (its writer died between the
- * write and the ack) finds its document already there. Any other write error is thrown.
+ * `insertMany` that treats duplicate keys as already written (a replayed log entry): returns the
+ * indexes of the documents that were duplicates; any other write error is thrown.
  */
 export async function insertIgnoringDuplicates(
   collection: { insertMany(docs: never[], options: { ordered: boolean }): Promise<unknown> },
   docs: object[],
-): Promise<void> {
-  if (!docs.length) return;
+): Promise<Set<number>> {
+  const duplicates = new Set<number>();
+  if (!docs.length) return duplicates;
   try {
     await collection.insertMany(docs as never[], { ordered: false });
   } catch (e) {
     if (!(e instanceof mongo.MongoBulkWriteError) || e.writeErrors === undefined) throw e;
     const errors = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
     if (errors.some((w) => w.code !== 11000)) throw e;
+    for (const w of errors) duplicates.add(w.index);
   }
+  return duplicates;
 }
 
 function toEntry([id, fields]: [string, string[]]): StreamEntry {

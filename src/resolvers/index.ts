@@ -1,9 +1,20 @@
 import type { NonEmptyArray } from "type-graphql";
 import { AccountsResolver } from "./accounts";
+import { AbsenceResolver, AttendanceResolver, GroupResolver, LessonChangeResolver, LessonResolver, SchoolResolver } from "./attendance";
 import { CoursesResolver } from "./courses";
 import { EnrollmentResolver } from "./enrollment";
 import { EventsResolver } from "./events";
 import { OfficeHoursResolver } from "./officeHours";
 import { QuizzesResolver } from "./quizzes";
 
-export const resolvers: NonEmptyArray<Function> = [AccountsResolver, EventsResolver, CoursesResolver, EnrollmentResolver, OfficeHoursResolver, QuizzesResolver];
+const attendance = [AttendanceResolver, LessonResolver, LessonChangeResolver, AbsenceResolver, GroupResolver, SchoolResolver];
+
+export const resolvers: NonEmptyArray<Function> = [
+  AccountsResolver,
+  EventsResolver,
+  CoursesResolver,
+  EnrollmentResolver,
+  OfficeHoursResolver,
+  QuizzesResolver,
+  ...attendance,
+];

@@ -1,0 +1,316 @@
+// The morning bell (seed 002 at benchmark scale): 3,000 groups of 30 students (90,000 students, put on
+// the rolls with importRoster, 10,000 rows a call), 300 teachers of 10 groups each, all starting at
+// the bell: per group one `reportAbsence` with 0-4 absences, then `completeLesson`. Requests go out
+// over one keep-alive connection per teacher; latency is per request. After the bells, the durable
+// copy (MongoDB) is compared mark by mark with what the teachers sent: zero lost, zero duplicated.
+// Then `attendanceStats` for one school over a 190-school-day term (generated history), p99.
+// Bars (issue #6): >= 3,000 mutations/s, p99 <= 100 ms, zero lost or duplicated absences; stats p99 <= 100 ms.
+import { MongoClient } from "mongodb";
+import { Pool } from "undici";
+import {
+  AssignGroupTeacherDocument,
+  AttendanceStatsDocument,
+  CompleteLessonBriefDocument,
+  CreateGroupDocument,
+  CreateSchoolDocument,
+  ImportRosterDocument,
+  ReportAbsenceBriefDocument,
+  type AbsenceKind,
+} from "../../operations/generated";
+import { generateDataset } from "../../src/domain/attendance/dataset";
+import { loadConfig } from "../../src/platform/config";
+import { createLogger } from "../../src/platform/logger";
+import { mulberry32 } from "../../src/platform/random";
+import { createRuntime } from "../../src/runtime";
+import { gql, source } from "../../test/support/client";
+import { logInAdmin, signUp, type TestUser } from "../../test/support/factories";
+import { deploymentEnv, startServer, type TestServer } from "../../test/support/server";
+import { cpuByName, cpuSeconds, httpLoad, percentile, printTable, sampleRss, sleep } from "../lib/measure";
+import { SERVER_ENV } from "./me";
+
+export interface AttendanceBenchOptions {
+  groups: number;
+  studentsPerGroup: number;
+  teachers: number;
+  bells: number;
+  schools: number;
+  regions: number;
+  termDays: number;
+  statsDurationSec: number;
+}
+
+const KINDS: AbsenceKind[] = ["UNEXCUSED", "EXCUSED", "LATE", "APPROVED_ACTIVITY"];
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/** Runs `fn` over items, `concurrency` at a time. */
+async function inParallel<T, R>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return out;
+}
+
+async function must<T>(p: Promise<{ data: T | null | undefined; errors?: unknown }>, server?: TestServer): Promise<T> {
+  const r = await p;
+  if (!r.data) throw new Error(`${JSON.stringify(r.errors)}${server ? `\n${server.logs.slice(-5).join("\n")}` : ""}`);
+  return r.data;
+}
+
+export async function attendanceBenchmark(opts: AttendanceBenchOptions) {
+  const server = await startServer(
+    deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", ...SERVER_ENV, SIGNUP_LIMIT_PER_IP: "1000000" }),
+  );
+  const mongo = await MongoClient.connect(server.env.MONGO_URL);
+  try {
+    const setup = await setUp(server, opts);
+    const bells: BellRow[] = [];
+    for (let b = 1; b <= opts.bells; b++) bells.push(await bell(server, setup, b));
+    const check = await verify(server, mongo, setup, opts.bells);
+    const median = (k: keyof BellRow) => percentile(bells.map((r) => Number(r[k])).sort((x, y) => x - y), 50);
+    const summary = { bell: "median", mutationsPerSec: median("mutationsPerSec"), p50Ms: median("p50Ms"), p99Ms: median("p99Ms"), serverCpuSec: median("serverCpuSec") };
+    printTable(
+      `morning bell: ${opts.groups} groups x ${opts.studentsPerGroup} students, ${opts.teachers} teachers, report (0-4 absences) + complete per group`,
+      [...bells, summary],
+    );
+    printTable("durable copy after the bells (MongoDB vs what the teachers sent)", [check]);
+    const stats = await statsBenchmark(server, opts);
+    const bars = {
+      "mutationsPerSec (median)": { value: summary.mutationsPerSec, bar: ">= 3000", pass: summary.mutationsPerSec >= 3000 },
+      "p99Ms (median)": { value: summary.p99Ms, bar: "<= 100", pass: summary.p99Ms <= 100 },
+      lostAbsences: { value: check.lost, bar: "0", pass: check.lost === 0 },
+      duplicatedAbsences: { value: check.duplicated, bar: "0", pass: check.duplicated === 0 },
+      errors: { value: bells.reduce((n, b) => n + b.errors, 0), bar: "0", pass: bells.every((b) => b.errors === 0) },
+      "schoolStatsP99Ms (190 days)": { value: stats.school.p99, bar: "<= 100", pass: stats.school.p99 <= 100 && stats.school.errors === 0 },
+    };
+    printTable("bars", Object.entries(bars).map(([figure, b]) => ({ figure, ...b })));
+    return { scenario: "attendance", setup: setup.figures, bells, median: summary, durable: check, stats, bars };
+  } finally {
+    await mongo.close();
+    await server.stop();
+  }
+}
+
+interface Setup {
+  admin: TestUser;
+  teachers: TestUser[];
+  /** Group ids, ten per teacher in order. */
+  groups: string[];
+  students: Map<string, string[]>;
+  /** What the teachers reported: lesson id -> student -> kind. */
+  sent: Map<string, Map<string, AbsenceKind>>;
+  date: string;
+  figures: Record<string, number>;
+}
+
+async function setUp(server: TestServer, opts: AttendanceBenchOptions): Promise<Setup> {
+  const admin = await logInAdmin(server);
+  const t0 = performance.now();
+  const schools = await inParallel(Array.from({ length: opts.schools }, (_, i) => i), 20, (i) =>
+    must(gql(server, CreateSchoolDocument, { input: { name: `Bench School ${i + 1}`, region: `Region ${(i % opts.regions) + 1}` } }, admin.token)).then((d) => d.createSchool.id),
+  );
+  const groups = await inParallel(Array.from({ length: opts.groups }, (_, i) => i), 20, (i) =>
+    must(gql(server, CreateGroupDocument, { input: { schoolId: schools[i % schools.length], name: `Class ${i + 1}` } }, admin.token), server).then((d) => d.createGroup.id),
+  );
+  const teachers = await inParallel(Array.from({ length: opts.teachers }, (_, i) => i), 25, () => signUp(server, "INSTRUCTOR"));
+  const perTeacher = Math.ceil(opts.groups / opts.teachers);
+  await inParallel(groups, 50, (g, i) => must(gql(server, AssignGroupTeacherDocument, { groupId: g, teacherId: teachers[Math.floor(i / perTeacher)].id }, admin.token)));
+  const setupSec = (performance.now() - t0) / 1000;
+
+  // Rosters: names of new students, 10,000 rows per call.
+  const rows = groups.flatMap((groupId) => Array.from({ length: opts.studentsPerGroup }, (_, i) => ({ groupId, name: `Pupil ${i + 1}` })));
+  const students = new Map<string, string[]>();
+  const r0 = performance.now();
+  const callMs: number[] = [];
+  for (let i = 0; i < rows.length; i += 10_000) {
+    const c0 = performance.now();
+    const chunk = rows.slice(i, i + 10_000);
+    const ids = (await must(gql(server, ImportRosterDocument, { input: { rows: chunk } }, admin.token))).importRoster.studentIds;
+    callMs.push(performance.now() - c0);
+    chunk.forEach((row, j) => students.set(row.groupId, [...(students.get(row.groupId) ?? []), ids[j]]));
+  }
+  const importSec = (performance.now() - r0) / 1000;
+  const figures = {
+    schools: schools.length,
+    groups: groups.length,
+    teachers: teachers.length,
+    students: rows.length,
+    setupSec: round(setupSec),
+    rosterImportSec: round(importSec),
+    rosterRowsPerSec: Math.round(rows.length / importSec),
+    rosterCallMaxMs: Math.round(Math.max(...callMs)),
+  };
+  printTable("set-up (API): schools, groups, teachers; rosters by importRoster (10,000 rows a call)", [figures]);
+  return { admin, teachers, groups, students, sent: new Map(), date: new Date().toISOString().slice(0, 10), figures };
+}
+
+type BellRow = Awaited<ReturnType<typeof bell>>;
+
+async function bell(server: TestServer, s: Setup, period: number) {
+  const random = mulberry32(period);
+  const perTeacher = Math.ceil(s.groups.length / s.teachers.length);
+  const pool = new Pool(new URL(server.url).origin, { connections: s.teachers.length, pipelining: 1 });
+  const report = source(ReportAbsenceBriefDocument);
+  const complete = source(CompleteLessonBriefDocument);
+  const latencies: number[] = [];
+  let errors = 0;
+  const firstErrors: string[] = [];
+  const post = async (token: string, query: string, variables: unknown) => {
+    const t0 = performance.now();
+    const res = await pool.request({
+      path: "/graphql",
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.body.json()) as { data?: unknown; errors?: unknown[] };
+    latencies.push(performance.now() - t0);
+    if (!body.data || body.errors) {
+      errors++;
+      if (firstErrors.length < 3) firstErrors.push(JSON.stringify(body.errors ?? res.statusCode));
+    }
+  };
+  const rss = sampleRss(server.proc.pid!);
+  const cpuBefore: Record<string, number> = { server: cpuSeconds(server.proc.pid!), ...cpuByName(["redis-server", "ferretdb"]) };
+  const started = performance.now();
+  await Promise.all(
+    s.teachers.map(async (teacher, t) => {
+      for (const groupId of s.groups.slice(t * perTeacher, (t + 1) * perTeacher)) {
+        const roster = s.students.get(groupId)!;
+        const n = Math.floor(random() * 5);
+        const chosen = new Set<string>();
+        while (chosen.size < n) chosen.add(roster[Math.floor(random() * roster.length)]);
+        const absences = [...chosen].map((studentId) => {
+          const kind = KINDS[Math.floor(random() * KINDS.length)];
+          return { studentId, kind, reason: kind === "APPROVED_ACTIVITY" ? "sports day" : null };
+        });
+        s.sent.set(`${groupId}:${s.date}:${period}`, new Map(absences.map((a) => [a.studentId, a.kind])));
+        await post(teacher.token, report, { input: { groupId, date: s.date, period, absences } });
+        await post(teacher.token, complete, { groupId, date: s.date, period });
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const others = cpuByName(["redis-server", "ferretdb"]);
+  await pool.close();
+  latencies.sort((x, y) => x - y);
+  if (firstErrors.length) console.log(`bell ${period} errors (first ${firstErrors.length}):`, firstErrors);
+  return {
+    bell: period,
+    mutations: latencies.length,
+    seconds: round(seconds),
+    mutationsPerSec: Math.round(latencies.length / seconds),
+    p50Ms: round(percentile(latencies, 50)),
+    p95Ms: round(percentile(latencies, 95)),
+    p99Ms: round(percentile(latencies, 99)),
+    maxMs: round(latencies.at(-1) ?? NaN),
+    errors,
+    serverCpuSec: round(cpuSeconds(server.proc.pid!) - cpuBefore.server),
+    redisCpuSec: round((others["redis-server"] ?? 0) - (cpuBefore["redis-server"] ?? 0)),
+    ferretdbCpuSec: round((others.ferretdb ?? 0) - (cpuBefore.ferretdb ?? 0)),
+    peakRssMb: rss.stop(),
+  };
+}
+
+/** Waits for the batched writer, then compares every stored register with what was sent. */
+async function verify(server: TestServer, mongo: MongoClient, s: Setup, bells: number) {
+  const expectedLessons = s.groups.length * bells;
+  const lessons = mongo.db().collection("lessons");
+  const t0 = performance.now();
+  for (;;) {
+    const done = await lessons.countDocuments({ date: s.date, status: "COMPLETED" });
+    if (done >= expectedLessons || performance.now() - t0 > 120_000) break;
+    await sleep(250);
+  }
+  const drainSec = (performance.now() - t0) / 1000;
+  const docs = await lessons.find({ date: s.date }).project({ absences: 1, status: 1, roster: 1 }).toArray();
+  let lost = 0;
+  let duplicated = 0;
+  let wrongKind = 0;
+  let sentMarks = 0;
+  const stored = new Map(docs.map((d) => [String(d._id), d]));
+  for (const [id, marks] of s.sent) {
+    sentMarks += marks.size;
+    const doc = stored.get(id);
+    const got = (doc?.absences ?? []) as { student: unknown; kind: string }[];
+    const seen = new Map<string, number>();
+    for (const a of got) seen.set(String(a.student), (seen.get(String(a.student)) ?? 0) + 1);
+    for (const [student, kind] of marks) {
+      if (!seen.has(student)) lost++;
+      else if (got.find((a) => String(a.student) === student)!.kind !== kind) wrongKind++;
+    }
+    for (const [student, n] of seen) duplicated += n - 1 + (marks.has(student) ? 0 : 1);
+  }
+  // The rollups agree with the registers: every region's statistics for the day, summed.
+  let regionLessons = 0;
+  for (let r = 1; r <= 20; r++) {
+    const st = await gql(server, AttendanceStatsDocument, { scope: "REGION", id: `Region ${r}`, from: s.date, to: s.date }, s.admin.token);
+    regionLessons += st.data?.attendanceStats.lessons ?? 0;
+  }
+  return {
+    lessonsSent: s.sent.size,
+    lessonsStored: docs.length,
+    completedStored: docs.filter((d) => d.status === "COMPLETED").length,
+    marksSent: sentMarks,
+    lost,
+    duplicated,
+    wrongKind,
+    regionRollupLessons: regionLessons,
+    writerDrainSec: round(drainSec),
+  };
+}
+
+/** attendanceStats over a generated 190-school-day term of one school (30 groups x 30, 6 periods). */
+async function statsBenchmark(server: TestServer, opts: AttendanceBenchOptions) {
+  const config = loadConfig({ ...server.env, NODE_ENV: "test" });
+  const runtime = await createRuntime(config, createLogger("warn"));
+  let school: { schoolId: string; groupIds: string[]; from: string; to: string } | undefined;
+  const totals = await generateDataset(
+    {
+      regions: 1,
+      schoolsPerRegion: 1,
+      groupsPerSchool: 30,
+      studentsPerGroup: 30,
+      days: opts.termDays,
+      periodsPerDay: 6,
+      markRate: 0.08,
+      timeZone: "UTC",
+      seed: 7,
+      regionPrefix: "Term region",
+    },
+    runtime.services.attendanceEngine,
+    config.ATTENDANCE_CORRECTION_DAYS,
+    (s) => {
+      school = s;
+    },
+  );
+  await runtime.close();
+  const generated = { ...totals, lessonsPerSec: Math.round(totals.lessons / (totals.ms / 1000)) };
+  printTable("generated term (dataset generator: insertMany + Redis rollups)", [generated]);
+  const admin = await logInAdmin(server);
+  const teacher = await signUp(server, "INSTRUCTOR");
+  await must(gql(server, AssignGroupTeacherDocument, { groupId: school!.groupIds[0], teacherId: teacher.id }, admin.token));
+  const lessons = opts.termDays * 30 * 6;
+  const run = (scope: "SCHOOL" | "GROUP", id: string, expectLessons: number) =>
+    httpLoad({
+      url: server.url,
+      body: JSON.stringify({ query: source(AttendanceStatsDocument), variables: { scope, id, from: school!.from, to: school!.to } }),
+      headers: { authorization: `Bearer ${teacher.token}` },
+      connections: 10,
+      durationSec: opts.statsDurationSec,
+      verify: (b) => b.includes(`"lessons":${expectLessons},`),
+    });
+  const schoolRun = await run("SCHOOL", school!.schoolId, lessons);
+  const groupRun = await run("GROUP", school!.groupIds[0], lessons / 30);
+  printTable(`attendanceStats over ${opts.termDays} school days (${school!.from}..${school!.to}), 10 connections, ${opts.statsDurationSec} s, latency ms`, [
+    { scope: "SCHOOL", ...schoolRun },
+    { scope: "GROUP", ...groupRun },
+  ]);
+  return { generated, school: schoolRun, group: groupRun };
+}

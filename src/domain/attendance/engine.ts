@@ -1,0 +1,334 @@
+// The attendance engine: registers and rollups in Redis, changed only by the Lua scripts in
+// scripts.ts; groups (teachers and roll) are cached there and loaded from MongoDB on first use.
+import type { Redis } from "ioredis";
+import { Types } from "mongoose";
+import type { LessonSnapshot } from "../../events/catalogue";
+import { GroupModel, GroupTeacherModel, RollEntryModel, type AbsenceKind, type GroupDoc } from "../../models/attendance";
+import { AppError, fail } from "../../platform/errors";
+import { cachedLoader } from "../../platform/loader";
+import { addDays, localDate } from "./dates";
+import * as scripts from "./scripts";
+
+export const KIND_CODES: Record<AbsenceKind, string> = { UNEXCUSED: "U", EXCUSED: "E", LATE: "L", APPROVED_ACTIVITY: "A" };
+const KINDS: Record<string, AbsenceKind> = { U: "UNEXCUSED", E: "EXCUSED", L: "LATE", A: "APPROVED_ACTIVITY" };
+
+const COMMANDS = {
+  atReport: scripts.REPORT,
+  atRetract: scripts.RETRACT,
+  atComplete: scripts.COMPLETE,
+  atHydrateGroup: scripts.HYDRATE_GROUP,
+  atInvalidateGroups: scripts.INVALIDATE_GROUPS,
+  atMarkWritten: scripts.MARK_WRITTEN,
+  atTeacherChanged: scripts.TEACHER_CHANGED,
+};
+type ScriptName = keyof typeof COMMANDS;
+
+/** What never changes about a group: cached per instance without invalidation. */
+export interface GroupMeta {
+  id: string;
+  name: string;
+  schoolId: string;
+  region: string;
+  timeZone: string;
+}
+
+export interface RegisterCall {
+  lessonId: string;
+  group: GroupMeta;
+  date: string;
+  period: number;
+  actorId: string;
+  admin: boolean;
+  now: number;
+  expireAt: number;
+}
+
+/** Daily rollup counters: registers, expected, absent, excused, late, approved activity. */
+export type Counters = [number, number, number, number, number, number];
+
+export const lessonId = (groupId: string, date: string, period: number) => `${groupId}:${date}:${period}`;
+
+export class AttendanceEngine {
+  readonly prefix: string;
+  /** Group metadata by id (immutable, so a long-lived cache is exact). */
+  readonly groups = cachedLoader<GroupMeta>(
+    async (ids) => {
+      const valid = ids.filter((id) => Types.ObjectId.isValid(id) && id.length === 24);
+      const docs = await GroupModel.find({ _id: { $in: valid } }).lean<GroupDoc[]>();
+      return new Map(docs.map((g) => [g._id.toHexString(), { id: g._id.toHexString(), name: g.name, schoolId: g.school.toHexString(), region: g.region, timeZone: g.timeZone }]));
+    },
+    { max: 200_000, ttlMs: 3_600_000 },
+  );
+
+  constructor(
+    private readonly redis: Redis,
+    redisPrefix: string,
+    /** Days after a lesson's date during which its register may still change. */
+    private readonly windowDays: number,
+  ) {
+    this.prefix = `${redisPrefix}at:`;
+    for (const [name, lua] of Object.entries(COMMANDS)) {
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 0, lua });
+    }
+  }
+
+  get logKey() {
+    return `${this.prefix}log`;
+  }
+
+  async group(groupId: string): Promise<GroupMeta> {
+    const g = await this.groups.load(groupId);
+    if (!g) throw fail("NOT_FOUND", "Group not found", "GROUP_NOT_FOUND");
+    return g;
+  }
+
+  /** Runs a register script; loads the group into Redis first when the script asks for it. */
+  async register(script: "atReport" | "atRetract" | "atComplete", call: RegisterCall, extra: string[]): Promise<{ changed: boolean; lesson: LessonSnapshot }> {
+    const args = [
+      call.lessonId, call.group.id, call.date, call.period, call.actorId, call.now, call.admin ? "1" : "0", call.expireAt,
+      call.group.schoolId, call.group.region, ...extra,
+    ];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const reply = await this.call(script, args);
+      if (reply[0] === "HYDRATE") {
+        await this.hydrateGroup(call.group);
+        continue;
+      }
+      if (reply[0] === "ERR") throw registerError(reply[1], reply[2]);
+      return { changed: reply[1] === "1", lesson: toSnapshot(call.lessonId, pairs(reply.slice(2)))! };
+    }
+    throw new Error(`attendance engine: ${script} kept asking for hydration`);
+  }
+
+  /** Loads for concurrent requests of this instance that found the same group missing. */
+  private readonly loading = new Map<string, Promise<void>>();
+
+  /** Loads a group's teachers and recent roll from MongoDB into Redis (unless it changed meanwhile). */
+  async hydrateGroup(group: GroupMeta): Promise<void> {
+    let p = this.loading.get(group.id);
+    if (!p) {
+      p = this.hydrateGroups([group]).finally(() => this.loading.delete(group.id));
+      this.loading.set(group.id, p);
+    }
+    await p;
+  }
+
+  /** Applies a teacher assignment or removal to the cached group (no MongoDB read). */
+  async teacherChanged(group: GroupMeta, teacherId: string, assigned: boolean): Promise<void> {
+    await this.call("atTeacherChanged", [group.id, teacherId, assigned ? "1" : "0"]);
+  }
+
+  /**
+   * Loads groups into Redis with two queries for all of them (equality filters only: FerretDB pushes
+   * those down, not `$or`). A group whose generation moved on while MongoDB was read is left alone.
+   */
+  async hydrateGroups(groups: GroupMeta[]): Promise<void> {
+    if (!groups.length) return;
+    const gens = await this.guard(() => this.redis.mget(...groups.map((g) => `${this.prefix}gg:${g.id}`)));
+    const ids = groups.map((g) => new Types.ObjectId(g.id));
+    const filter = ids.length === 1 ? { group: ids[0] } : { group: { $in: ids } };
+    const [teachers, roll] = await Promise.all([
+      GroupTeacherModel.find(filter).select({ group: 1, teacher: 1 }).lean<{ group: Types.ObjectId; teacher: Types.ObjectId }[]>(),
+      RollEntryModel.find(filter).select({ group: 1, student: 1, from: 1, to: 1 }).lean<{ group: Types.ObjectId; student: Types.ObjectId; from: string; to: string | null }[]>(),
+    ]);
+    const fields = new Map<string, Map<string, string[]>>(groups.map((g) => [g.id, new Map()]));
+    for (const t of teachers) fields.get(t.group.toHexString())?.set(`t:${t.teacher.toHexString()}`, ["1"]);
+    for (const g of groups) {
+      // Periods that ended before the correction window can no longer matter: older registers are locked.
+      const oldest = addDays(localDate(g.timeZone, Date.now()), -this.windowDays - 1);
+      const mine = fields.get(g.id)!;
+      for (const r of roll) {
+        if (r.group.toHexString() !== g.id || (r.to !== null && r.to <= oldest)) continue;
+        const key = `m:${r.student.toHexString()}`;
+        mine.set(key, [...(mine.get(key) ?? []), `${r.from}|${r.to ?? ""}`]);
+      }
+    }
+    await Promise.all(
+      groups.map((g, i) => {
+        const flat = [...fields.get(g.id)!].flatMap(([k, v]) => [k, v.join(";")]);
+        return this.call("atHydrateGroup", [g.id, gens[i] ?? "0", ...flat]);
+      }),
+    );
+  }
+
+  /**
+   * After a roster or teacher change: drops the cached groups everywhere (bumping their generation,
+   * so a concurrent load of the old state cannot write it back), then loads them again at once, so
+   * the next register (the bell) finds them in Redis.
+   */
+  async refreshGroups(groups: GroupMeta[]): Promise<void> {
+    if (!groups.length) return;
+    await this.invalidateGroups(groups);
+    for (let i = 0; i < groups.length; i += 500) await this.hydrateGroups(groups.slice(i, i + 500));
+  }
+
+  /** Drops cached groups everywhere; the next register (or a refresh) loads them again. */
+  async invalidateGroups(groups: GroupMeta[]): Promise<void> {
+    if (groups.length) await this.call("atInvalidateGroups", groups.map((g) => g.id));
+  }
+
+  async isGroupTeacher(group: GroupMeta, userId: string): Promise<boolean> {
+    const key = `${this.prefix}g:${group.id}`;
+    const [cached, teachesNow] = await this.guard(() => Promise.all([this.redis.exists(key), this.redis.hexists(key, `t:${userId}`)]));
+    let teaches = teachesNow;
+    if (!cached) {
+      await this.hydrateGroup(group);
+      teaches = await this.guard(() => this.redis.hexists(key, `t:${userId}`));
+    }
+    return teaches === 1;
+  }
+
+  /** A register still in Redis (its date within the hot window), or null. */
+  async hotLesson(id: string): Promise<LessonSnapshot | null> {
+    return toSnapshot(id, await this.guard(() => this.redis.hgetall(`${this.prefix}l:${id}`)));
+  }
+
+  async hotLessons(ids: string[]): Promise<LessonSnapshot[]> {
+    if (!ids.length) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(`${this.prefix}l:${id}`);
+    const rows = (await this.guard(() => pipeline.exec())) ?? [];
+    return ids.flatMap((id, i) => {
+      const s = toSnapshot(id, (rows[i]?.[1] ?? {}) as Record<string, string>);
+      return s ? [s] : [];
+    });
+  }
+
+  /** The version of each register the writer has stored in MongoDB (absent: none yet). */
+  async writtenVersions(ids: string[]): Promise<Map<string, number>> {
+    if (!ids.length) return new Map();
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(`${this.prefix}l:${id}`, "wv");
+    const rows = (await this.guard(() => pipeline.exec())) ?? [];
+    return new Map(ids.flatMap((id, i) => (rows[i]?.[1] ? [[id, Number(rows[i][1])] as [string, number]] : [])));
+  }
+
+  /** Notes what the writer stored (never lowering it, never reviving an expired register). */
+  async markWritten(versions: [string, number][]): Promise<void> {
+    if (!versions.length) return;
+    await this.call("atMarkWritten", versions.flat());
+  }
+
+  async openLessonIds(schoolId: string, date: string): Promise<string[]> {
+    return this.guard(() => this.redis.smembers(`${this.prefix}o:${schoolId}:${date}`));
+  }
+
+  /** Daily rollups of one scope key ("G:<group>", "S:<school>", "R:<region>") for the given dates. */
+  async rollups(key: string, dates: string[]): Promise<Counters[]> {
+    if (!dates.length) return [];
+    const raw = await this.guard(() => this.redis.hmget(`${this.prefix}ru:${key}`, ...dates));
+    return raw.map((r) => unpack(r, 6) as Counters);
+  }
+
+  /** A student's marks (absent, excused, late, approved activity) per date. */
+  async studentMarks(studentId: string, dates: string[]): Promise<[number, number, number, number][]> {
+    if (!dates.length) return [];
+    const raw = await this.guard(() => this.redis.hmget(`${this.prefix}ru:ST:${studentId}`, ...dates));
+    return raw.map((r) => unpack(r, 4) as [number, number, number, number]);
+  }
+
+  /** Adds counters to rollups in one round trip (rebuilding them from stored lessons). */
+  async addRollups(rows: { key: string; date: string; values: number[] }[]): Promise<void> {
+    if (!rows.length) return;
+    const merged = new Map<string, number[]>();
+    for (const r of rows) {
+      const k = `${r.key}\u0000${r.date}`;
+      const cur = merged.get(k);
+      merged.set(k, cur ? cur.map((v, i) => v + r.values[i]) : [...r.values]);
+    }
+    const keys = [...merged.keys()];
+    const current = await this.guard(() => {
+      const p = this.redis.pipeline();
+      for (const k of keys) {
+        const [key, date] = k.split("\u0000");
+        p.hget(`${this.prefix}ru:${key}`, date);
+      }
+      return p.exec();
+    });
+    const write = this.redis.pipeline();
+    keys.forEach((k, i) => {
+      const [key, date] = k.split("\u0000");
+      const add = merged.get(k)!;
+      const before = unpack((current?.[i]?.[1] as string | null) ?? null, add.length);
+      write.hset(`${this.prefix}ru:${key}`, date, before.map((v, j) => v + add[j]).join(","));
+    });
+    await this.guard(() => write.exec());
+  }
+
+  private call(name: ScriptName, args: (string | number)[]): Promise<string[]> {
+    const fn = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<string[]>>)[name];
+    return this.guard(() => fn.call(this.redis, this.prefix, ...args));
+  }
+
+  private async guard<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw fail("SERVICE_UNAVAILABLE", "Attendance is unavailable right now, try again", "REDIS_UNAVAILABLE");
+    }
+  }
+}
+
+function registerError(reason: string, subject?: string): AppError {
+  switch (reason) {
+    case "NOT_GROUP_TEACHER":
+      return fail("FORBIDDEN", "Only this group's teachers take its register", reason);
+    case "STUDENT_NOT_IN_GROUP":
+      return fail("BAD_USER_INPUT", `Student ${subject} is not on this group's roll on that date`, reason, { studentId: subject });
+    case "LESSON_NOT_FOUND":
+      return fail("NOT_FOUND", "No register has been taken for this lesson", reason);
+    default:
+      return fail("CONFLICT", reason, reason);
+  }
+}
+
+function pairs(flat: string[]): Record<string, string> {
+  const o: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) o[flat[i]] = flat[i + 1];
+  return o;
+}
+
+function unpack(raw: string | null, size: number): number[] {
+  const out = new Array<number>(size).fill(0);
+  if (raw) raw.split(",").forEach((v, i) => (out[i] = Number(v)));
+  return out;
+}
+
+const numOrNull = (v: string | undefined) => (v === undefined ? null : Number(v));
+
+/** A lesson hash from Redis as a snapshot (null when Redis does not hold it). */
+export function toSnapshot(id: string, h: Record<string, string>): LessonSnapshot | null {
+  if (!h.g) return null;
+  const absences: LessonSnapshot["absences"] = [];
+  for (const [f, v] of Object.entries(h)) {
+    if (!f.startsWith("a:")) continue;
+    const [kind, at, by] = v.split("|", 3);
+    const reason = v.slice(kind.length + at.length + by.length + 3);
+    absences.push({ studentId: f.slice(2), kind: KINDS[kind], reason: reason || null, reportedAt: Number(at), reportedBy: by });
+  }
+  absences.sort((a, b) => (a.studentId < b.studentId ? -1 : 1));
+  const completed = h.st === "C";
+  return {
+    id,
+    groupId: h.g,
+    schoolId: h.s,
+    region: h.r,
+    date: h.d,
+    period: Number(h.p),
+    status: completed ? "COMPLETED" : "OPEN",
+    absences,
+    roster: completed ? numOrNull(h.n) : null,
+    absent: completed ? numOrNull(h.a) : null,
+    excused: completed ? numOrNull(h.x) : null,
+    late: completed ? numOrNull(h.l) : null,
+    approvedActivity: completed ? numOrNull(h.ap) : null,
+    takenAt: Number(h.ta),
+    takenBy: h.tb,
+    completedAt: completed ? Number(h.ca) : null,
+    completedBy: completed ? h.cb : null,
+    changedAt: Number(h.ua ?? h.ta),
+    changedBy: h.ub ?? h.tb,
+    version: Number(h.v),
+  };
+}

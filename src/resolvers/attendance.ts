@@ -1,0 +1,324 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Allow } from "../auth/authChecker";
+import { canReadSchoolAttendance } from "../auth/policies";
+import type { AppContext } from "../context";
+import { encodeLessonCursor, type StatsScope } from "../domain/attendance/service";
+import type { GroupMeta } from "../domain/attendance/engine";
+import { topics, type DomainEvent, type EventCatalogue } from "../events/catalogue";
+import type { GroupDoc, SchoolDoc } from "../models/attendance";
+import { fail } from "../platform/errors";
+import { encodeCursor } from "../platform/pagination";
+import {
+  AttendanceChange,
+  AttendanceScopeEnum,
+  AttendanceStats,
+  CreateGroupInput,
+  CreateSchoolInput,
+  Group,
+  GroupConnection,
+  ImportRosterInput,
+  Lesson,
+  LessonChange,
+  LessonConnection,
+  RemoveFromRosterInput,
+  ReportAbsenceInput,
+  RetractAbsenceInput,
+  RollEntryConnection,
+  RosterImportResult,
+  School,
+  SchoolConnection,
+  toLesson,
+  toStats,
+  Absence as AbsenceType,
+  type Absence,
+  type RegisterAction,
+} from "../schema/attendance";
+import { ConnectionArgs, toConnection } from "../schema/relay";
+import { User, toUser } from "../schema/user";
+import { liveFeed } from "./live";
+
+const toSchool = (s: SchoolDoc): School => ({ id: s._id.toHexString(), name: s.name, region: s.region, timeZone: s.timeZone });
+const toGroup = (g: GroupMeta | GroupDoc): Group =>
+  "schoolId" in g ? { id: g.id, name: g.name, schoolId: g.schoolId } : { id: g._id.toHexString(), name: g.name, schoolId: g.school.toHexString() };
+
+async function userById(ctx: AppContext, id: string): Promise<User> {
+  const user = await ctx.services.accounts.loader.load(id);
+  if (!user) throw fail("NOT_FOUND", "User not found", "USER_NOT_FOUND");
+  return toUser(user);
+}
+
+/**
+ * The register mutations run at the bell: their input is checked by the domain (period, sizes,
+ * reasons, dates) instead of class-validator, which costs more than the rest of the request.
+ */
+const HOT_PATH = { validate: false } as const;
+
+@Resolver()
+export class AttendanceResolver {
+  // --- administration (ADMIN) ----------------------------------------------------------------------
+
+  @Allow("ADMIN")
+  @Mutation(() => School, { description: "A school in a region, with the time zone its dates are in (ADMIN)" })
+  async createSchool(@Arg("input", () => CreateSchoolInput) input: CreateSchoolInput, @Ctx() ctx: AppContext): Promise<School> {
+    return toSchool(await ctx.services.attendanceAdmin.createSchool(ctx.user!, input));
+  }
+
+  @Allow("ADMIN")
+  @Mutation(() => Group, { description: "A class of a school (ADMIN)" })
+  async createGroup(@Arg("input", () => CreateGroupInput) input: CreateGroupInput, @Ctx() ctx: AppContext): Promise<Group> {
+    return toGroup(await ctx.services.attendanceAdmin.createGroup(ctx.user!, input));
+  }
+
+  @Allow("ADMIN")
+  @Mutation(() => Group, { description: "Lets an INSTRUCTOR take this group's registers (idempotent; ADMIN)" })
+  async assignGroupTeacher(
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("teacherId", () => ID) teacherId: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<Group> {
+    return toGroup(await ctx.services.attendanceAdmin.assignTeacher(ctx.user!, groupId, teacherId));
+  }
+
+  @Allow("ADMIN")
+  @Mutation(() => Group, { description: "ADMIN" })
+  async removeGroupTeacher(
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("teacherId", () => ID) teacherId: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<Group> {
+    return toGroup(await ctx.services.attendanceAdmin.removeTeacher(ctx.user!, groupId, teacherId));
+  }
+
+  @Allow("ADMIN")
+  @Mutation(() => RosterImportResult, {
+    description: "Puts students on rolls in bulk (up to 10,000 rows, any groups): existing STUDENT ids, or names for new roster-only students (ADMIN)",
+  })
+  async importRoster(@Arg("input", () => ImportRosterInput) input: ImportRosterInput, @Ctx() ctx: AppContext): Promise<RosterImportResult> {
+    return ctx.services.attendanceAdmin.importRoster(ctx.user!, input.rows, input.effectiveFrom);
+  }
+
+  @Allow("ADMIN")
+  @Mutation(() => Int, { description: "Takes students off a group's roll; answers how many were on it (ADMIN)" })
+  async removeFromRoster(@Arg("input", () => RemoveFromRosterInput) input: RemoveFromRosterInput, @Ctx() ctx: AppContext): Promise<number> {
+    return ctx.services.attendanceAdmin.removeFromRoster(ctx.user!, input.groupId, input.studentIds, input.effectiveFrom);
+  }
+
+  // --- registers (the group's teachers; ADMIN corrects) ----------------------------------------------
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => Lesson, { description: "Starts the register if needed and records absences; re-reporting a student updates, never duplicates" })
+  async reportAbsence(@Arg("input", () => ReportAbsenceInput, HOT_PATH) input: ReportAbsenceInput, @Ctx() ctx: AppContext): Promise<Lesson> {
+    return toLesson(await ctx.services.attendance.reportAbsence(ctx.user!, input, input.absences));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => Lesson, { description: "Removes students' marks (they count as present once completed)" })
+  async retractAbsence(@Arg("input", () => RetractAbsenceInput, HOT_PATH) input: RetractAbsenceInput, @Ctx() ctx: AppContext): Promise<Lesson> {
+    return toLesson(await ctx.services.attendance.retractAbsence(ctx.user!, input, input.studentIds));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN")
+  @Mutation(() => Lesson, { description: "Everyone on the roll not marked is present; idempotent; keeps the absences reported" })
+  async completeLesson(
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("date", { description: "YYYY-MM-DD" }) date: string,
+    @Arg("period", () => Int) period: number,
+    @Ctx() ctx: AppContext,
+  ): Promise<Lesson> {
+    return toLesson(await ctx.services.attendance.completeLesson(ctx.user!, { groupId, date, period }));
+  }
+
+  // --- reads ---------------------------------------------------------------------------------------
+
+  @Allow("INSTRUCTOR", "ADMIN", "OBSERVER")
+  @Query(() => Lesson, { nullable: true, description: "One register (null if not taken)" })
+  async lesson(
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("date") date: string,
+    @Arg("period", () => Int) period: number,
+    @Ctx() ctx: AppContext,
+  ): Promise<Lesson | null> {
+    const l = await ctx.services.attendance.lesson(ctx.user!, { groupId, date, period });
+    return l ? toLesson(l) : null;
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN", "OBSERVER")
+  @Query(() => LessonConnection, { description: "A group's registers between two dates (durable copy: up to ~0.5 s behind)" })
+  async lessons(
+    @Arg("groupId", () => ID) groupId: string,
+    @Arg("from") from: string,
+    @Arg("to") to: string,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+    @Ctx() ctx: AppContext,
+  ) {
+    const page = await ctx.services.attendance.lessons(ctx.user!, groupId, from, to, first, after);
+    return toConnection(page, (l) => encodeLessonCursor(l.id), toLesson);
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN", "OBSERVER")
+  @Query(() => [Lesson], { description: "Registers of a school started on a date but not completed" })
+  async openLessons(@Arg("schoolId", () => ID) schoolId: string, @Arg("date") date: string, @Ctx() ctx: AppContext): Promise<Lesson[]> {
+    return (await ctx.services.attendance.openLessons(ctx.user!, schoolId, date)).map(toLesson);
+  }
+
+  @Allow("STUDENT", "INSTRUCTOR", "ADMIN", "OBSERVER")
+  @Query(() => AttendanceStats, {
+    description: "Totals and rates over from..to (at most 400 days) from daily rollups; STUDENT (self, their school's staff), GROUP, SCHOOL (staff), REGION (ADMIN, OBSERVER)",
+  })
+  async attendanceStats(
+    @Arg("scope", () => AttendanceScopeEnum) scope: StatsScope,
+    @Arg("id", () => ID, { description: "Student, group or school id, or the region's name" }) id: string,
+    @Arg("from") from: string,
+    @Arg("to") to: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<AttendanceStats> {
+    return toStats(await ctx.services.attendance.stats(ctx.user!, scope, id, from, to));
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN", "OBSERVER")
+  @Query(() => School, { nullable: true })
+  async school(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<School | null> {
+    const s = await ctx.services.attendanceDirectory.school(id).catch(() => null);
+    return s ? toSchool(s) : null;
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN", "OBSERVER")
+  @Query(() => SchoolConnection)
+  async schools(
+    @Arg("region", () => String, { nullable: true }) region: string | null,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+    @Ctx() ctx: AppContext,
+  ) {
+    return toConnection(await ctx.services.attendance.schools(region, first, after), (s) => encodeCursor(s._id), toSchool);
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN", "OBSERVER")
+  @Query(() => Group, { description: "A group (its teachers, its school's staff, ADMIN, OBSERVER)" })
+  async group(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<Group> {
+    return toGroup(await ctx.services.attendance.group(ctx.user!, id));
+  }
+
+  @Allow("INSTRUCTOR")
+  @Query(() => [Group], { description: "The groups whose registers you take" })
+  async myGroups(@Ctx() ctx: AppContext): Promise<Group[]> {
+    return (await ctx.services.attendance.groupsTaughtBy(ctx.user!.id)).map(toGroup);
+  }
+
+  @Allow("INSTRUCTOR", "ADMIN", "OBSERVER")
+  @Subscription(() => AttendanceChange, {
+    description: "Every register change of a school as it happens (its staff, ADMIN, OBSERVER)",
+    subscribe: async ({ args, context }) => {
+      const ctx = context as AppContext;
+      const schoolId = String(args.schoolId);
+      await ctx.services.attendanceDirectory.school(schoolId);
+      if (!canReadSchoolAttendance(ctx.user!, await ctx.services.attendanceDirectory.isSchoolStaff(schoolId, ctx.user!.id))) {
+        throw fail("FORBIDDEN", "Not on this school's staff", "FORBIDDEN");
+      }
+      return liveFeed(ctx.services.events.subscribe(topics.attendance(schoolId)), changeOf);
+    },
+  })
+  attendanceChanged(@Arg("schoolId", () => ID) _schoolId: string, @Root() change: AttendanceChange): AttendanceChange {
+    return change;
+  }
+}
+
+const ACTIONS: Partial<Record<string, RegisterAction>> = { AbsenceReported: "REPORT", AbsenceRetracted: "RETRACT", LessonCompleted: "COMPLETE" };
+
+function changeOf(e: DomainEvent): AttendanceChange[] {
+  const action = ACTIONS[e.name];
+  if (!action) return [];
+  const p = e.payload as EventCatalogue["AbsenceReported" | "LessonCompleted"];
+  return [{ action, students: "students" in p ? p.students : [], lesson: toLesson(p.lesson) }];
+}
+
+@Resolver(() => Lesson)
+export class LessonResolver {
+  @FieldResolver(() => Group)
+  async group(@Root() l: Lesson, @Ctx() ctx: AppContext): Promise<Group> {
+    return toGroup(await ctx.services.attendanceEngine.group(l.groupId));
+  }
+
+  @FieldResolver(() => User)
+  takenBy(@Root() l: Lesson, @Ctx() ctx: AppContext): Promise<User> {
+    return userById(ctx, l.takenBy);
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  async completedBy(@Root() l: Lesson, @Ctx() ctx: AppContext): Promise<User | null> {
+    return l.completedBy ? userById(ctx, l.completedBy) : null;
+  }
+
+  @FieldResolver(() => User, { description: "Who made the last change" })
+  changedBy(@Root() l: Lesson, @Ctx() ctx: AppContext): Promise<User> {
+    return userById(ctx, l.changedBy);
+  }
+
+  @FieldResolver(() => [LessonChange], { description: "Who took and changed this register, and when (durable copy: up to ~0.5 s behind)" })
+  async history(@Root() l: Lesson, @Ctx() ctx: AppContext): Promise<LessonChange[]> {
+    const docs = await ctx.services.attendance.history(l.id);
+    return docs.map((d) => ({
+      action: d.action,
+      at: d.at,
+      version: d.version,
+      byId: d.by.toHexString(),
+      changes: d.changes.filter((c) => c.includes(":")).map((c) => {
+        const [studentId, kind] = c.split(":");
+        return { studentId, kind: kind === "-" ? null : ({ U: "UNEXCUSED", E: "EXCUSED", L: "LATE", A: "APPROVED_ACTIVITY" } as const)[kind as "U"] };
+      }),
+    }));
+  }
+}
+
+@Resolver(() => LessonChange)
+export class LessonChangeResolver {
+  @FieldResolver(() => User)
+  by(@Root() c: LessonChange, @Ctx() ctx: AppContext): Promise<User> {
+    return userById(ctx, c.byId);
+  }
+}
+
+@Resolver(() => AbsenceType)
+export class AbsenceResolver {
+  @FieldResolver(() => User)
+  student(@Root() a: Absence, @Ctx() ctx: AppContext): Promise<User> {
+    return userById(ctx, a.studentId);
+  }
+
+  @FieldResolver(() => User)
+  reportedBy(@Root() a: Absence, @Ctx() ctx: AppContext): Promise<User> {
+    return userById(ctx, a.reportedBy);
+  }
+}
+
+@Resolver(() => Group)
+export class GroupResolver {
+  @FieldResolver(() => School)
+  async school(@Root() g: Group, @Ctx() ctx: AppContext): Promise<School> {
+    return toSchool(await ctx.services.attendanceDirectory.school(g.schoolId));
+  }
+
+  @FieldResolver(() => [User])
+  async teachers(@Root() g: Group, @Ctx() ctx: AppContext): Promise<User[]> {
+    return Promise.all((await ctx.services.attendance.teachersOf(g.id)).map((id) => userById(ctx, id)));
+  }
+
+  @FieldResolver(() => RollEntryConnection, { description: "Students on the roll (all: also past periods), paged" })
+  async roll(
+    @Root() g: Group,
+    @Arg("all", { defaultValue: false }) all: boolean,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+    @Ctx() ctx: AppContext,
+  ) {
+    await ctx.services.attendance.group(ctx.user!, g.id);
+    const page = await ctx.services.attendance.roll(g.id, all, first, after);
+    return toConnection(page, (r) => encodeCursor(r._id), (r) => ({ studentId: r.student.toHexString(), from: r.from, to: r.to }));
+  }
+}
+
+@Resolver(() => School)
+export class SchoolResolver {
+  @FieldResolver(() => GroupConnection)
+  async groups(@Root() s: School, @Args(() => ConnectionArgs) { first, after }: ConnectionArgs, @Ctx() ctx: AppContext) {
+    return toConnection(await ctx.services.attendance.groupsOfSchool(s.id, first, after), (g) => encodeCursor(g._id), toGroup);
+  }
+}
