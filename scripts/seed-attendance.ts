@@ -6,7 +6,7 @@ import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { PasswordHasher } from "../src/auth/passwords";
 import { generateDataset } from "../src/domain/attendance/dataset";
-import { ConfigError, loadConfig } from "../src/platform/config";
+import { loadConfigOrExit } from "../src/platform/config";
 import { createLogger } from "../src/platform/logger";
 import { createRuntime } from "../src/runtime";
 
@@ -25,13 +25,7 @@ async function main() {
       seed: { type: "string", default: "1" },
     },
   });
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) e.problems.forEach((p) => console.error(`config error: ${p}`));
-    process.exit(78);
-  }
+  const config = loadConfigOrExit();
   if (config.isProduction) {
     console.error("seed:attendance: refusing to generate demo data in production");
     process.exit(78);

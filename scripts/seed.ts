@@ -3,7 +3,7 @@
 import "reflect-metadata";
 import { createRuntime } from "../src/runtime";
 import type { SignUpInput } from "../src/domain/accounts";
-import { ConfigError, loadConfig } from "../src/platform/config";
+import { loadConfigOrExit } from "../src/platform/config";
 import { createLogger } from "../src/platform/logger";
 
 const DEMO_PASSWORD = "campus-live-demo";
@@ -23,13 +23,7 @@ const accounts: SignUpInput[] = [
 ];
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) e.problems.forEach((p) => console.error(`config error: ${p}`));
-    process.exit(78);
-  }
+  const config = loadConfigOrExit();
   if (config.isProduction) {
     console.error("seed: refusing to create demo accounts with a known password in production");
     process.exit(78);

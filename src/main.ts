@@ -3,20 +3,11 @@ import "reflect-metadata";
 import cluster from "node:cluster";
 import { createApp } from "./app";
 import { runPrimary } from "./platform/cluster";
-import { ConfigError, loadConfig } from "./platform/config";
+import { loadConfigOrExit } from "./platform/config";
 import { createLogger } from "./platform/logger";
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      for (const problem of e.problems) console.error(`config error: ${problem}`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
   if (config.workers > 1 && cluster.isPrimary) return runPrimary(config.workers, logger);
   if (!config.JWT_SECRET) logger.warn("JWT_SECRET not set: using a random per-process secret (tokens die with it)");

@@ -288,15 +288,6 @@ async function expiryPart(opts: OfficeHoursBenchOptions) {
       receivedLateMaxMs: received.at(-1) ?? NaN,
       earlyExpiries: onServer.filter((d) => d < 0).length,
     };
-    if (process.env.BENCH_DEBUG) {
-      console.log(server.logs.filter((l) => /warn|error|"level":[45]/.test(l)).slice(0, 20).join("\n"));
-      const { MongoClient } = await import("mongodb");
-      const mc = await MongoClient.connect(server.env.MONGO_URL);
-      const jobs = await mc.db().collection("agendaJobs").find({}).limit(5).toArray();
-      console.log(await mc.db().collection("agendaJobs").countDocuments(), JSON.stringify(jobs, null, 1));
-      console.log(JSON.stringify(await mc.db().collection("queueentries").find({}).limit(2).toArray(), null, 1));
-      await mc.close();
-    }
     printTable(`office hours, expiry: ${invited.length} invites with a ${opts.ttlSeconds} s TTL (lateness after the expiry time)`, [row]);
     return row;
   } finally {

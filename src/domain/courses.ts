@@ -12,6 +12,8 @@ import type { Catalogue, CatalogueFilter } from "./catalogue";
 import { isDuplicateKey } from "./accounts";
 import { EnrollmentEngine, parseCounts, parsePromotions } from "./enrollment/engine";
 import type { EnrollmentNotifier } from "./enrollment/notifier";
+import { actorOf } from "../events/catalogue";
+import { isObjectId } from "../platform/util";
 
 export interface Meeting {
   day: Weekday;
@@ -178,8 +180,6 @@ export class CoursesService {
   }
 }
 
-export const isObjectId = (id: string) => typeof id === "string" && /^[0-9a-f]{24}$/i.test(id);
-const actorOf = (u: AuthUser) => ({ userId: u.id, role: u.role });
 
 function definedOnly<T extends object>(o: T): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));

@@ -168,6 +168,9 @@ export interface EventActor {
   role: Role;
 }
 
+/** The actor of an event caused by a signed-in user. */
+export const actorOf = (user: { id: string; role: Role }): EventActor => ({ userId: user.id, role: user.role });
+
 export interface DomainEvent<N extends EventName = EventName> {
   id: string;
   name: N;

@@ -109,3 +109,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: c.JWT_SECRET ?? require("node:crypto").randomBytes(48).toString("base64"),
   };
 }
+
+/** For entry points (server, scripts): the configuration, or each problem on one line and exit 78. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    for (const problem of e.problems) console.error(`config error: ${problem}`);
+    process.exit(78); // EX_CONFIG
+  }
+}

@@ -57,3 +57,6 @@ export async function forEachConcurrently<T>(items: T[], parallel: number, work:
   };
   await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
 }
+
+/** A 24-hex-digit ObjectId string (what every id argument must be). */
+export const isObjectId = (id: unknown): id is string => typeof id === "string" && /^[0-9a-f]{24}$/i.test(id);

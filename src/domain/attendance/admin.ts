@@ -6,7 +6,6 @@
 import { Types } from "mongoose";
 import type { AuthUser } from "../../auth/tokens";
 import type { EventBus } from "../../events/bus";
-import type { EventActor } from "../../events/catalogue";
 import { GroupModel, GroupTeacherModel, RollEntryModel, SchoolModel, type GroupDoc, type SchoolDoc } from "../../models/attendance";
 import { UserModel } from "../../models/user";
 import type { Clock } from "../../platform/clock";
@@ -15,8 +14,9 @@ import { insertIgnoringDuplicates } from "../../platform/streamWriter";
 import { isDuplicateKey } from "../accounts";
 import { isCalendarDate, isTimeZone, localDate } from "./dates";
 import type { AttendanceDirectory } from "./directory";
-import { isObjectId } from "./directory";
+import { isObjectId } from "../../platform/util";
 import type { AttendanceEngine, GroupMeta } from "./engine";
+import { actorOf } from "../../events/catalogue";
 
 export const MAX_ROSTER_ROWS = 10_000;
 
@@ -42,7 +42,6 @@ export const rosterEmail = (id: Types.ObjectId) => `roster-${id.toHexString()}@s
 /** No argon2 hash can equal this, so a roster-only account cannot sign in. */
 export const NO_PASSWORD = "!roster-only";
 
-const actorOf = (u: AuthUser): EventActor => ({ userId: u.id, role: u.role });
 const clean = (s: string, what: string, max = 200) => {
   const v = s.trim();
   if (!v || v.length > max) throw fail("BAD_USER_INPUT", `${what} must be 1-${max} characters`, "INVALID_INPUT");

@@ -9,8 +9,8 @@ import { GroupTeacherModel, SchoolModel, type SchoolDoc } from "../../models/att
 import { fail } from "../../platform/errors";
 import { cachedLoader } from "../../platform/loader";
 import type { Logger } from "../../platform/logger";
+import { isObjectId } from "../../platform/util";
 
-export const isObjectId = (id: string) => id.length === 24 && Types.ObjectId.isValid(id);
 
 export class AttendanceDirectory {
   readonly schools = cachedLoader<SchoolDoc>(

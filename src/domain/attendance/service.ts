@@ -11,7 +11,7 @@ import {
 } from "../../auth/policies";
 import type { AuthUser } from "../../auth/tokens";
 import type { EventBus } from "../../events/bus";
-import type { EventActor, LessonSnapshot } from "../../events/catalogue";
+import type { LessonSnapshot } from "../../events/catalogue";
 import {
   ABSENCE_KINDS,
   GroupModel,
@@ -32,8 +32,9 @@ import { fail } from "../../platform/errors";
 import { pageById, type Page } from "../../platform/pagination";
 import { datesBetween, daysBetween, endOfDayAfter, isCalendarDate, judgeLessonDate, localDate } from "./dates";
 import type { AttendanceDirectory } from "./directory";
-import { isObjectId } from "./directory";
+import { isObjectId } from "../../platform/util";
 import { KIND_CODES, lessonId, type AttendanceEngine, type Counters, type GroupMeta, type RegisterCall } from "./engine";
+import { actorOf } from "../../events/catalogue";
 
 export const STATS_SCOPES = ["STUDENT", "GROUP", "SCHOOL", "REGION"] as const;
 export type StatsScope = (typeof STATS_SCOPES)[number];
@@ -70,7 +71,6 @@ export interface StatsView {
   approvedActivity: number;
 }
 
-const actorOf = (u: AuthUser): EventActor => ({ userId: u.id, role: u.role });
 
 export class AttendanceService {
   constructor(

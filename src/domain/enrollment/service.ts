@@ -12,9 +12,10 @@ import { UserModel } from "../../models/user";
 import type { Clock } from "../../platform/clock";
 import { fail, reasonErrors, type ErrorCode } from "../../platform/errors";
 import type { CoursesService } from "../courses";
-import { isObjectId } from "../courses";
+import { isObjectId } from "../../platform/util";
 import { parseCounts, parsePromotions, type EngineRecord, type EnrollmentEngine, type SeatCounts } from "./engine";
 import { seats, type EnrollmentNotifier } from "./notifier";
+import { actorOf } from "../../events/catalogue";
 
 export interface EnrollmentView {
   enrollmentId: string;
@@ -256,7 +257,6 @@ export class EnrollmentService {
   }
 }
 
-const actorOf = (u: AuthUser): EventActor => ({ userId: u.id, role: u.role });
 
 function requireCourseId(id: string): void {
   if (!isObjectId(id)) throw fail("NOT_FOUND", "Course not found", "COURSE_NOT_FOUND");

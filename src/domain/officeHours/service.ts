@@ -10,7 +10,7 @@ import { Types } from "mongoose";
 import { isCourseStaff, seesWholeLine } from "../../auth/policies";
 import type { AuthUser } from "../../auth/tokens";
 import type { EventBus } from "../../events/bus";
-import type { EventActor, EventCatalogue, QueueEntryState, QueueState } from "../../events/catalogue";
+import type { EventCatalogue, QueueEntryState, QueueState } from "../../events/catalogue";
 import type { CourseDoc } from "../../models/course";
 import {
   ACTIVE_STATUSES,
@@ -27,13 +27,14 @@ import type { Clock } from "../../platform/clock";
 import { fail, type ErrorCode } from "../../platform/errors";
 import type { Locks } from "../../platform/locks";
 import type { Logger } from "../../platform/logger";
-import { forEachConcurrently } from "../../platform/util";
+import { forEachConcurrently, isObjectId } from "../../platform/util";
 import { isDuplicateKey } from "../accounts";
 import type { CoursesService } from "../courses";
 import type { EnrollmentService } from "../enrollment/service";
 import { RECENT_MEETINGS } from "./estimate";
 import { computeStats, NOTE, type OfficeHoursStatsView } from "./stats";
 import { entryState, queueState, viewEntry, viewQueue, viewStatus, type EntryView, type QueueView, type StatusView } from "./views";
+import { actorOf } from "../../events/catalogue";
 
 /** The two deadlines of an entry, each enforced by a scheduled job. */
 export type TimeoutKind = "invite" | "wait";
@@ -323,7 +324,7 @@ export class OfficeHoursService {
   }
 
   async cancelWindow(staff: AuthUser, windowId: string): Promise<OfficeHoursWindowDoc> {
-    const found = isId(windowId) ? await OfficeHoursWindowModel.findById(windowId).lean<OfficeHoursWindowDoc>() : null;
+    const found = isObjectId(windowId) ? await OfficeHoursWindowModel.findById(windowId).lean<OfficeHoursWindowDoc>() : null;
     if (!found) throw fail("NOT_FOUND", "Office-hours window not found", "WINDOW_NOT_FOUND");
     await this.staffCourse(staff, found.course.toHexString());
     await OfficeHoursWindowModel.updateOne({ _id: found._id }, { $set: { cancelled: true } });
@@ -426,7 +427,7 @@ export class OfficeHoursService {
    * entry if it is still in the state the deadline was set for (a job that lost a race is a no-op).
    */
   private async expire(kind: TimeoutKind, entryId: string, deadline: Date, known?: QueueEntryDoc): Promise<void> {
-    const found = known ?? (isId(entryId) ? await QueueEntryModel.findById(entryId).lean<QueueEntryDoc>() : null);
+    const found = known ?? (isObjectId(entryId) ? await QueueEntryModel.findById(entryId).lean<QueueEntryDoc>() : null);
     if (!found || !this.timedOut(found, kind, deadline)) return;
     const course = await this.deps.courses.get(found.course.toHexString());
     await this.change(course, null, async (oh, now) => {
@@ -560,7 +561,7 @@ export class OfficeHoursService {
   }
 
   private async entry(entryId: string): Promise<QueueEntryDoc> {
-    const entry = isId(entryId) ? await QueueEntryModel.findById(entryId).lean<QueueEntryDoc>() : null;
+    const entry = isObjectId(entryId) ? await QueueEntryModel.findById(entryId).lean<QueueEntryDoc>() : null;
     if (!entry) throw fail("NOT_FOUND", "Queue entry not found", "ENTRY_NOT_FOUND");
     return entry;
   }
@@ -608,9 +609,7 @@ interface Changed {
 const viewChanged = (c: Changed): EntryView => viewEntry(c.entry!, c.queue);
 
 const oid = (id: string) => new Types.ObjectId(id);
-const isId = (id: string) => typeof id === "string" && /^[0-9a-f]{24}$/i.test(id);
 const activeKey = (courseId: string, studentId: string) => `${courseId}:${studentId}`;
-const actorOf = (u: AuthUser): EventActor => ({ userId: u.id, role: u.role });
 const lastNote = (e: QueueEntryDoc) => e.history.at(-1)?.note ?? null;
 
 function requireRange(from: Date, to: Date): void {

@@ -5,16 +5,18 @@ import { Types } from "mongoose";
 import { canHostQuiz, canPlayQuiz, canSeeCorrectOption, canSeeQuestion, canViewQuiz } from "../../auth/policies";
 import type { AuthUser } from "../../auth/tokens";
 import type { EventBus } from "../../events/bus";
-import type { EventActor, LeaderboardSnapshot } from "../../events/catalogue";
+import type { LeaderboardSnapshot } from "../../events/catalogue";
 import type { CourseDoc } from "../../models/course";
 import { QuizModel, QuizStandingModel, type QuestionDoc, type QuizDoc, type QuizMode, type QuizStandingDoc } from "../../models/quiz";
 import { UserModel } from "../../models/user";
 import type { Clock } from "../../platform/clock";
 import { fail, reasonErrors, type ErrorCode } from "../../platform/errors";
-import { isObjectId, type CoursesService } from "../courses";
+import { isObjectId } from "../../platform/util";
+import type { CoursesService } from "../courses";
 import type { EnrollmentEngine } from "../enrollment/engine";
 import { QuizEngine, type LiveState, type PlayerState, type Standings } from "./engine";
 import { PUSH_SIZE, snapshotOf, type LeaderboardPublisher } from "./leaderboard";
+import { actorOf } from "../../events/catalogue";
 
 export const LIMITS = {
   questions: [1, 100],
@@ -89,7 +91,6 @@ const REASONS: Record<string, [ErrorCode, string]> = {
   NO_MORE_QUESTIONS: ["CONFLICT", "Every question of this quiz has been started"],
 };
 const reasonError = reasonErrors(REASONS);
-const actorOf = (u: AuthUser): EventActor => ({ userId: u.id, role: u.role });
 
 export class QuizzesService {
   constructor(
