@@ -128,6 +128,8 @@ export interface EventCatalogue {
   OfficeHoursOpened: { courseId: string; staffId: string; queue: QueueState };
   OfficeHoursClosed: { courseId: string; staffId: string; queue: QueueState };
   OfficeHoursPolicySet: { courseId: string; queue: QueueState };
+  /** The line was rebuilt from its entries (after an instance died between an entry's write and the line's). */
+  OfficeHoursLineRepaired: { courseId: string; queue: QueueState };
   OfficeHoursScheduled: { courseId: string; windowId: string; hostId: string; startsAt: string; endsAt: string };
   OfficeHoursWindowCancelled: { courseId: string; windowId: string };
 
@@ -231,6 +233,7 @@ export const eventTopics: { [N in EventName]: (payload: EventCatalogue[N]) => st
   OfficeHoursOpened: officeHours,
   OfficeHoursClosed: officeHours,
   OfficeHoursPolicySet: officeHours,
+  OfficeHoursLineRepaired: officeHours,
   OfficeHoursScheduled: (p) => [topics.course(p.courseId)],
   OfficeHoursWindowCancelled: (p) => [topics.course(p.courseId)],
   QuizCreated: () => [],

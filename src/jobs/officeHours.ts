@@ -31,12 +31,14 @@ const LOCK_LIFETIME_MS = 15_000;
 export class AgendaEntryTimers implements EntryTimers {
   constructor(private readonly agenda: Agenda) {}
 
-  async schedule(kind: TimeoutKind, entryId: string, at: Date): Promise<void> {
-    await this.agenda.schedule<DeadlineData>(at, ENTRY_DEADLINE_JOB, { kind, entryId, at: at.toISOString() });
+  async schedule(kind: TimeoutKind, entryId: string, at: Date): Promise<string> {
+    const job = await this.agenda.schedule<DeadlineData>(at, ENTRY_DEADLINE_JOB, { kind, entryId, at: at.toISOString() });
+    return String(job.attrs._id);
   }
 
-  async cancel(kind: TimeoutKind, entryId: string): Promise<void> {
-    await this.agenda.cancel({ name: ENTRY_DEADLINE_JOB, data: { kind, entryId } });
+  /** By the job's id: the one lookup FerretDB serves from an index. */
+  async cancel(jobId: string): Promise<void> {
+    await this.agenda.cancel({ id: jobId });
   }
 }
 

@@ -31,12 +31,17 @@ const transitionSchema = new Schema<Transition>(
  * A student's place in a course's office-hours line, from joining to its end (DONE, EXPIRED,
  * WITHDRAWN, REMOVED). Entries are never deleted: they are the history the statistics read.
  *
- * `activeIn` is the course's id while the entry is in its line (null after): the line is read by
- * that one equality, which FerretDB pushes down to its storage (it filters `$in` in memory).
+ * Entries are only ever read or written by `_id` on the hot path: FerretDB serves `_id` from its
+ * primary key but answers every other filter with a sequential scan. The live line (the active
+ * entries, in order) is therefore held on the course's office-hours document as well (`line`),
+ * written in the same locked step as the entry.
+ *
  * Two unique keys back the rules up in the database itself (FerretDB has no partial indexes, so the
  * key holds the rule's value while it applies and the entry's own id otherwise):
  * - `activeKey` = "course:student" while the entry is active: one active entry per student and course;
- * - `staffKey` = the staff member's id while they hold this entry's invite or meeting: one at a time.
+ * - `staffKey` = the staff member's id while they hold this entry's invite or meeting: one at a time,
+ *   across courses.
+ * `activeIn` (the course's id while the entry is in its line) lets a repair rebuild a line from its entries.
  */
 const queueEntrySchema = new Schema(
   {
@@ -61,6 +66,9 @@ const queueEntrySchema = new Schema(
     requeued: { type: Boolean, default: false },
     invites: { type: Number, default: 0 },
     activeIn: { type: String, default: null },
+    /** Ids of the scheduled deadline jobs (Agenda), cancelled by id when the entry moves on. */
+    inviteJob: { type: String, default: null },
+    waitJob: { type: String, default: null },
     activeKey: { type: String, required: true },
     staffKey: { type: String, required: true },
     history: { type: [transitionSchema], default: [] },
@@ -69,11 +77,9 @@ const queueEntrySchema = new Schema(
 );
 queueEntrySchema.index({ activeKey: 1 }, { unique: true });
 queueEntrySchema.index({ staffKey: 1 }, { unique: true });
-queueEntrySchema.index({ activeIn: 1, status: 1, sortKey: 1 });
+queueEntrySchema.index({ activeIn: 1 });
 queueEntrySchema.index({ course: 1, joinedAt: 1 });
-queueEntrySchema.index({ course: 1, student: 1, endedAt: -1 });
-queueEntrySchema.index({ status: 1, inviteExpiresAt: 1 });
-queueEntrySchema.index({ status: 1, waitEndsAt: 1 });
+queueEntrySchema.index({ course: 1, student: 1, joinedAt: -1 });
 
 export interface QueueEntryDoc {
   _id: Types.ObjectId;
@@ -94,6 +100,8 @@ export interface QueueEntryDoc {
   requeued: boolean;
   invites: number;
   activeIn: string | null;
+  inviteJob?: string | null;
+  waitJob?: string | null;
   activeKey: string;
   staffKey: string;
   history: Transition[];
@@ -109,10 +117,23 @@ const dutySchema = new Schema(
   { _id: false },
 );
 
-/** A course's office hours: who is on duty now, its line's policy, and the line's version. */
+const helpedSchema = new Schema({ student: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } }, { _id: false });
+
+/**
+ * A course's office hours, keyed by the course's id: who is on duty now, the line itself (its active
+ * entries in order, as stored in `queueentries`), its policy and version. Every change of the line is
+ * one read and one conditional write of this document (plus the entry's own write).
+ */
 const officeHoursSchema = new Schema(
   {
+    _id: { type: Schema.Types.ObjectId, required: true },
     course: { type: Schema.Types.ObjectId, required: true },
+    /** The active entries (WAITING, INVITED, IN_MEETING) in line order. */
+    line: { type: [Schema.Types.Mixed], default: [] },
+    /** The earliest invite expiry or maximum wait in the line (the deadline sweep reads this). */
+    nextDeadline: { type: Date, default: null },
+    /** Students helped within the cooldown (policy), pruned as it passes. */
+    recentlyHelped: { type: [helpedSchema], default: [] },
     onDuty: { type: [dutySchema], default: [] },
     expiredInvite: { type: String, enum: EXPIRED_INVITE_POLICIES, default: "DROP" },
     maxQueueLength: { type: Number, default: null },
@@ -128,7 +149,7 @@ const officeHoursSchema = new Schema(
   },
   { versionKey: false, collection: "officehours" },
 );
-officeHoursSchema.index({ course: 1 }, { unique: true });
+officeHoursSchema.index({ nextDeadline: 1 });
 
 export interface DutyDoc {
   staff: Types.ObjectId;
@@ -136,8 +157,12 @@ export interface DutyDoc {
   meetingLink: string;
 }
 export interface OfficeHoursDoc {
+  /** The course's id. */
   _id: Types.ObjectId;
   course: Types.ObjectId;
+  line: QueueEntryDoc[];
+  nextDeadline: Date | null;
+  recentlyHelped: { student: Types.ObjectId; at: Date }[];
   onDuty: DutyDoc[];
   expiredInvite: ExpiredInvitePolicy;
   maxQueueLength: number | null;

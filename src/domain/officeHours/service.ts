@@ -2,10 +2,14 @@
 //
 // Each change of a line runs under that course's lock (src/platform/locks.ts): the rules are checked
 // and the change applied as one step on any number of instances, also on FerretDB, whose conditional
-// updates are not atomic. `callNext` picks and invites in one findOneAndUpdate (atomic by itself on
-// MongoDB). Unique keys on the entries (`activeKey`, `staffKey`) hold the two invariants in the
-// database as well. Every transition is appended to the entry's history and published as an event
-// carrying the whole line, from which every live view is derived.
+// updates are not atomic. A change reads the course's office-hours document (which holds the line),
+// writes the entry (a conditional update on its state: `callNext` turns the first WAITING entry
+// INVITED), then writes the line back with its version raised. Everything is read and written by
+// `_id`, the one key FerretDB looks up without scanning. Unique keys on the entries (`activeKey`,
+// `staffKey`) hold the two invariants in the database as well. Every transition is appended to the
+// entry's history and published as an event carrying the whole line, from which every live view is
+// derived. Should an entry and its line ever disagree (an instance died between the two writes), the
+// line is rebuilt from the entries the next time it is touched.
 import { Types } from "mongoose";
 import { isCourseStaff, seesWholeLine } from "../../auth/policies";
 import type { AuthUser } from "../../auth/tokens";
@@ -41,9 +45,10 @@ export type TimeoutKind = "invite" | "wait";
 
 /** Schedules the jobs that end invites and waits (Agenda, see src/jobs/officeHours.ts). */
 export interface EntryTimers {
-  schedule(kind: TimeoutKind, entryId: string, at: Date): Promise<void>;
-  /** Cancels the entry's pending deadline of that kind, if any. */
-  cancel(kind: TimeoutKind, entryId: string): Promise<void>;
+  /** Returns the job's id. */
+  schedule(kind: TimeoutKind, entryId: string, at: Date): Promise<string>;
+  /** Cancels a pending deadline (nothing happens if it ran already). */
+  cancel(jobId: string): Promise<void>;
 }
 
 export interface PolicyInput {
@@ -60,6 +65,13 @@ export interface WindowInput {
   endsAt: Date;
   location?: string | null;
   note?: string | null;
+}
+
+/** Thrown inside a change when an entry is not in the state its line says: the line is rebuilt, then `then` thrown. */
+class LineOutOfSync extends Error {
+  constructor(readonly then: Error) {
+    super("office-hours line out of sync with its entries");
+  }
 }
 
 const REASONS: Record<string, [ErrorCode, string]> = {
@@ -113,45 +125,48 @@ export class OfficeHoursService {
     const text = question.trim();
     if (!text || text.length > MAX_TEXT) throw fail("BAD_USER_INPUT", `Say what you need help with (1 to ${MAX_TEXT} characters)`, "INVALID_QUESTION");
     return viewChanged(await this.change(course, student, async (oh, now) => {
-      if (await QueueEntryModel.exists({ activeKey: activeKey(courseId, student.id) })) throw reasonError("ALREADY_IN_QUEUE");
-      if (oh.cooldownMinutes > 0) {
-        const since = new Date(now - oh.cooldownMinutes * 60_000);
-        const helped = await QueueEntryModel.findOne({ course: course._id, student: oid(student.id), status: "DONE", endedAt: { $gt: since } })
-          .select({ endedAt: 1 })
-          .lean<Pick<QueueEntryDoc, "endedAt">>();
-        if (helped) throw reasonError("COOLDOWN", { retryAt: new Date(helped.endedAt!.getTime() + oh.cooldownMinutes * 60_000).toISOString() });
-      }
-      if (oh.maxQueueLength && (await QueueEntryModel.countDocuments({ activeIn: courseId, status: "WAITING" })) >= oh.maxQueueLength) {
-        throw reasonError("QUEUE_FULL");
-      }
+      if (oh.line.some((e) => e.student.toHexString() === student.id)) throw reasonError("ALREADY_IN_QUEUE");
+      const helped = cooldownEnd(oh, student.id, now);
+      if (helped) throw reasonError("COOLDOWN", { retryAt: helped.toISOString() });
+      if (oh.maxQueueLength && oh.line.filter((e) => e.status === "WAITING").length >= oh.maxQueueLength) throw reasonError("QUEUE_FULL");
       const _id = new Types.ObjectId();
+      const id = _id.toHexString();
       const at = new Date(now);
       // Strictly increasing, so two joins within one millisecond keep their order.
       const sortKey = Math.max(now, oh.lastSortKey + 1);
       const waitEndsAt = oh.maxWaitSeconds ? new Date(now + oh.maxWaitSeconds * 1000) : null;
       // The deadline first: if the entry then cannot be stored, the job finds nothing and does nothing.
-      if (waitEndsAt) await this.deps.timers.schedule("wait", _id.toHexString(), waitEndsAt);
-      let entry: QueueEntryDoc;
+      const waitJob = waitEndsAt ? await this.deps.timers.schedule("wait", id, waitEndsAt) : null;
+      const entry: QueueEntryDoc = {
+        _id,
+        course: course._id,
+        student: oid(student.id),
+        question: text,
+        status: "WAITING",
+        sortKey,
+        joinedAt: at,
+        waitingSince: at,
+        staff: null,
+        meetingLink: null,
+        invitedAt: null,
+        inviteExpiresAt: null,
+        waitEndsAt,
+        meetingStartedAt: null,
+        endedAt: null,
+        requeued: false,
+        invites: 0,
+        activeIn: courseId,
+        inviteJob: null,
+        waitJob,
+        activeKey: activeKey(courseId, student.id),
+        staffKey: id,
+        history: [{ status: "WAITING", at, actor: oid(student.id), note: null }],
+      };
       try {
-        entry = (
-          await QueueEntryModel.create({
-            _id,
-            course: course._id,
-            student: oid(student.id),
-            question: text,
-            status: "WAITING",
-            sortKey,
-            joinedAt: at,
-            waitingSince: at,
-            waitEndsAt,
-            activeKey: activeKey(courseId, student.id),
-            activeIn: courseId,
-            staffKey: _id.toHexString(),
-            history: [{ status: "WAITING", at, actor: oid(student.id), note: null }],
-          })
-        ).toObject() as QueueEntryDoc;
+        await QueueEntryModel.collection.insertOne(entry);
       } catch (e) {
-        if (isDuplicateKey(e)) throw reasonError("ALREADY_IN_QUEUE");
+        // Active in the database but not in the line: a change that died half-way; the repair shows it.
+        if (isDuplicateKey(e)) throw new LineOutOfSync(reasonError("ALREADY_IN_QUEUE"));
         throw e;
       }
       return { event: "QueueJoined", entry, officeHours: { lastSortKey: sortKey } };
@@ -161,8 +176,8 @@ export class OfficeHoursService {
   /** Leaves the line; declines the invite if one is pending. */
   async leaveQueue(student: AuthUser, courseId: string): Promise<EntryView> {
     const course = await this.deps.courses.get(courseId);
-    return viewChanged(await this.change(course, student, async (_oh, now) => {
-      const entry = await QueueEntryModel.findOne({ activeKey: activeKey(courseId, student.id) }).lean<QueueEntryDoc>();
+    return viewChanged(await this.change(course, student, async (oh, now) => {
+      const entry = oh.line.find((e) => e.student.toHexString() === student.id);
       if (!entry) throw reasonError("NOT_IN_QUEUE");
       if (entry.status === "IN_MEETING") throw reasonError("MEETING_IN_PROGRESS");
       const declined = entry.status === "INVITED";
@@ -175,8 +190,8 @@ export class OfficeHoursService {
     const found = await this.entry(entryId);
     if (found.student.toHexString() !== student.id) throw fail("NOT_FOUND", "Queue entry not found", "ENTRY_NOT_FOUND");
     const course = await this.deps.courses.get(found.course.toHexString());
-    return viewChanged(await this.change(course, student, async (_oh, now) => {
-      const entry = await this.entry(entryId);
+    return viewChanged(await this.change(course, student, async (oh, now) => {
+      const entry = inLine(oh, entryId) ?? (await this.entry(entryId));
       if (entry.status === "IN_MEETING") return { entry }; // accepted already: nothing changes
       const expired =
         (entry.status === "INVITED" && entry.inviteExpiresAt!.getTime() <= now) ||
@@ -184,20 +199,21 @@ export class OfficeHoursService {
       if (expired) throw reasonError("INVITE_EXPIRED");
       if (entry.status !== "INVITED") throw reasonError("NOT_INVITED");
       const at = new Date(now);
-      const updated = await this.transition(entry, "IN_MEETING", at, student.id, null, { meetingStartedAt: at });
-      await this.deps.timers.cancel("invite", entryId);
+      const updated = await this.transition(entry, "IN_MEETING", at, student.id, null, { meetingStartedAt: at, inviteJob: null });
+      if (entry.inviteJob) await this.deps.timers.cancel(entry.inviteJob);
       return { event: "InviteAccepted", entry: updated };
     }));
   }
 
   async myEntry(student: AuthUser, courseId: string): Promise<EntryView | null> {
     const course = await this.deps.courses.get(courseId);
-    const entry = await QueueEntryModel.findOne({ course: course._id, student: oid(student.id) })
+    const queue = await this.state(course._id);
+    const active = queue.entries.find((e) => e.studentId === student.id);
+    if (active) return viewEntry(active, queue);
+    const latest = await QueueEntryModel.findOne({ course: course._id, student: oid(student.id) })
       .sort({ joinedAt: -1 })
       .lean<QueueEntryDoc>();
-    if (!entry) return null;
-    const queue = await this.state(course._id);
-    return viewEntry(queue.entries.find((e) => e.entryId === entry._id.toHexString()) ?? entryState(entry), queue);
+    return latest ? viewEntry(entryState(latest), queue) : null;
   }
 
   // ---- staff ----
@@ -230,37 +246,35 @@ export class OfficeHoursService {
     const changed = await this.change(course, staff, async (oh, now) => {
       const duty = oh.onDuty.find((d) => d.staff.toHexString() === staff.id);
       if (!duty) throw reasonError("OFFICE_HOURS_CLOSED");
-      await this.requireFree(staff.id);
+      const held = oh.line.find((e) => e.staff?.toHexString() === staff.id);
+      if (held) throw heldError(held.status);
+      const next = oh.line.find((e) => e.status === "WAITING");
+      if (!next) return { entry: null };
+      const id = next._id.toHexString();
       const at = new Date(now);
       const expiresAt = new Date(now + this.deps.inviteTtlSeconds * 1000);
-      let invited: QueueEntryDoc | null;
+      const inviteJob = await this.deps.timers.schedule("invite", id, expiresAt);
+      let invited: QueueEntryDoc;
       try {
-        // The pick and the invite are one operation: the oldest WAITING entry becomes INVITED.
-        invited = await QueueEntryModel.findOneAndUpdate(
-          { activeIn: course._id.toHexString(), status: "WAITING" },
-          {
-            $set: {
-              status: "INVITED",
-              staff: oid(staff.id),
-              staffKey: staff.id,
-              meetingLink: duty.meetingLink,
-              invitedAt: at,
-              inviteExpiresAt: expiresAt,
-              waitEndsAt: null,
-            },
-            $inc: { invites: 1 },
-            $push: { history: { status: "INVITED", at, actor: oid(staff.id), note: null } },
-          },
-          { sort: { sortKey: 1 }, returnDocument: "after" },
-        ).lean<QueueEntryDoc>();
+        // The first WAITING entry becomes INVITED: a conditional update of that entry.
+        invited = await this.transition(next, "INVITED", at, staff.id, null, {
+          staff: oid(staff.id),
+          staffKey: staff.id,
+          meetingLink: duty.meetingLink,
+          invitedAt: at,
+          inviteExpiresAt: expiresAt,
+          waitEndsAt: null,
+          waitJob: null,
+          inviteJob,
+          invites: next.invites + 1,
+        });
       } catch (e) {
-        // Another course's line gave this staff member an invite at the same instant.
-        if (isDuplicateKey(e)) throw reasonError("INVITE_PENDING");
+        await this.deps.timers.cancel(inviteJob);
+        // This staff member holds an invite or meeting in another course.
+        if (isDuplicateKey(e)) throw await this.heldElsewhere(staff.id);
         throw e;
       }
-      if (!invited) return { entry: null };
-      const id = invited._id.toHexString();
-      await Promise.all([this.deps.timers.schedule("invite", id, expiresAt), oh.maxWaitSeconds ? this.deps.timers.cancel("wait", id) : null]);
+      if (next.waitJob) await this.deps.timers.cancel(next.waitJob);
       return { event: "StudentInvited", entry: invited };
     });
     return changed.entry ? viewChanged(changed) : null;
@@ -270,20 +284,28 @@ export class OfficeHoursService {
     const found = await this.entry(entryId);
     const course = await this.staffCourse(staff, found.course.toHexString());
     return viewChanged(await this.change(course, staff, async (oh, now) => {
-      const entry = await this.entry(entryId);
-      if (entry.status !== "IN_MEETING") throw reasonError("NOT_IN_MEETING");
+      const entry = inLine(oh, entryId);
+      if (entry?.status !== "IN_MEETING") throw reasonError("NOT_IN_MEETING");
       const updated = await this.finish(entry, "DONE", now, staff.id, null);
       const seconds = (now - entry.meetingStartedAt!.getTime()) / 1000;
-      return { event: "MeetingEnded", entry: updated, officeHours: { recentMeetingSeconds: [...oh.recentMeetingSeconds, seconds].slice(-RECENT_MEETINGS) } };
+      const cooldownFrom = now - oh.cooldownMinutes * 60_000;
+      return {
+        event: "MeetingEnded",
+        entry: updated,
+        officeHours: {
+          recentMeetingSeconds: [...oh.recentMeetingSeconds, seconds].slice(-RECENT_MEETINGS),
+          recentlyHelped: oh.cooldownMinutes > 0 ? [...oh.recentlyHelped.filter((h) => h.at.getTime() > cooldownFrom), { student: entry.student, at: new Date(now) }] : [],
+        },
+      };
     }));
   }
 
   async removeFromQueue(staff: AuthUser, entryId: string, reason: string | null): Promise<EntryView> {
     const found = await this.entry(entryId);
     const course = await this.staffCourse(staff, found.course.toHexString());
-    return viewChanged(await this.change(course, staff, async (_oh, now) => {
-      const entry = await this.entry(entryId);
-      if (!ACTIVE_STATUSES.includes(entry.status)) throw reasonError("ENTRY_CLOSED");
+    return viewChanged(await this.change(course, staff, async (oh, now) => {
+      const entry = inLine(oh, entryId);
+      if (!entry) throw reasonError("ENTRY_CLOSED");
       const updated = await this.finish(entry, "REMOVED", now, staff.id, reason?.trim().slice(0, MAX_TEXT) || null);
       return { event: "RemovedFromQueue", entry: updated };
     }));
@@ -391,7 +413,9 @@ export class OfficeHoursService {
     const early = deadline.getTime() - this.deps.clock();
     if (early > 0) await new Promise((r) => setTimeout(r, Math.min(early, MAX_EARLY_MS)));
     await this.sweep();
-    await this.expire(kind, entryId, deadline); // a no-op unless it came due after the sweep looked
+    // Usually ended by the sweep already; otherwise (it came due after the sweep looked) ended here.
+    const entry = isObjectId(entryId) ? await QueueEntryModel.findById(entryId).lean<QueueEntryDoc>() : null;
+    if (entry && timedOut(entry, kind, deadline)) await this.expire(kind, entry.course, entryId, deadline);
   }
 
   private sweeping: Promise<void> | null = null;
@@ -407,18 +431,19 @@ export class OfficeHoursService {
 
   private async sweepOnce(): Promise<void> {
     const now = new Date(this.deps.clock());
-    // Two simple queries rather than one $or: FerretDB pushes simple equalities down to its storage.
-    const due = (
-      await Promise.all([
-        QueueEntryModel.find({ status: "INVITED", inviteExpiresAt: { $lte: now } }).lean<QueueEntryDoc[]>(),
-        QueueEntryModel.find({ status: "WAITING", waitEndsAt: { $lte: now } }).lean<QueueEntryDoc[]>(),
-      ])
-    ).flat();
+    const lines = await OfficeHoursModel.find({ nextDeadline: { $lte: now } }).lean<OfficeHoursDoc[]>();
+    const due: { kind: TimeoutKind; entry: QueueEntryDoc; at: Date }[] = [];
+    for (const oh of lines) {
+      for (const entry of oh.line) {
+        if (entry.status === "INVITED" && entry.inviteExpiresAt! <= now) due.push({ kind: "invite", entry, at: entry.inviteExpiresAt! });
+        if (entry.status === "WAITING" && entry.waitEndsAt && entry.waitEndsAt <= now) due.push({ kind: "wait", entry, at: entry.waitEndsAt });
+      }
+    }
     await forEachConcurrently(
       due,
       SWEEP_PARALLELISM,
-      (e) => (e.status === "INVITED" ? this.expire("invite", e._id.toHexString(), e.inviteExpiresAt!, e) : this.expire("wait", e._id.toHexString(), e.waitEndsAt!, e)),
-      (err, e) => this.deps.logger.error({ err, entryId: e._id.toHexString() }, "office-hours deadline failed (its own job retries it)"),
+      (d) => this.expire(d.kind, d.entry.course, d.entry._id.toHexString(), d.at),
+      (err, d) => this.deps.logger.error({ err, entryId: d.entry._id.toHexString() }, "office-hours deadline failed (its own job retries it)"),
     );
   }
 
@@ -426,115 +451,129 @@ export class OfficeHoursService {
    * Ends one invite or wait whose deadline has come. Safe to run twice or late: it only acts on the
    * entry if it is still in the state the deadline was set for (a job that lost a race is a no-op).
    */
-  private async expire(kind: TimeoutKind, entryId: string, deadline: Date, known?: QueueEntryDoc): Promise<void> {
-    const found = known ?? (isObjectId(entryId) ? await QueueEntryModel.findById(entryId).lean<QueueEntryDoc>() : null);
-    if (!found || !this.timedOut(found, kind, deadline)) return;
-    const course = await this.deps.courses.get(found.course.toHexString());
+  private async expire(kind: TimeoutKind, courseId: Types.ObjectId, entryId: string, deadline: Date): Promise<void> {
+    const course = await this.deps.courses.get(courseId.toHexString());
     await this.change(course, null, async (oh, now) => {
-      const entry = await QueueEntryModel.findById(entryId).lean<QueueEntryDoc>();
-      if (!entry || !this.timedOut(entry, kind, deadline)) return { entry: null };
-      if (kind === "wait") return { event: "QueueWaitExpired", entry: await this.finish(entry, "EXPIRED", now, null, NOTE.maxWait, "wait") };
+      const entry = inLine(oh, entryId);
+      if (!entry || !timedOut(entry, kind, deadline)) return { entry: null };
+      if (kind === "wait") return { event: "QueueWaitExpired", entry: await this.finish(entry, "EXPIRED", now, null, NOTE.maxWait) };
       if (oh.expiredInvite === "REQUEUE_ONCE" && !entry.requeued) {
         const at = new Date(now);
-        const first = await QueueEntryModel.find({ activeIn: entry.course.toHexString(), status: "WAITING" }).select({ sortKey: 1 }).lean<{ sortKey: number }[]>();
-        const front = Math.min(now, ...first.map((e) => e.sortKey)) - 1;
+        const front = Math.min(now, ...oh.line.filter((e) => e.status === "WAITING").map((e) => e.sortKey)) - 1;
         const waitEndsAt = oh.maxWaitSeconds ? new Date(now + oh.maxWaitSeconds * 1000) : null;
+        const waitJob = waitEndsAt ? await this.deps.timers.schedule("wait", entryId, waitEndsAt) : null;
         const updated = await this.transition(entry, "WAITING", at, null, NOTE.requeued, {
           sortKey: front,
           waitingSince: at,
           requeued: true,
           staff: null,
           staffKey: entryId,
+          inviteJob: null,
           waitEndsAt,
+          waitJob,
         }, [{ status: "EXPIRED", at, actor: null, note: NOTE.inviteExpired }]);
-        if (waitEndsAt) await this.deps.timers.schedule("wait", entryId, waitEndsAt);
         return { event: "InviteExpired", entry: updated, extra: { requeued: true } };
       }
-      const updated = await this.finish(entry, "EXPIRED", now, null, NOTE.inviteExpired, "invite");
+      const updated = await this.finish(entry, "EXPIRED", now, null, NOTE.inviteExpired);
       return { event: "InviteExpired", entry: updated, extra: { requeued: false } };
     });
-  }
-
-  private timedOut(entry: QueueEntryDoc, kind: TimeoutKind, deadline: Date): boolean {
-    if (kind === "invite") return entry.status === "INVITED" && entry.inviteExpiresAt?.getTime() === deadline.getTime();
-    return entry.status === "WAITING" && entry.waitEndsAt?.getTime() === deadline.getTime();
   }
 
   // ---- the one way a line changes ----
 
   /**
-   * Runs `work` under the course's lock; if it changed the line, raises the line's version, reads
-   * the line and publishes the event `work` names, still under the lock, so that events leave in
-   * version order. Returns the line and the changed entry as it stands in it.
+   * Runs `work` under the course's lock; if it changed the line, writes the line back with its
+   * version raised and publishes the event `work` names, still under the lock, so that events leave
+   * in version order. Returns the line and the changed entry as it stands in it.
    */
   private async change(course: CourseDoc, actor: AuthUser | null, work: (oh: OfficeHoursDoc, now: number) => Promise<Change>): Promise<Changed> {
     const courseId = course._id.toHexString();
     return this.deps.locks.withLock(`office-hours:${courseId}`, async () => {
       const now = this.deps.clock();
       const oh = await this.officeHours(course._id);
-      const result = await work(oh, now);
-      // The change is committed once `work` has written it: that is when it happened for viewers.
-      const changedAt = result.event ? new Date(this.deps.clock()) : (oh.changedAt ?? new Date(now));
-      const current = result.event
-        ? ((await OfficeHoursModel.findOneAndUpdate(
-            { _id: oh._id },
-            { $set: { ...result.officeHours, changedAt }, $inc: { version: 1 } },
-            { returnDocument: "after" },
-          ).lean<OfficeHoursDoc>()) ?? oh)
-        : oh;
-      const queue = queueState(current, await this.activeEntries(course._id));
-      const changed = result.entry ? (queue.entries.find((e) => e.entryId === result.entry!._id.toHexString()) ?? entryState(result.entry)) : null;
-      if (result.event) {
-        const payload = changed ? { courseId, entry: changed, queue, ...result.extra } : { courseId, staffId: actor?.id ?? "", queue };
-        await this.deps.events.publish(result.event, payload as never, actor ? actorOf(actor) : null);
+      let result: Change;
+      try {
+        result = await work(oh, now);
+      } catch (e) {
+        if (!(e instanceof LineOutOfSync)) throw e;
+        await this.repair(oh);
+        throw e.then;
       }
+      if (!result.event) {
+        const queue = queueState(oh);
+        return { queue, entry: result.entry ? (queue.entries.find((e) => e.entryId === result.entry!._id.toHexString()) ?? entryState(result.entry)) : null };
+      }
+      // The change is committed once `work` has written it: that is when it happened for viewers.
+      const changedAt = new Date(this.deps.clock());
+      const line = result.entry ? withEntry(oh.line, result.entry) : oh.line;
+      const next: OfficeHoursDoc = { ...oh, ...result.officeHours, line, nextDeadline: nextDeadline(line), changedAt, version: oh.version + 1 };
+      await this.save(oh, next);
+      const queue = queueState(next);
+      const changed = result.entry ? (queue.entries.find((e) => e.entryId === result.entry!._id.toHexString()) ?? entryState(result.entry)) : null;
+      const payload = changed ? { courseId, entry: changed, queue, ...result.extra } : { courseId, staffId: actor?.id ?? "", queue };
+      await this.deps.events.publish(result.event, payload as never, actor ? actorOf(actor) : null);
       return { queue, entry: changed };
     });
   }
 
-  private async state(courseId: Types.ObjectId): Promise<QueueState> {
-    const [oh, active] = await Promise.all([this.officeHours(courseId), this.activeEntries(courseId)]);
-    return queueState(oh, active);
-  }
-
-  private activeEntries(courseId: Types.ObjectId): Promise<QueueEntryDoc[]> {
-    return QueueEntryModel.find({ activeIn: courseId.toHexString() }).lean<QueueEntryDoc[]>();
-  }
-
-  /** The course's office-hours document, created on first use. */
-  private async officeHours(courseId: Types.ObjectId): Promise<OfficeHoursDoc> {
-    const found = await OfficeHoursModel.findOne({ course: courseId }).lean<OfficeHoursDoc>();
-    if (found) return found;
-    try {
-      return (await OfficeHoursModel.create({ course: courseId })).toObject() as OfficeHoursDoc;
-    } catch (e) {
-      if (!isDuplicateKey(e)) throw e;
-      return (await OfficeHoursModel.findOne({ course: courseId }).lean<OfficeHoursDoc>())!;
+  /** Writes a line back, if it is still the version read (it is, under the lock; else the change fails). */
+  private async save(read: OfficeHoursDoc, next: OfficeHoursDoc): Promise<void> {
+    const { _id, version, ...fields } = next;
+    void version;
+    const saved = await OfficeHoursModel.updateOne({ _id, version: read.version }, { $set: fields, $inc: { version: 1 } });
+    if (saved.matchedCount !== 1) {
+      throw fail("SERVICE_UNAVAILABLE", "The line changed meanwhile, try again", "LOCK_UNAVAILABLE");
     }
   }
 
-  /**
-   * Moves an entry to a final state: it leaves the line, frees its staff member, and its pending
-   * deadlines are cancelled (except `running`, the deadline job calling this).
-   */
-  private async finish(
-    entry: QueueEntryDoc,
-    status: QueueEntryStatus,
-    now: number,
-    actorId: string | null,
-    note: string | null,
-    running?: TimeoutKind,
-  ): Promise<QueueEntryDoc> {
+  /** Rebuilds a line from its active entries (under the course's lock) and publishes it. */
+  private async repair(oh: OfficeHoursDoc): Promise<void> {
+    const active = await QueueEntryModel.find({ activeIn: oh._id.toHexString() }).lean<QueueEntryDoc[]>();
+    const line = active.sort((a, b) => a.sortKey - b.sortKey);
+    const next: OfficeHoursDoc = { ...oh, line, nextDeadline: nextDeadline(line), changedAt: new Date(this.deps.clock()), version: oh.version + 1 };
+    await this.save(oh, next);
+    this.deps.logger.warn({ courseId: oh._id.toHexString(), entries: line.length }, "office-hours line rebuilt from its entries");
+    await this.deps.events.publish("OfficeHoursLineRepaired", { courseId: oh._id.toHexString(), queue: queueState(next) }, null);
+  }
+
+  private async state(courseId: Types.ObjectId): Promise<QueueState> {
+    return queueState(await this.officeHours(courseId));
+  }
+
+  /** The course's office-hours document (keyed by the course's id), created on first use. */
+  private async officeHours(courseId: Types.ObjectId): Promise<OfficeHoursDoc> {
+    const found = await OfficeHoursModel.findById(courseId).lean<OfficeHoursDoc>();
+    if (found) return found;
+    try {
+      return (await OfficeHoursModel.create({ _id: courseId, course: courseId })).toObject() as OfficeHoursDoc;
+    } catch (e) {
+      if (!isDuplicateKey(e)) throw e;
+      return (await OfficeHoursModel.findById(courseId).lean<OfficeHoursDoc>())!;
+    }
+  }
+
+  /** Moves an entry to a final state: it leaves the line, frees its staff member, and its pending deadlines are cancelled. */
+  private async finish(entry: QueueEntryDoc, status: QueueEntryStatus, now: number, actorId: string | null, note: string | null): Promise<QueueEntryDoc> {
     const at = new Date(now);
     const id = entry._id.toHexString();
-    const updated = await this.transition(entry, status, at, actorId, note, { endedAt: at, activeKey: id, activeIn: null, staffKey: id, waitEndsAt: null });
-    await Promise.all([
-      entry.status === "INVITED" && running !== "invite" ? this.deps.timers.cancel("invite", id) : null,
-      entry.waitEndsAt && running !== "wait" ? this.deps.timers.cancel("wait", id) : null,
-    ]);
+    const updated = await this.transition(entry, status, at, actorId, note, {
+      endedAt: at,
+      activeKey: id,
+      activeIn: null,
+      staffKey: id,
+      waitEndsAt: null,
+      inviteJob: null,
+      waitJob: null,
+    });
+    // A job that is running (the deadline ending this entry) is not pending: cancelling it does nothing.
+    await Promise.all([entry.inviteJob, entry.waitJob].filter((job): job is string => !!job).map((job) => this.deps.timers.cancel(job)));
     return updated;
   }
 
+  /**
+   * One step of an entry: a conditional update (the entry must still be in the state its line says)
+   * that appends to its history. Returns the entry as it now is.
+   */
   private async transition(
     entry: QueueEntryDoc,
     status: QueueEntryStatus,
@@ -545,19 +584,18 @@ export class OfficeHoursService {
     before: QueueEntryDoc["history"] = [],
   ): Promise<QueueEntryDoc> {
     const steps = [...before, { status, at, actor: actorId ? oid(actorId) : null, note }];
-    const updated = await QueueEntryModel.findOneAndUpdate(
-      { _id: entry._id },
+    const written = await QueueEntryModel.updateOne(
+      { _id: entry._id, status: entry.status, invites: entry.invites },
       { $set: { ...set, status }, $push: { history: { $each: steps } } },
-      { returnDocument: "after" },
-    ).lean<QueueEntryDoc>();
-    return updated!;
+    );
+    if (written.matchedCount !== 1) throw new LineOutOfSync(fail("SERVICE_UNAVAILABLE", "The line was out of date and has been refreshed, try again", "LINE_REPAIRED"));
+    return { ...entry, ...set, status, history: [...entry.history, ...steps] };
   }
 
-  /** A staff member holds at most one invite or meeting, in any course. */
-  private async requireFree(staffId: string): Promise<void> {
+  /** Why a staff member who holds an invite or meeting in another course cannot call now. */
+  private async heldElsewhere(staffId: string): Promise<Error> {
     const held = await QueueEntryModel.findOne({ staffKey: staffId }).select({ status: 1 }).lean<Pick<QueueEntryDoc, "status">>();
-    if (held?.status === "INVITED") throw reasonError("INVITE_PENDING");
-    if (held?.status === "IN_MEETING") throw reasonError("MEETING_IN_PROGRESS");
+    return heldError(held?.status ?? "INVITED");
   }
 
   private async entry(entryId: string): Promise<QueueEntryDoc> {
@@ -611,6 +649,33 @@ const viewChanged = (c: Changed): EntryView => viewEntry(c.entry!, c.queue);
 const oid = (id: string) => new Types.ObjectId(id);
 const activeKey = (courseId: string, studentId: string) => `${courseId}:${studentId}`;
 const lastNote = (e: QueueEntryDoc) => e.history.at(-1)?.note ?? null;
+const inLine = (oh: OfficeHoursDoc, entryId: string) => oh.line.find((e) => e._id.toHexString() === entryId);
+
+/** The line after an entry changed: still active, it keeps (or takes) its place by sortKey; otherwise it leaves. */
+function withEntry(line: QueueEntryDoc[], entry: QueueEntryDoc): QueueEntryDoc[] {
+  const others = line.filter((e) => !e._id.equals(entry._id));
+  return ACTIVE_STATUSES.includes(entry.status) ? [...others, entry].sort((a, b) => a.sortKey - b.sortKey) : others;
+}
+
+function nextDeadline(line: QueueEntryDoc[]): Date | null {
+  const times = line.flatMap((e) => [e.status === "INVITED" ? e.inviteExpiresAt : null, e.status === "WAITING" ? e.waitEndsAt : null]).filter((d): d is Date => !!d);
+  return times.length ? new Date(Math.min(...times.map((d) => d.getTime()))) : null;
+}
+
+function timedOut(entry: QueueEntryDoc, kind: TimeoutKind, deadline: Date): boolean {
+  if (kind === "invite") return entry.status === "INVITED" && entry.inviteExpiresAt?.getTime() === deadline.getTime();
+  return entry.status === "WAITING" && entry.waitEndsAt?.getTime() === deadline.getTime();
+}
+
+/** When the student's cooldown (policy) ends, if they were helped within it. */
+function cooldownEnd(oh: OfficeHoursDoc, studentId: string, now: number): Date | null {
+  if (oh.cooldownMinutes <= 0) return null;
+  const ms = oh.cooldownMinutes * 60_000;
+  const last = oh.recentlyHelped.filter((h) => h.student.toHexString() === studentId && h.at.getTime() + ms > now).at(-1);
+  return last ? new Date(last.at.getTime() + ms) : null;
+}
+
+const heldError = (status: QueueEntryStatus) => reasonError(status === "IN_MEETING" ? "MEETING_IN_PROGRESS" : "INVITE_PENDING");
 
 function requireRange(from: Date, to: Date): void {
   if (!(from < to)) throw fail("BAD_USER_INPUT", "`from` must be before `to`", "INVALID_RANGE");

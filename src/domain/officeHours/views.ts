@@ -75,9 +75,10 @@ export function entryState(doc: QueueEntryDoc): QueueEntryState {
   };
 }
 
-export function queueState(oh: OfficeHoursDoc, active: QueueEntryDoc[]): QueueState {
+/** The line held on the course's office-hours document, as events carry it. */
+export function queueState(oh: OfficeHoursDoc): QueueState {
   return {
-    courseId: oh.course.toHexString(),
+    courseId: oh._id.toHexString(),
     version: oh.version,
     changedAt: (oh.changedAt ?? new Date(0)).toISOString(),
     onDuty: oh.onDuty.map((d) => ({ staffId: d.staff.toHexString(), since: d.since.toISOString(), meetingLink: d.meetingLink })),
@@ -87,7 +88,7 @@ export function queueState(oh: OfficeHoursDoc, active: QueueEntryDoc[]): QueueSt
       cooldownMinutes: oh.cooldownMinutes,
       maxWaitSeconds: oh.maxWaitSeconds,
     },
-    entries: [...active].sort((a, b) => a.sortKey - b.sortKey).map(entryState),
+    entries: oh.line.map(entryState),
     recentMeetingSeconds: oh.recentMeetingSeconds ?? [],
   };
 }
