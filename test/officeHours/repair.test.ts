@@ -1,0 +1,74 @@
+// An instance that dies between an entry's write and its line's write leaves the two disagreeing.
+// The database is edited here to stand in for such a crash; the next change that touches the entry
+// finds out (its conditional write misses, or its unique key is taken), rebuilds the line from the
+// entries, and says so; every view then shows the entries as stored.
+import { MongoClient, ObjectId } from "mongodb";
+import { OfficeHoursQueueDocument, QueueChangedDocument } from "../../operations/generated";
+import { gql, subscribe, wsClient } from "../support/client";
+import { deploymentEnv, startServer, stopAll, type TestServer } from "../support/server";
+import { callNext, join, officeHoursCourse, open, until } from "./setup";
+
+let server: TestServer;
+let mongo: MongoClient;
+
+beforeAll(async () => {
+  const env = deploymentEnv();
+  server = await startServer(env);
+  mongo = await MongoClient.connect(env.MONGO_URL);
+});
+afterAll(async () => {
+  await mongo?.close();
+  await stopAll();
+});
+
+const errorOf = (r: { errors?: readonly { extensions?: Record<string, unknown> }[] }) => ({ code: r.errors?.[0]?.extensions?.code, reason: r.errors?.[0]?.extensions?.reason });
+const lines = () => mongo.db().collection("officehours");
+const entries = () => mongo.db().collection("queueentries");
+
+it("a join stored without its line: joining again says ALREADY_IN_QUEUE and the line shows the entry", async () => {
+  const c = await officeHoursCourse(server, 2);
+  const [ann, bob] = c.students;
+  const joined = (await join(server, ann, c.id)).data!.joinQueue;
+  await join(server, bob, c.id);
+  // The crash: Ann's entry was written, the line was not.
+  const doc = (await lines().findOne({ _id: new ObjectId(c.id) }))!;
+  const line = (doc.line as { _id: ObjectId }[]).filter((e) => e._id.toHexString() !== joined.id);
+  expect(line).toHaveLength(1);
+  await lines().updateOne({ _id: doc._id }, { $set: { line } });
+  expect((await gql(server, OfficeHoursQueueDocument, { courseId: c.id }, c.ta.token)).data!.officeHoursQueue.waitingCount).toBe(1);
+
+  const dashboard = subscribe(wsClient(server, c.ta.token), QueueChangedDocument, { courseId: c.id });
+  const first = (await dashboard.next()).queueChanged;
+  expect(first.waitingCount).toBe(1);
+
+  expect(errorOf(await join(server, ann, c.id))).toEqual({ code: "CONFLICT", reason: "ALREADY_IN_QUEUE" });
+  const repaired = (await until(dashboard.next, (v) => v.queueChanged.version > first.version)).queueChanged;
+  expect(repaired.entries!.map((e) => e.id)).toEqual([joined.id, expect.any(String)]);
+  expect(repaired.waitingCount).toBe(2);
+  const queue = (await gql(server, OfficeHoursQueueDocument, { courseId: c.id }, c.ta.token)).data!.officeHoursQueue;
+  expect(queue.entries!.map((e) => [e.id, e.status])).toEqual([[joined.id, "WAITING"], [expect.any(String), "WAITING"]]);
+}, 60_000);
+
+it("an invite stored without its line: the next call says LINE_REPAIRED, then the line shows the invite and the staff member busy", async () => {
+  const c = await officeHoursCourse(server, 2);
+  const [ann] = c.students;
+  const joined = (await join(server, ann, c.id)).data!.joinQueue;
+  await join(server, c.students[1], c.id);
+  await open(server, c.ta, c.id);
+  // The crash: Ann's entry became INVITED (by the TA), the line still says WAITING.
+  const now = new Date();
+  await entries().updateOne(
+    { _id: new ObjectId(joined.id) },
+    {
+      $set: { status: "INVITED", staff: new ObjectId(c.ta.id), staffKey: c.ta.id, invitedAt: now, inviteExpiresAt: new Date(now.getTime() + 300_000), meetingLink: "x" },
+      $inc: { invites: 1 },
+    },
+  );
+
+  expect(errorOf(await callNext(server, c.ta, c.id))).toEqual({ code: "SERVICE_UNAVAILABLE", reason: "LINE_REPAIRED" });
+  const queue = (await gql(server, OfficeHoursQueueDocument, { courseId: c.id }, c.ta.token)).data!.officeHoursQueue;
+  expect(queue.entries!.map((e) => [e.id, e.status])).toEqual([[joined.id, "INVITED"], [expect.any(String), "WAITING"]]);
+  expect(queue.status.staffOnDuty).toEqual([expect.objectContaining({ state: "INVITING" })]);
+  // The line is whole again: the TA holds an invite, so the next call is refused for that reason.
+  expect(errorOf(await callNext(server, c.ta, c.id))).toEqual({ code: "CONFLICT", reason: "INVITE_PENDING" });
+}, 60_000);
