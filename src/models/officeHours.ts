@@ -1,3 +1,4 @@
+import { BSON } from "mongodb";
 import { Schema, model, type Types } from "mongoose";
 
 export const QUEUE_ENTRY_STATUSES = ["WAITING", "INVITED", "IN_MEETING", "DONE", "EXPIRED", "WITHDRAWN", "REMOVED"] as const;
@@ -128,8 +129,14 @@ const officeHoursSchema = new Schema(
   {
     _id: { type: Schema.Types.ObjectId, required: true },
     course: { type: Schema.Types.ObjectId, required: true },
-    /** The active entries (WAITING, INVITED, IN_MEETING) in line order. */
-    line: { type: [Schema.Types.Mixed], default: [] },
+    /**
+     * The active entries (WAITING, INVITED, IN_MEETING) in line order, as one BSON value (see
+     * encodeLine): FerretDB converts every field of a document between BSON and PostgreSQL's JSONB,
+     * so a line of 20 entries stored as fields cost several times more to read and write than the
+     * same line as one binary value (measured: 10-40 ms against 3-5 ms per read on a loaded machine).
+     * The entries in `queueentries` stay the queryable record.
+     */
+    line: { type: Buffer, default: null },
     /** The earliest invite expiry or maximum wait in the line (the deadline sweep reads this). */
     nextDeadline: { type: Date, default: null },
     /** Students helped within the cooldown (policy), pruned as it passes. */
@@ -174,6 +181,19 @@ export interface OfficeHoursDoc {
   changedAt: Date | null;
 }
 export const OfficeHoursModel = model("OfficeHours", officeHoursSchema);
+
+/** As stored: the line still encoded. */
+export type StoredOfficeHours = Omit<OfficeHoursDoc, "line"> & { line: BSON.Binary | Uint8Array | null };
+
+export function encodeLine(line: QueueEntryDoc[]): Buffer {
+  return Buffer.from(BSON.serialize({ line }));
+}
+
+export function decodeLine(stored: StoredOfficeHours["line"]): QueueEntryDoc[] {
+  if (!stored) return [];
+  const bytes = stored instanceof BSON.Binary ? stored.buffer : stored;
+  return (BSON.deserialize(bytes) as { line: QueueEntryDoc[] }).line;
+}
 
 /** A planned office-hours window, published ahead of time. */
 const windowSchema = new Schema(

@@ -28,6 +28,7 @@ import type { Services } from "../services";
 import type { Config } from "./config";
 import { AppError } from "./errors";
 import { assertComplexity, limitRules } from "./graphqlLimits";
+import { createSharedSubscribe } from "./sharedExecution";
 import { createErrorFormatter, formatGraphQLError, isUnexpected } from "./graphqlErrors";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
@@ -202,6 +203,8 @@ function useGraphQLWs(
   return useServer<Record<string, unknown> | undefined, WsExtra>(
     {
       schema,
+      // Payloads marked with shareAs() are executed once for all their subscribers.
+      subscribe: createSharedSubscribe(),
       onConnect: (ctx) => {
         try {
           ctx.extra.user = tokens.fromHeader(ctx.connectionParams?.authorization);

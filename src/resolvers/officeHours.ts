@@ -1,4 +1,3 @@
-import { LRUCache } from "lru-cache";
 import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";
@@ -23,10 +22,9 @@ import {
 import { toUser } from "../schema/user";
 import { courseRelations } from "./courses";
 import { liveFeed } from "./live";
+import { shareAs } from "../platform/sharedExecution";
 
 const DAY_MS = 86_400_000;
-/** Whole-line snapshots by course and version, shared by the dashboards of one process. */
-const presentedLines = new LRUCache<string, QueueSnapshot>({ max: 2000 });
 
 @Resolver()
 export class OfficeHoursResolver {
@@ -170,17 +168,16 @@ export class OfficeHoursResolver {
       const ctx = context as AppContext;
       const viewer = ctx.user!;
       const { courseId, seesEveryone } = await ctx.services.officeHours.watcher(viewer, args.courseId as string);
-      const show = (queue: QueueState) => viewQueue(queue, { userId: viewer.id, seesEveryone });
+      // Every dashboard that sees the whole line gets the same snapshot of a version: executed once.
+      const show = (queue: QueueState) => {
+        const view = viewQueue(queue, { userId: viewer.id, seesEveryone });
+        return shareAs(view, `queue:${courseId}:${queue.version}:${seesEveryone ? "all" : "counts"}:${view.myEntry?.entryId ?? "-"}`);
+      };
       return lineFeed(ctx, courseId, (queue) => [show(queue)]);
     },
   })
   queueChanged(@Root() view: QueueView, @Arg("courseId", () => ID) _courseId: string, @Ctx() ctx: AppContext): QueueSnapshot {
-    // Every staff dashboard of a course gets the same snapshot of a version: presented once.
-    if (!view.entries) return toQueueSnapshot(view, relations(ctx));
-    const key = `${view.courseId}:${view.version}`;
-    let shown = presentedLines.get(key);
-    if (!shown) presentedLines.set(key, (shown = toQueueSnapshot(view, relations(ctx))));
-    return shown;
+    return toQueueSnapshot(view, relations(ctx));
   }
 
   @Allow("STUDENT")
@@ -221,7 +218,7 @@ export class OfficeHoursResolver {
         last = key;
         return [status];
       };
-      return lineFeed(ctx, courseId, (queue) => changed(viewStatus(queue)));
+      return lineFeed(ctx, courseId, (queue) => changed(viewStatus(queue)).map((status) => shareAs(status, `status:${courseId}:${queue.version}`)));
     },
   })
   officeHoursStatusChanged(@Root() view: StatusView, @Arg("courseId", () => ID) _courseId: string, @Ctx() ctx: AppContext): OfficeHoursStatus {

@@ -22,6 +22,7 @@ import {
 import { MAX_PAGE_SIZE } from "../schema/relay";
 import { courseRelations } from "./courses";
 import { liveFeed } from "./live";
+import { shareAs } from "../platform/sharedExecution";
 
 @ArgsType()
 class LeaderboardArgs {
@@ -111,7 +112,8 @@ export class QuizzesResolver {
         const order = s.version * 2 + (s.closed ? 1 : 0);
         if (order <= shown) return [];
         shown = order;
-        return [toLeaderboard(s, first)];
+        // Every subscriber of this top-`first` gets the same board of this change: executed once.
+        return [shareAs(toLeaderboard(s, first), `leaderboard:${quizId}:${s.version}:${s.closed}:${s.asOf}:${first}`)];
       };
       return liveFeed(
         ctx.services.events.subscribe(topics.quizLeaderboard(quizId)),

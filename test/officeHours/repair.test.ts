@@ -4,6 +4,7 @@
 // entries, and says so; every view then shows the entries as stored.
 import { MongoClient, ObjectId } from "mongodb";
 import { OfficeHoursQueueDocument, QueueChangedDocument } from "../../operations/generated";
+import { decodeLine, encodeLine } from "../../src/models/officeHours";
 import { gql, subscribe, wsClient } from "../support/client";
 import { deploymentEnv, startServer, stopAll, type TestServer } from "../support/server";
 import { callNext, join, officeHoursCourse, open, until } from "./setup";
@@ -32,9 +33,9 @@ it("a join stored without its line: joining again says ALREADY_IN_QUEUE and the 
   await join(server, bob, c.id);
   // The crash: Ann's entry was written, the line was not.
   const doc = (await lines().findOne({ _id: new ObjectId(c.id) }))!;
-  const line = (doc.line as { _id: ObjectId }[]).filter((e) => e._id.toHexString() !== joined.id);
+  const line = decodeLine(doc.line).filter((e) => e._id.toHexString() !== joined.id);
   expect(line).toHaveLength(1);
-  await lines().updateOne({ _id: doc._id }, { $set: { line } });
+  await lines().updateOne({ _id: doc._id }, { $set: { line: encodeLine(line) } });
   expect((await gql(server, OfficeHoursQueueDocument, { courseId: c.id }, c.ta.token)).data!.officeHoursQueue.waitingCount).toBe(1);
 
   const dashboard = subscribe(wsClient(server, c.ta.token), QueueChangedDocument, { courseId: c.id });

@@ -18,6 +18,9 @@ import type { EventCatalogue, QueueEntryState, QueueState } from "../../events/c
 import type { CourseDoc } from "../../models/course";
 import {
   ACTIVE_STATUSES,
+  decodeLine,
+  encodeLine,
+  type StoredOfficeHours,
   OfficeHoursModel,
   OfficeHoursWindowModel,
   QueueEntryModel,
@@ -431,10 +434,10 @@ export class OfficeHoursService {
 
   private async sweepOnce(): Promise<void> {
     const now = new Date(this.deps.clock());
-    const lines = await OfficeHoursModel.find({ nextDeadline: { $lte: now } }).lean<OfficeHoursDoc[]>();
+    const lines = await OfficeHoursModel.find({ nextDeadline: { $lte: now } }).select({ line: 1 }).lean<Pick<StoredOfficeHours, "line">[]>();
     const due: { kind: TimeoutKind; entry: QueueEntryDoc; at: Date }[] = [];
     for (const oh of lines) {
-      for (const entry of oh.line) {
+      for (const entry of decodeLine(oh.line)) {
         if (entry.status === "INVITED" && entry.inviteExpiresAt! <= now) due.push({ kind: "invite", entry, at: entry.inviteExpiresAt! });
         if (entry.status === "WAITING" && entry.waitEndsAt && entry.waitEndsAt <= now) due.push({ kind: "wait", entry, at: entry.waitEndsAt });
       }
@@ -518,9 +521,9 @@ export class OfficeHoursService {
 
   /** Writes a line back, if it is still the version read (it is, under the lock; else the change fails). */
   private async save(read: OfficeHoursDoc, next: OfficeHoursDoc): Promise<void> {
-    const { _id, version, ...fields } = next;
+    const { _id, version, line, ...fields } = next;
     void version;
-    const saved = await OfficeHoursModel.updateOne({ _id, version: read.version }, { $set: fields, $inc: { version: 1 } });
+    const saved = await OfficeHoursModel.updateOne({ _id, version: read.version }, { $set: { ...fields, line: encodeLine(line) }, $inc: { version: 1 } });
     if (saved.matchedCount !== 1) {
       throw fail("SERVICE_UNAVAILABLE", "The line changed meanwhile, try again", "LOCK_UNAVAILABLE");
     }
@@ -542,13 +545,18 @@ export class OfficeHoursService {
 
   /** The course's office-hours document (keyed by the course's id), created on first use. */
   private async officeHours(courseId: Types.ObjectId): Promise<OfficeHoursDoc> {
-    const found = await OfficeHoursModel.findById(courseId).lean<OfficeHoursDoc>();
+    const read = async () => {
+      const found = await OfficeHoursModel.findById(courseId).lean<StoredOfficeHours>();
+      return found && { ...found, line: decodeLine(found.line) };
+    };
+    const found = await read();
     if (found) return found;
     try {
-      return (await OfficeHoursModel.create({ _id: courseId, course: courseId })).toObject() as OfficeHoursDoc;
+      const created = (await OfficeHoursModel.create({ _id: courseId, course: courseId })).toObject() as StoredOfficeHours;
+      return { ...created, line: [] };
     } catch (e) {
       if (!isDuplicateKey(e)) throw e;
-      return (await OfficeHoursModel.findById(courseId).lean<OfficeHoursDoc>())!;
+      return (await read())!;
     }
   }
 
