@@ -170,6 +170,12 @@ async function livePart(opts: OfficeHoursBenchOptions) {
     const pushMs: number[] = [];
     let invites = 0;
     let errors = 0;
+    const errorReasons = new Map<string, number>();
+    const failed = (e: unknown) => {
+      errors++;
+      const reason = String((e as Error).message).match(/"reason":"([A-Z_]+)"/)?.[1] ?? String((e as Error).message).slice(0, 80);
+      errorReasons.set(reason, (errorReasons.get(reason) ?? 0) + 1);
+    };
     const started = performance.now();
     await Promise.all(
       courses.flatMap((c) =>
@@ -179,8 +185,8 @@ async function livePart(opts: OfficeHoursBenchOptions) {
             let entry: { id: string; student: { id: string } | null } | null;
             try {
               entry = (await post<{ callNext: { id: string; student: { id: string } | null } | null }>(CallNextDocument, { courseId: c.id }, staff.token)).callNext;
-            } catch {
-              errors++;
+            } catch (e) {
+              failed(e);
               return;
             }
             const tResp = performance.now();
@@ -194,8 +200,8 @@ async function livePart(opts: OfficeHoursBenchOptions) {
               await post(AcceptInviteDocument, { entryId: entry.id }, student.token);
               await sleep(opts.meetingMs);
               await post(EndMeetingDocument, { entryId: entry.id }, staff.token);
-            } catch {
-              errors++;
+            } catch (e) {
+              failed(e);
               return;
             }
           }
@@ -225,7 +231,7 @@ async function livePart(opts: OfficeHoursBenchOptions) {
       courses: opts.courses,
       sockets,
       invites,
-      errors,
+      errors: errors ? `${errors} (${[...errorReasons].map(([r, n]) => `${r} x${n}`).join(", ")})` : 0,
       seconds: round(seconds),
       changesPerSec: Math.round((invites * 3) / seconds),
       callNextP50Ms: round(percentile(call, 50)),
