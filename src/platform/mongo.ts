@@ -1,6 +1,6 @@
 import mongoose from "mongoose";
 import type { Logger } from "./logger";
-import { firstLine, redactUrl, withTimeout } from "./util";
+import { firstLine, isObjectId, redactUrl, withTimeout } from "./util";
 
 export interface MongoHandle {
   connection: mongoose.Connection;
@@ -51,3 +51,23 @@ export async function connectMongo(url: string | undefined, logger: Logger): Pro
   };
 }
 
+
+/**
+ * Documents by `_id`, one equality lookup per id (at most `parallel` at once), ignoring ids that are
+ * not ObjectIds. FerretDB serves `_id` equality from its primary key but answers `{ _id: { $in } }`
+ * by reading and decoding every document of the collection (a CPU profile of FerretDB during the
+ * office-hours benchmark: 88% of its time in such finds, from the user loader).
+ */
+export async function findByIds<T>(model: mongoose.Model<any>, ids: readonly string[], parallel = 16): Promise<T[]> {
+  const found: T[] = [];
+  let next = 0;
+  const valid = ids.filter(isObjectId);
+  const worker = async () => {
+    while (next < valid.length) {
+      const doc = await model.findById(valid[next++]).lean<T>();
+      if (doc) found.push(doc);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, valid.length) }, worker));
+  return found;
+}

@@ -8,6 +8,7 @@ import { topics, type DomainEvent } from "../../events/catalogue";
 import { GroupTeacherModel, SchoolModel, type SchoolDoc } from "../../models/attendance";
 import { fail } from "../../platform/errors";
 import { cachedLoader } from "../../platform/loader";
+import { findByIds } from "../../platform/mongo";
 import type { Logger } from "../../platform/logger";
 import { isObjectId } from "../../platform/util";
 
@@ -15,7 +16,7 @@ import { isObjectId } from "../../platform/util";
 export class AttendanceDirectory {
   readonly schools = cachedLoader<SchoolDoc>(
     async (ids) => {
-      const docs = await SchoolModel.find({ _id: { $in: ids.filter(isObjectId) } }).lean<SchoolDoc[]>();
+      const docs = await findByIds<SchoolDoc>(SchoolModel, ids);
       return new Map(docs.map((s) => [s._id.toHexString(), s]));
     },
     { max: 100_000, ttlMs: 3_600_000 },

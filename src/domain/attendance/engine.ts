@@ -6,6 +6,7 @@ import type { LessonSnapshot } from "../../events/catalogue";
 import { GroupModel, GroupTeacherModel, RollEntryModel, type AbsenceKind, type GroupDoc } from "../../models/attendance";
 import { AppError, fail } from "../../platform/errors";
 import { cachedLoader } from "../../platform/loader";
+import { findByIds } from "../../platform/mongo";
 import { addDays, localDate } from "./dates";
 import * as scripts from "./scripts";
 
@@ -53,8 +54,7 @@ export class AttendanceEngine {
   /** Group metadata by id (immutable, so a long-lived cache is exact). */
   readonly groups = cachedLoader<GroupMeta>(
     async (ids) => {
-      const valid = ids.filter((id) => Types.ObjectId.isValid(id) && id.length === 24);
-      const docs = await GroupModel.find({ _id: { $in: valid } }).lean<GroupDoc[]>();
+      const docs = await findByIds<GroupDoc>(GroupModel, ids);
       return new Map(docs.map((g) => [g._id.toHexString(), { id: g._id.toHexString(), name: g.name, schoolId: g.school.toHexString(), region: g.region, timeZone: g.timeZone }]));
     },
     { max: 200_000, ttlMs: 3_600_000 },
