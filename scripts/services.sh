@@ -70,7 +70,8 @@ _start_mongo() {
     mkdir -p "$dir"
     local backend=(--handler=sqlite --sqlite-url="file:$dir/")
     if [ "${FERRETDB_HANDLER:-}" != "sqlite" ] && _create_pg_db; then
-      backend=(--handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:5432/$SERVICES_PG_DB")
+      # A bounded pool: PostgreSQL allows 100 connections, and several test runs may share it.
+      backend=(--handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:5432/$SERVICES_PG_DB?pool_max_conns=${FERRETDB_PG_POOL:-20}")
     elif [ "${FERRETDB_HANDLER:-}" = "postgresql" ]; then
       _log "FERRETDB_HANDLER=postgresql but no PostgreSQL accepts psql -h 127.0.0.1 -U postgres"
       return 1
