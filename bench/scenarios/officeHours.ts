@@ -84,12 +84,12 @@ async function setUpCourses(server: TestServer, courses: number, staffPerCourse:
   phase(`${seats.length} enrollments`);
   // Each line fills in order; lines fill in parallel.
   await inBatches(made.length, 50, async (i) => {
-    for (const s of made[i].students) await must(gql(server, JoinQueueDocument, { courseId: made[i].id, question: "How do I start problem 2?" }, s.token));
+    for (const s of made[i].students) await must(() => gql(server, JoinQueueDocument, { courseId: made[i].id, question: "How do I start problem 2?" }, s.token));
   });
   phase(`${seats.length} joins`);
   const duty = made.flatMap((c) => c.staff.map((s) => ({ c, s })));
   await inBatches(duty.length, 50, (i) =>
-    must(gql(server, OpenOfficeHoursDocument, { courseId: duty[i].c.id, meetingLink: `https://meet.example.edu/${duty[i].s.id}` }, duty[i].s.token)),
+    must(() => gql(server, OpenOfficeHoursDocument, { courseId: duty[i].c.id, meetingLink: `https://meet.example.edu/${duty[i].s.id}` }, duty[i].s.token)),
   );
   phase(`${duty.length} staff on duty`);
   return made;
@@ -164,6 +164,19 @@ async function livePart(opts: OfficeHoursBenchOptions) {
       if (!body.data || body.errors) throw new Error(`request failed: ${JSON.stringify(body.errors)}`);
       return body.data;
     };
+    // SERVICE_UNAVAILABLE means "try again" (a busy course lock): a client retries, and so do we (counted).
+    let retries = 0;
+    const send = async <T>(doc: TypedDocumentNode<any, any>, variables: unknown, token: string): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await post<T>(doc, variables, token);
+        } catch (e) {
+          if (attempt >= 5 || !String((e as Error).message).includes("SERVICE_UNAVAILABLE")) throw e;
+          retries++;
+          await sleep(100 * attempt);
+        }
+      }
+    };
     measuring = true;
     const rss = sampleRss(server.proc.pid!);
     const callNextMs: number[] = [];
@@ -184,7 +197,7 @@ async function livePart(opts: OfficeHoursBenchOptions) {
             const t0 = performance.now();
             let entry: { id: string; student: { id: string } | null } | null;
             try {
-              entry = (await post<{ callNext: { id: string; student: { id: string } | null } | null }>(CallNextDocument, { courseId: c.id }, staff.token)).callNext;
+              entry = (await send<{ callNext: { id: string; student: { id: string } | null } | null }>(CallNextDocument, { courseId: c.id }, staff.token)).callNext;
             } catch (e) {
               failed(e);
               return;
@@ -197,9 +210,9 @@ async function livePart(opts: OfficeHoursBenchOptions) {
             pushMs.push(Math.max(0, inviteSeen.get(entry.id)! - tResp));
             const student = c.students.find((s) => s.id === entry!.student!.id)!;
             try {
-              await post(AcceptInviteDocument, { entryId: entry.id }, student.token);
+              await send(AcceptInviteDocument, { entryId: entry.id }, student.token);
               await sleep(opts.meetingMs);
-              await post(EndMeetingDocument, { entryId: entry.id }, staff.token);
+              await send(EndMeetingDocument, { entryId: entry.id }, staff.token);
             } catch (e) {
               failed(e);
               return;
@@ -232,6 +245,7 @@ async function livePart(opts: OfficeHoursBenchOptions) {
       sockets,
       invites,
       errors: errors ? `${errors} (${[...errorReasons].map(([r, n]) => `${r} x${n}`).join(", ")})` : 0,
+      retries,
       seconds: round(seconds),
       changesPerSec: Math.round((invites * 3) / seconds),
       callNextP50Ms: round(percentile(call, 50)),
@@ -272,7 +286,7 @@ async function expiryPart(opts: OfficeHoursBenchOptions) {
     // Every staff member invites one student, all within a moment.
     const duty = courses.flatMap((c) => c.staff.map((s) => ({ c, s })));
     const invited = await inBatches(duty.length, 100, async (i) => {
-      const r = await must(gql(server, CallNextDocument, { courseId: duty[i].c.id }, duty[i].s.token));
+      const r = await must(() => gql(server, CallNextDocument, { courseId: duty[i].c.id }, duty[i].s.token));
       if (!r.callNext) throw new Error(`nobody to invite in course ${duty[i].c.id}`);
       return { id: r.callNext!.id, expiresAt: Date.parse(r.callNext!.inviteExpiresAt!) };
     });
@@ -339,10 +353,15 @@ async function inBatches<T>(n: number, size: number, make: (i: number) => Promis
   return out;
 }
 
-async function must<T>(r: Promise<{ data: T | null | undefined; errors?: unknown[] }>): Promise<T> {
-  const res = await r;
-  if (!res.data) throw new Error(`set-up request failed: ${JSON.stringify(res.errors)}`);
-  return res.data;
+/** A set-up request; SERVICE_UNAVAILABLE ("try again": a busy lock) is retried, as a client would. */
+async function must<T>(r: Promise<{ data: T | null | undefined; errors?: unknown[] }> | (() => Promise<{ data: T | null | undefined; errors?: unknown[] }>)): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await (typeof r === "function" ? r() : r);
+    if (res.data) return res.data;
+    const retry = typeof r === "function" && attempt < 5 && JSON.stringify(res.errors).includes("SERVICE_UNAVAILABLE");
+    if (!retry) throw new Error(`set-up request failed: ${JSON.stringify(res.errors)}`);
+    await sleep(200 * attempt);
+  }
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
