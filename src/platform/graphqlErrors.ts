@@ -4,6 +4,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
 import { ERROR_CODES, isAppError, type ErrorCode } from "./errors";
+import { outageOf } from "./outages";
 
 /** Apollo's request-level codes, all caused by the client's document or request. */
 const CLIENT_REQUEST_CODES = new Set([
@@ -20,10 +21,13 @@ export interface ErrorFormatterOptions {
   onError?: (code: ErrorCode) => void;
 }
 
-/** An error the client did not cause (a bug or an outage): logged with its request id, masked in production. */
+/**
+ * An error the client did not cause, other than MongoDB or Redis being unreachable (those are
+ * logged once by their connections): a bug, logged with its request id, masked in production.
+ */
 export function isUnexpected(error: GraphQLError): boolean {
   const original = unwrapResolverError(error);
-  if (isAppError(original) || original instanceof ArgumentValidationError) return false;
+  if (isAppError(original) || original instanceof ArgumentValidationError || outageOf(original)) return false;
   const code = String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR");
   return code === "INTERNAL_SERVER_ERROR" || !(CLIENT_REQUEST_CODES.has(code) || (ERROR_CODES as readonly string[]).includes(code));
 }
@@ -52,6 +56,12 @@ export function createErrorFormatter(opts: ErrorFormatterOptions) {
             problems: Object.values(v.constraints ?? {}),
           })),
         },
+      };
+    } else if (outageOf(original)) {
+      result = {
+        ...base,
+        message: "Service unavailable right now, try again",
+        extensions: { code: "SERVICE_UNAVAILABLE", reason: outageOf(original) },
       };
     } else {
       const ext = formatted.extensions ?? {};

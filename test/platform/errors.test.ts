@@ -1,4 +1,5 @@
 import { GraphQLError } from "graphql";
+import { MongoNetworkError, MongoServerSelectionError } from "mongodb";
 import { fail } from "../../src/platform/errors";
 import { createErrorFormatter, isUnexpected } from "../../src/platform/graphqlErrors";
 
@@ -38,6 +39,25 @@ describe("error convention", () => {
     format(e1.toJSON(), e1);
     expect(format(e2.toJSON(), e2).extensions).toEqual({ code: "BAD_USER_INPUT", reason: "GRAPHQL_VALIDATION_FAILED" });
     expect(seen).toEqual(["FORBIDDEN", "BAD_USER_INPUT"]);
+  });
+});
+
+describe("outages (MongoDB or Redis unreachable)", () => {
+  const format = createErrorFormatter({ production: true });
+  it.each([
+    ["a MongoDB network error", new MongoNetworkError("connect ECONNREFUSED 127.0.0.1:27017"), "MONGO_UNAVAILABLE"],
+    ["a MongoDB server selection timeout", new MongoServerSelectionError("Server selection timed out after 1000 ms", { error: null, servers: new Map() } as never), "MONGO_UNAVAILABLE"],
+    ["one wrapped as a cause", new Error("load failed", { cause: new MongoNetworkError("socket closed") }), "MONGO_UNAVAILABLE"],
+    ["ioredis without a connection", new Error("Stream isn't writeable and enableOfflineQueue options is false"), "REDIS_UNAVAILABLE"],
+    ["ioredis giving up a command", Object.assign(new Error("Reached the max retries per request limit (which is 1)."), { name: "MaxRetriesPerRequestError" }), "REDIS_UNAVAILABLE"],
+  ])("%s is SERVICE_UNAVAILABLE, not an internal error, and not logged as a bug", (_what, original, reason) => {
+    const error = resolverError(original);
+    expect(format(error.toJSON(), error)).toEqual({
+      message: "Service unavailable right now, try again",
+      path: ["x"],
+      extensions: { code: "SERVICE_UNAVAILABLE", reason },
+    });
+    expect(isUnexpected(error)).toBe(false);
   });
 });
 
