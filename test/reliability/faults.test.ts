@@ -14,13 +14,17 @@
 import { MongoClient, ObjectId } from "mongodb";
 import {
   AnswerDocument,
+  CallNextDocument,
   CourseSeatsChangedDocument,
   CoursesDocument,
   DisenrollDocument,
   EnrollDocument,
+  JoinQueueDocument,
   LogInDocument,
   MeDocument,
   MyEnrollmentsDocument,
+  MyQueueEntryDocument,
+  OpenOfficeHoursDocument,
   ReportAbsenceDocument,
 } from "../../operations/generated";
 import { topics } from "../../src/events/catalogue";
@@ -59,7 +63,7 @@ interface Deployment {
   enrollers: TestUser[];
   courseId: string;
   teacher: TestUser;
-  /** A course only the subscription check touches. */
+  /** A course only the subscription and job checks touch (its teacher is staff, its student enrolled). */
   probe: { courseId: string; student: TestUser };
 }
 
@@ -72,6 +76,7 @@ async function deploy(): Promise<Deployment> {
     DEFAULT_REMAINING_CHANGES: "1000",
     LOGIN_LIMIT_PER_IP: "100000",
     LOGIN_LIMIT_PER_ACCOUNT: "100000",
+    INVITE_TTL_SECONDS: "2",
   });
   const cluster = await startCluster(2, env);
   const { entry } = cluster;
@@ -88,6 +93,8 @@ async function deploy(): Promise<Deployment> {
   const room = await classroom(cluster.instances[1], admin, { size: 6 });
   const probeCourse = await createCourse(entry, teacher.token, { capacity: 5, units: 1 });
   const probeStudent = await signUp(entry);
+  const joinedProbe = await gql(entry, EnrollDocument, { courseId: probeCourse.id }, probeStudent.token);
+  if (!joinedProbe.data) throw new Error(`enroll failed: ${JSON.stringify(joinedProbe.errors)}`);
 
   const acked = { answers: new Map<string, number>(), enrollments: new Set<string>() };
   const enrolled = new Map<string, boolean>();
@@ -166,7 +173,7 @@ async function outage(service: "redis" | "mongo", expect_: { needs: string[]; su
   ws.on("closed", () => socketClosed++);
   await connected(ws);
   const seats = subscribe(ws, CourseSeatsChangedDocument, { courseId: d.probe.courseId });
-  expect((await seats.next(10_000)).courseSeatsChanged.enrolledCount).toBe(0);
+  expect((await seats.next(10_000)).courseSeatsChanged.enrolledCount).toBe(1);
   await waitForSubscribers(d.cluster.env, topics.courseSeats(d.probe.courseId));
 
   const traffic = new Traffic(d.ops, { pauseMs: 40 });
@@ -202,11 +209,24 @@ async function outage(service: "redis" | "mongo", expect_: { needs: string[]; su
   await traffic.stop();
 
   // After recovery: an event caused now reaches the subscriber opened before the outage, on the same socket.
-  const enrolled = await gql(b, EnrollDocument, { courseId: d.probe.courseId }, d.probe.student.token);
-  expect(enrolled.errors).toBeUndefined();
-  expect((await seats.next(10_000)).courseSeatsChanged.enrolledCount).toBe(1);
+  const student = d.probe.student;
+  const dropped = await gql(b, DisenrollDocument, { courseId: d.probe.courseId }, student.token);
+  expect(dropped.errors).toBeUndefined();
+  expect((await seats.next(10_000)).courseSeatsChanged.enrolledCount).toBe(0);
   expect(socketClosed).toBe(0);
   await ws.dispose();
+
+  // And the job scheduler works again: an office-hours invite made now expires (an Agenda job, 2 s).
+  expect((await gql(b, EnrollDocument, { courseId: d.probe.courseId }, student.token)).errors).toBeUndefined();
+  expect((await gql(a, OpenOfficeHoursDocument, { courseId: d.probe.courseId, meetingLink: "https://meet.example.edu/p" }, d.teacher.token)).errors).toBeUndefined();
+  expect((await gql(b, JoinQueueDocument, { courseId: d.probe.courseId, question: "Still there?" }, student.token)).errors).toBeUndefined();
+  expect((await gql(a, CallNextDocument, { courseId: d.probe.courseId }, d.teacher.token)).data?.callNext?.status).toBe("INVITED");
+  const expired = await eventually(
+    async () => (await gql(d.cluster.entry, MyQueueEntryDocument, { courseId: d.probe.courseId }, student.token)).data?.myQueueEntry,
+    (entry) => entry?.status === "EXPIRED",
+    15_000,
+  );
+  expect(expired!.history.filter((h) => h.status === "EXPIRED")).toHaveLength(1);
 
   // Before: all well. Throughout: no hang, no crash, no wrong code.
   const before = traffic.samples.filter((s) => s.start + s.ms < down); // answered before the kill
