@@ -18,8 +18,8 @@ export interface Endpoint {
 
 export interface Cluster {
   instances: TestServer[];
-  /** Every read of `url` / `wsUrl` names the next live instance. */
-  entry: Endpoint;
+  /** Every read of `url` / `wsUrl` names the next live instance; `next()` the instance itself. */
+  entry: Endpoint & { next(): TestServer };
   /** For graphql-ws `url` (a function is read on every (re)connect). */
   nextWsUrl: () => string;
   env: Record<string, string>;
