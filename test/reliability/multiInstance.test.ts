@@ -36,6 +36,7 @@ import { createCourse, eventually, logInAdmin, signUp, uniqueEmail, type TestUse
 import { createQuiz, joinAll, questions, quizClass } from "../support/quizzes";
 import { waitForSubscribers } from "../support/redis";
 import { deploymentEnv, stopAll, type TestServer } from "../support/server";
+import { privateFerretDB, type PrivateService } from "../support/services";
 
 const INSTANCES = 3;
 const INVITE_TTL_SECONDS = 2;
@@ -51,11 +52,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let cluster: Cluster;
 let admin: TestUser;
 const sockets: { dispose(): unknown }[] = [];
+// A FerretDB of its own (SQLite): three instances' connection pools are not taken from the shared PostgreSQL.
+let ferret: PrivateService;
 
 beforeAll(async () => {
+  ferret = await privateFerretDB();
   cluster = await startCluster(
     INSTANCES,
     deploymentEnv({
+      MONGO_URL: ferret.url,
       INVITE_TTL_SECONDS: String(INVITE_TTL_SECONDS),
       LEADERBOARD_THROTTLE_MS: String(THROTTLE_MS),
       LOGIN_LIMIT_PER_ACCOUNT: String(LOGIN_LIMIT_PER_ACCOUNT),
@@ -70,6 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(sockets.map((s) => s.dispose()));
   await stopAll();
+  await ferret?.destroy();
 });
 
 /** A subscription on its own socket to one instance, once the socket is acknowledged. */

@@ -1,7 +1,7 @@
 // Private Redis and FerretDB processes for fault tests: each on its own free port, stopped and started
 // again on the same port (clients reconnect to the same address), never the shared ones.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, waitForPort } from "../../src/platform/util";
@@ -64,6 +64,11 @@ export async function privateRedis(): Promise<PrivateService> {
  * shared PostgreSQL); its data survives a restart, as a database server's would.
  */
 export async function privateFerretDB(): Promise<PrivateService> {
+  try {
+    accessSync(FERRETDB_BIN, constants.X_OK);
+  } catch {
+    throw new Error(`no FerretDB binary at ${FERRETDB_BIN}: scripts/services.sh builds it (needs Go), or set FERRETDB_BIN`);
+  }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "cl-ferretdb-"));
   const s = service(port, `mongodb://127.0.0.1:${port}/campus_live`, dir, () =>
