@@ -88,7 +88,10 @@ export function formatGraphQLError(
   formatError: ReturnType<typeof createErrorFormatter>,
   error: GraphQLError,
 ): GraphQLFormattedError {
-  return formatError(error.toJSON(), error);
+  // graphql-ws wraps an error thrown by a subscription's event stream (say, SERVICE_UNAVAILABLE while
+  // reading the first state) in a GraphQLError without a path, which unwrapResolverError keeps as is.
+  const original = !error.path && error.originalError ? error.originalError : error;
+  return formatError(error.toJSON(), original);
 }
 
 function describeValidation(e: ArgumentValidationError): string {

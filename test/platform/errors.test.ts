@@ -1,7 +1,7 @@
 import { GraphQLError } from "graphql";
 import { MongoNetworkError, MongoServerSelectionError } from "mongodb";
 import { fail } from "../../src/platform/errors";
-import { createErrorFormatter, isUnexpected } from "../../src/platform/graphqlErrors";
+import { createErrorFormatter, formatGraphQLError, isUnexpected } from "../../src/platform/graphqlErrors";
 
 const resolverError = (original: Error) => new GraphQLError(original.message, { path: ["x"], originalError: original });
 
@@ -29,6 +29,14 @@ describe("error convention", () => {
     const format = createErrorFormatter({ production: false });
     const error = resolverError(new Error("boom"));
     expect(format(error.toJSON(), error)).toMatchObject({ message: "boom", extensions: { code: "INTERNAL_SERVER_ERROR" } });
+  });
+
+  it("keeps the code of an error thrown by a subscription's event stream (graphql-ws wraps it without a path)", () => {
+    const format = createErrorFormatter({ production: true });
+    const wrapped = new GraphQLError("Enrollment is unavailable right now, try again", {
+      originalError: fail("SERVICE_UNAVAILABLE", "Enrollment is unavailable right now, try again", "REDIS_UNAVAILABLE"),
+    });
+    expect(formatGraphQLError(format, wrapped)).toMatchObject({ extensions: { code: "SERVICE_UNAVAILABLE", reason: "REDIS_UNAVAILABLE" } });
   });
 
   it("counts every error by code", () => {

@@ -22,6 +22,7 @@ import {
   JoinQueueDocument,
   LogInDocument,
   MeDocument,
+  MyEnrollmentChangedDocument,
   MyEnrollmentsDocument,
   MyQueueEntryDocument,
   OpenOfficeHoursDocument,
@@ -161,7 +162,15 @@ async function status(url: string): Promise<number> {
  * The outage scenario for one service. `needs`: operations that must fail while it is down;
  * `survives`: operations that must keep succeeding throughout.
  */
-async function outage(service: "redis" | "mongo", expect_: { needs: string[]; survives: string[] }) {
+async function outage(
+  service: "redis" | "mongo",
+  expect_: {
+    needs: string[];
+    survives: string[];
+    /** Runs in the middle of the outage; the check it returns runs after recovery. */
+    whileDown?: (d: Deployment) => Promise<() => Promise<void>>;
+  },
+) {
   const d = await deploy();
   const reason = service === "redis" ? "REDIS_UNAVAILABLE" : "MONGO_UNAVAILABLE";
   const target = (service === "redis" ? redis : ferret)!;
@@ -193,7 +202,8 @@ async function outage(service: "redis" | "mongo", expect_: { needs: string[]; su
     expect(await status(`${base}/readyz`)).toBe(503);
     expect(Date.now() - started).toBeLessThan(FAIL_FAST_LIMIT_MS);
   }
-  await sleep(OUTAGE_MS / 2);
+  const afterRecovery = await expect_.whileDown?.(d);
+  await sleep(Math.max(0, killed + OUTAGE_MS - Date.now()));
 
   const restart = Date.now();
   await target.start();
@@ -227,6 +237,7 @@ async function outage(service: "redis" | "mongo", expect_: { needs: string[]; su
     15_000,
   );
   expect(expired!.history.filter((h) => h.status === "EXPIRED")).toHaveLength(1);
+  await afterRecovery?.();
 
   // Before: all well. Throughout: no hang, no crash, no wrong code.
   const before = traffic.samples.filter((s) => s.start + s.ms < down); // answered before the kill
@@ -323,7 +334,35 @@ async function durable(d: Deployment): Promise<void> {
 
 it("Redis restarted under traffic: fail fast, stay up, recover within 5 s, subscriptions resume, nothing acknowledged lost", async () => {
   // With Redis down, only what needs no Redis works: `me` (token + MongoDB).
-  await outage("redis", { needs: ["enroll", "answer", "reportAbsence", "logIn", "courses"], survives: ["me"] });
+  await outage("redis", {
+    needs: ["enroll", "answer", "reportAbsence", "logIn", "courses"],
+    survives: ["me"],
+    // New subscriptions while Redis is down fail fast with SERVICE_UNAVAILABLE, whether they start
+    // with the current state (seat counts) or not (a student's own changes: the subscribe itself
+    // needs Redis); the client subscribes again once it is back, on the same socket, and receives.
+    whileDown: async (d) => {
+      const student = d.enrollers[0];
+      const ws = wsClient(d.cluster.instances[0], student.token, { lazy: false });
+      await connected(ws);
+      for (const refused of [
+        subscribe(ws, CourseSeatsChangedDocument, { courseId: d.courseId }),
+        subscribe(ws, MyEnrollmentChangedDocument, {}),
+      ]) {
+        const started = Date.now();
+        await refused.ended;
+        expect(Date.now() - started).toBeLessThan(FAIL_FAST_LIMIT_MS);
+        expect(refused.errors).toEqual([[expect.objectContaining({ extensions: { code: "SERVICE_UNAVAILABLE", reason: "REDIS_UNAVAILABLE" } })]]);
+      }
+      return async () => {
+        const mine = subscribe(ws, MyEnrollmentChangedDocument, {});
+        await waitForSubscribers(d.cluster.env, topics.studentEnrollments(student.id));
+        const join = (await gql(d.cluster.instances[1], EnrollDocument, { courseId: d.probe.courseId }, student.token)).data?.enroll;
+        expect(join?.status).toBe("ENROLLED");
+        expect((await mine.next(10_000)).myEnrollmentChanged).toMatchObject({ id: join!.id, status: "ENROLLED" });
+        await ws.dispose();
+      };
+    },
+  });
 }, 170_000);
 
 it("FerretDB restarted under traffic: fail fast, stay up, recover within 5 s, subscriptions resume, nothing acknowledged lost", async () => {
