@@ -20,6 +20,7 @@ import {
   DisenrollDocument,
   EnrollDocument,
   JoinQueueDocument,
+  LessonDocument,
   LogInDocument,
   MeDocument,
   MyEnrollmentChangedDocument,
@@ -64,6 +65,8 @@ interface Deployment {
   enrollers: TestUser[];
   courseId: string;
   teacher: TestUser;
+  /** The attendance group the traffic reports absences in (periods 1-6 of today). */
+  room: { groupId: string; teacher: TestUser };
   /** A course only the subscription and job checks touch (its teacher is staff, its student enrolled). */
   probe: { courseId: string; student: TestUser };
 }
@@ -146,6 +149,7 @@ async function deploy(): Promise<Deployment> {
     enrollers,
     courseId: course.id,
     teacher,
+    room: { groupId: room.groupId, teacher: room.teacher },
     probe: { courseId: probeCourse.id, student: probeStudent },
   };
 }
@@ -325,6 +329,23 @@ async function durable(d: Deployment): Promise<void> {
         return { stored: docs.filter((x) => ids.some((i) => i.equals(x._id))).length, status: Object.fromEntries(docs.map((x) => [x.student.toHexString(), x.status])) };
       },
       ({ stored, status }) => stored === ids.length && d.enrollers.every((s) => (status[s.id] ?? "DROPPED") === live.get(s.id)),
+      20_000,
+    );
+
+    // Attendance: every register the traffic took is stored at the version the engine holds.
+    const registers = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map(async (period) => {
+        const lesson = (await gql(d.cluster.entry, LessonDocument, { groupId: d.room.groupId, date: utcDate(), period }, d.room.teacher.token)).data?.lesson;
+        return [`${d.room.groupId}:${utcDate()}:${period}`, lesson?.version ?? 0] as const;
+      }),
+    );
+    expect(registers.every(([, v]) => v > 0)).toBe(true);
+    await eventually(
+      async () => {
+        const docs = await db.collection<{ _id: string; version: number }>("lessons").find({ _id: { $in: registers.map(([id]) => id) } }).toArray();
+        return Object.fromEntries(docs.map((x) => [x._id, x.version]));
+      },
+      (stored) => registers.every(([id, v]) => stored[id] === v),
       20_000,
     );
   } finally {

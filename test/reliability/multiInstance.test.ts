@@ -34,7 +34,7 @@ import { connected, errorOf, gql, subscribe, wsClient, type LiveSubscription } f
 import { startCluster, type Cluster } from "../support/cluster";
 import { createCourse, eventually, logInAdmin, signUp, uniqueEmail, type TestUser } from "../support/factories";
 import { createQuiz, joinAll, questions, quizClass } from "../support/quizzes";
-import { waitForSubscribers } from "../support/redis";
+import { subscriberCount, waitForSubscribers } from "../support/redis";
 import { deploymentEnv, stopAll, type TestServer } from "../support/server";
 import { privateFerretDB, type PrivateService } from "../support/services";
 
@@ -230,8 +230,9 @@ describe("an Agenda job runs once although every instance runs a scheduler", () 
     const { instances } = cluster;
     // Three courses, two staff members each: six invites expiring at about the same time.
     const courses = await Promise.all([0, 1, 2].map(() => staffedCourse(2)));
+    const listening = await subscriberCount(cluster.env, ALL_EVENTS_TOPIC); // an earlier test's feed may still be open
     const feed = await live(instances[2], admin.token, DomainEventsDocument, { names: ["InviteExpired"] });
-    await waitForSubscribers(cluster.env, ALL_EVENTS_TOPIC);
+    await waitForSubscribers(cluster.env, ALL_EVENTS_TOPIC, listening + 1);
 
     const watched: { student: TestUser; courseId: string; sub: LiveSubscription<{ myQueueEntryChanged: { id: string; status: string } }> }[] = [];
     for (const [c, course] of courses.entries()) {
