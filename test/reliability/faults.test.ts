@@ -263,9 +263,17 @@ async function outage(
 
   // After: each operation succeeds again within RECOVERY_LIMIT_MS of the service accepting connections,
   // and from then on every request succeeds.
+  // Recovery of an operation: from the service accepting connections to the end of its first success
+  // after its last failure (0 if it never failed, or was already succeeding when the service came back).
   const recovery: Record<string, number> = {};
   for (const op of Object.keys(d.ops)) {
-    const firstOk = traffic.between(back, Infinity, op).find(okish);
+    const samples = traffic.samples.filter((x) => x.op === op);
+    const lastBad = samples.filter((x) => !okish(x)).at(-1);
+    if (!lastBad) {
+      recovery[op] = 0;
+      continue;
+    }
+    const firstOk = samples.find((x) => okish(x) && x.start > lastBad.start);
     expect([op, firstOk ? "recovered" : "never"]).toEqual([op, "recovered"]);
     recovery[op] = Math.max(0, firstOk!.start + firstOk!.ms - back);
     expect(recovery[op]).toBeLessThanOrEqual(RECOVERY_LIMIT_MS);
@@ -288,6 +296,7 @@ async function outage(
     requests: all.length,
     duringOutage: during.length,
     failFastMs: { n: failures.length, p50: percentile(failures.map((s) => s.ms), 50), max: Math.max(...failures.map((s) => s.ms)) },
+    refusedByOperation: Object.fromEntries(Object.keys(d.ops).map((op) => [op, failures.filter((s) => s.op === op).length])),
     maxLatencyDuringOutageMs: Math.max(...during.map((s) => s.ms)),
     recoveryMs: { max: Math.max(...Object.values(recovery)), byOperation: recovery, readyz: readyAfter },
     survived: expect_.survives,
