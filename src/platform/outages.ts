@@ -12,9 +12,12 @@ export type OutageReason = "MONGO_UNAVAILABLE" | "REDIS_UNAVAILABLE";
 // ioredis while disconnected: no offline queue, a command given up after its retry, a closed socket.
 const REDIS_OFFLINE = /^(Stream isn't writeable|Connection is closed|Reached the max retries per request)/;
 
-/** The service an error says is unreachable (this error, its cause or its GraphQL original), if any. */
+/**
+ * The service an error says is unreachable (this error or what it wraps: a GraphQL error's original,
+ * a bulk write's driver error, a cause), if any.
+ */
 export function outageOf(error: unknown): OutageReason | undefined {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = (e as { originalError?: unknown }).originalError ?? e.cause, depth++) {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = wrapped(e), depth++) {
     if (
       e instanceof MongoNetworkError ||
       e instanceof MongoServerSelectionError ||
@@ -27,4 +30,11 @@ export function outageOf(error: unknown): OutageReason | undefined {
     if (e.name === "MaxRetriesPerRequestError" || REDIS_OFFLINE.test(e.message)) return "REDIS_UNAVAILABLE";
   }
   return undefined;
+}
+
+function wrapped(e: Error): unknown {
+  const { originalError, errorResponse } = e as { originalError?: unknown; errorResponse?: unknown };
+  // The driver wraps a failure to reach the server during a bulk write in a MongoBulkWriteError whose
+  // errorResponse is the original error.
+  return originalError ?? (errorResponse instanceof Error ? errorResponse : e.cause);
 }

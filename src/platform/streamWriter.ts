@@ -71,15 +71,17 @@ export class StreamWriter {
     while (this.running) {
       let entries: StreamEntry[] = [];
       try {
-        // A batch that failed is written again before anything new is read (not left for a
-        // claim after claimIdleMs), so a MongoDB outage delays the durable copy by no more than it lasts.
+        // A batch that failed for an outage is written again before anything new is read (not left
+        // for a claim after claimIdleMs), so an outage delays the durable copy by no more than it lasts.
         entries = this.failed.length ? this.failed.splice(0) : [...this.deferred.splice(0), ...(await this.read())];
         if (entries.length) await this.write(entries);
         entries = [];
         if (Date.now() - this.lastMaintenance > MAINTENANCE_EVERY_MS) await this.maintain();
       } catch (err) {
-        this.failed = entries;
         const outage = outageOf(err);
+        // Only an outage is retried first; a batch that fails otherwise stays pending and is claimed
+        // later, so it cannot hold up the entries behind it.
+        this.failed = outage ? entries : [];
         if (outage) this.logger.warn({ log: this.opts.name, reason: outage, pending: entries.length }, "log writer waiting; retrying");
         else this.logger.error({ err, log: this.opts.name }, "log writer failed; retrying");
         await new Promise((r) => setTimeout(r, 500));

@@ -1,5 +1,5 @@
 import { GraphQLError } from "graphql";
-import { MongoNetworkError, MongoServerSelectionError } from "mongodb";
+import { MongoBulkWriteError, MongoNetworkError, MongoServerSelectionError } from "mongodb";
 import { fail } from "../../src/platform/errors";
 import { createErrorFormatter, formatGraphQLError, isUnexpected } from "../../src/platform/graphqlErrors";
 
@@ -56,6 +56,7 @@ describe("outages (MongoDB or Redis unreachable)", () => {
     ["a MongoDB network error", new MongoNetworkError("connect ECONNREFUSED 127.0.0.1:27017"), "MONGO_UNAVAILABLE"],
     ["a MongoDB server selection timeout", new MongoServerSelectionError("Server selection timed out after 1000 ms", { error: null, servers: new Map() } as never), "MONGO_UNAVAILABLE"],
     ["one wrapped as a cause", new Error("load failed", { cause: new MongoNetworkError("socket closed") }), "MONGO_UNAVAILABLE"],
+    ["one wrapped by a bulk write (insertMany)", new MongoBulkWriteError(new MongoNetworkError("connect ECONNREFUSED"), {} as never), "MONGO_UNAVAILABLE"],
     ["ioredis without a connection", new Error("Stream isn't writeable and enableOfflineQueue options is false"), "REDIS_UNAVAILABLE"],
     ["ioredis giving up a command", Object.assign(new Error("Reached the max retries per request limit (which is 1)."), { name: "MaxRetriesPerRequestError" }), "REDIS_UNAVAILABLE"],
   ])("%s is SERVICE_UNAVAILABLE, not an internal error, and not logged as a bug", (_what, original, reason) => {
