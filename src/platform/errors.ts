@@ -37,6 +37,12 @@ export function fail(
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
+/** For nullable lookups: `.catch(nullIfNotFound)` answers null for NOT_FOUND and rethrows the rest (outages). */
+export function nullIfNotFound(e: unknown): null {
+  if (isAppError(e) && e.code === "NOT_FOUND") return null;
+  throw e;
+}
+
 /** A domain's rule reasons with the code and words a client gets; unknown reasons are CONFLICTs. */
 export function reasonErrors(table: Record<string, [ErrorCode, string]>): (reason: string) => AppError {
   return (reason) => {

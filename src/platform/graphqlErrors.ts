@@ -4,6 +4,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
 import { ERROR_CODES, isAppError, type ErrorCode } from "./errors";
+import { outageOf } from "./outages";
 
 /** Apollo's request-level codes, all caused by the client's document or request. */
 const CLIENT_REQUEST_CODES = new Set([
@@ -20,10 +21,13 @@ export interface ErrorFormatterOptions {
   onError?: (code: ErrorCode) => void;
 }
 
-/** An error the client did not cause (a bug or an outage): logged with its request id, masked in production. */
+/**
+ * An error the client did not cause, other than MongoDB or Redis being unreachable (those are
+ * logged once by their connections): a bug, logged with its request id, masked in production.
+ */
 export function isUnexpected(error: GraphQLError): boolean {
   const original = unwrapResolverError(error);
-  if (isAppError(original) || original instanceof ArgumentValidationError) return false;
+  if (isAppError(original) || original instanceof ArgumentValidationError || outageOf(original)) return false;
   const code = String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR");
   return code === "INTERNAL_SERVER_ERROR" || !(CLIENT_REQUEST_CODES.has(code) || (ERROR_CODES as readonly string[]).includes(code));
 }
@@ -53,6 +57,12 @@ export function createErrorFormatter(opts: ErrorFormatterOptions) {
           })),
         },
       };
+    } else if (outageOf(original)) {
+      result = {
+        ...base,
+        message: "Service unavailable right now, try again",
+        extensions: { code: "SERVICE_UNAVAILABLE", reason: outageOf(original) },
+      };
     } else {
       const ext = formatted.extensions ?? {};
       const code = String(ext.code ?? "INTERNAL_SERVER_ERROR");
@@ -78,7 +88,10 @@ export function formatGraphQLError(
   formatError: ReturnType<typeof createErrorFormatter>,
   error: GraphQLError,
 ): GraphQLFormattedError {
-  return formatError(error.toJSON(), error);
+  // graphql-ws wraps an error thrown by a subscription's event stream (say, SERVICE_UNAVAILABLE while
+  // reading the first state) in a GraphQLError without a path, which unwrapResolverError keeps as is.
+  const original = !error.path && error.originalError ? error.originalError : error;
+  return formatError(error.toJSON(), original);
 }
 
 function describeValidation(e: ArgumentValidationError): string {

@@ -9,6 +9,14 @@ export interface MongoHandle {
 }
 
 const EMBEDDED_START_TIMEOUT_MS = 25_000;
+/** How long start-up keeps trying to reach MongoDB. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * How long an operation waits for an unreachable MongoDB before it fails with SERVICE_UNAVAILABLE
+ * (src/platform/outages.ts). At 10 s every request hung that long during an outage. A reachable
+ * server is selected at once, so this only bounds the wait while it is down.
+ */
+export const SERVER_SELECTION_TIMEOUT_MS = 1_000;
 
 /**
  * Connects the process-wide mongoose connection. Without MONGO_URL an embedded mongodb-memory-server
@@ -34,17 +42,28 @@ export async function connectMongo(url: string | undefined, logger: Logger): Pro
   }
   mongoose.set("strictQuery", true);
   mongoose.set("autoIndex", true);
-  try {
-    await mongoose.connect(url, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50 });
-  } catch (e) {
-    await stopEmbedded?.();
-    throw new Error(`MongoDB: cannot connect to MONGO_URL=${redactUrl(url)} (${firstLine(e)})`, { cause: e });
+  const deadline = Date.now() + CONNECT_TIMEOUT_MS;
+  for (;;) {
+    try {
+      await mongoose.connect(url, { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS, maxPoolSize: 50 });
+      break;
+    } catch (e) {
+      // Not reachable yet: each attempt waited SERVER_SELECTION_TIMEOUT_MS.
+      if ((e as Error).name === "MongooseServerSelectionError" && Date.now() < deadline) continue;
+      await stopEmbedded?.();
+      throw new Error(`MongoDB: cannot connect to MONGO_URL=${redactUrl(url)} (${firstLine(e)})`, { cause: e });
+    }
   }
   logger.info({ mongo: redactUrl(url) }, "mongo connected");
+  // One line when MongoDB becomes unreachable and one when it is back, rather than one per request.
+  let closing = false;
+  mongoose.connection.on("disconnected", () => closing || logger.warn("mongo unreachable"));
+  mongoose.connection.on("reconnected", () => logger.info("mongo reachable again"));
   return {
     connection: mongoose.connection,
     url,
     async close() {
+      closing = true;
       await mongoose.disconnect();
       await stopEmbedded?.();
     },

@@ -8,6 +8,7 @@ import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { mongo } from "mongoose";
 import type { Logger } from "./logger";
+import { outageOf } from "./outages";
 
 export type StreamEntry = Record<string, string> & { _streamId: string };
 
@@ -40,6 +41,8 @@ export class StreamWriter {
   backlog = 0;
   /** Entries `apply` asked to see again, still pending (unacknowledged) in the stream. */
   private deferred: StreamEntry[] = [];
+  /** The batch whose write failed (a service unreachable), written again first. */
+  private failed: StreamEntry[] = [];
 
   constructor(
     /** A dedicated connection: XREADGROUP BLOCK holds it. */
@@ -66,12 +69,21 @@ export class StreamWriter {
 
   private async run(): Promise<void> {
     while (this.running) {
+      let entries: StreamEntry[] = [];
       try {
-        const entries = [...this.deferred.splice(0), ...(await this.read())];
+        // A batch that failed for an outage is written again before anything new is read (not left
+        // for a claim after claimIdleMs), so an outage delays the durable copy by no more than it lasts.
+        entries = this.failed.length ? this.failed.splice(0) : [...this.deferred.splice(0), ...(await this.read())];
         if (entries.length) await this.write(entries);
+        entries = [];
         if (Date.now() - this.lastMaintenance > MAINTENANCE_EVERY_MS) await this.maintain();
       } catch (err) {
-        this.logger.error({ err, log: this.opts.name }, "log writer failed; retrying");
+        const outage = outageOf(err);
+        // Only an outage is retried first; a batch that fails otherwise stays pending and is claimed
+        // later, so it cannot hold up the entries behind it.
+        this.failed = outage ? entries : [];
+        if (outage) this.logger.warn({ log: this.opts.name, reason: outage, pending: entries.length }, "log writer waiting; retrying");
+        else this.logger.error({ err, log: this.opts.name }, "log writer failed; retrying");
         await new Promise((r) => setTimeout(r, 500));
       }
     }
@@ -133,7 +145,9 @@ export class StreamWriter {
 
 /**
  * `insertMany` that treats duplicate keys as already written (a replayed log entry): returns the
- * indexes of the documents that were duplicates; any other write error is thrown.
+ * indexes of the documents that were duplicates; any other error is thrown. The driver also wraps a
+ * failure to reach the server (network, server selection) in a MongoBulkWriteError, with no write
+ * errors: that is thrown too (it once counted as success, and a MongoDB outage lost log entries).
  */
 export async function insertIgnoringDuplicates(
   collection: { insertMany(docs: never[], options: { ordered: boolean }): Promise<unknown> },
@@ -146,7 +160,7 @@ export async function insertIgnoringDuplicates(
   } catch (e) {
     if (!(e instanceof mongo.MongoBulkWriteError) || e.writeErrors === undefined) throw e;
     const errors = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
-    if (errors.some((w) => w.code !== 11000)) throw e;
+    if (!errors.length || errors.some((w) => w.code !== 11000)) throw e;
     for (const w of errors) duplicates.add(w.index);
   }
   return duplicates;

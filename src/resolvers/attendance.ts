@@ -6,7 +6,7 @@ import { encodeLessonCursor, type StatsScope } from "../domain/attendance/servic
 import type { GroupMeta } from "../domain/attendance/engine";
 import { topics, type DomainEvent, type EventCatalogue } from "../events/catalogue";
 import type { GroupDoc, SchoolDoc } from "../models/attendance";
-import { fail } from "../platform/errors";
+import { fail, nullIfNotFound } from "../platform/errors";
 import { encodeCursor } from "../platform/pagination";
 import {
   AttendanceChange,
@@ -178,7 +178,7 @@ export class AttendanceResolver {
   @Allow("INSTRUCTOR", "ADMIN", "OBSERVER")
   @Query(() => School, { nullable: true })
   async school(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<School | null> {
-    const s = await ctx.services.attendanceDirectory.school(id).catch(() => null);
+    const s = await ctx.services.attendanceDirectory.school(id).catch(nullIfNotFound);
     return s ? toSchool(s) : null;
   }
 

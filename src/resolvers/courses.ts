@@ -3,6 +3,7 @@ import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";
 import type { DomainEvent } from "../events/catalogue";
 import { topics } from "../events/catalogue";
+import { nullIfNotFound } from "../platform/errors";
 import { encodeCursor } from "../platform/pagination";
 import type { CourseDoc } from "../models/course";
 import { Course, CourseConnection, CourseFilterInput, CourseSeats, CreateCourseInput, UpdateCourseInput, toCourse, type CourseRelations } from "../schema/course";
@@ -35,7 +36,7 @@ export class CoursesResolver {
   @Allow()
   @Query(() => Course, { nullable: true })
   async course(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<Course | null> {
-    const doc = await ctx.services.courses.get(id).catch(() => null);
+    const doc = await ctx.services.courses.get(id).catch(nullIfNotFound);
     return doc ? toCourse(doc, courseRelations(ctx)) : null;
   }
 
@@ -122,6 +123,9 @@ export function courseRelations(ctx: AppContext): CourseRelations {
     seats: (courseId) => ctx.services.enrollment.seatsOf(courseId),
     users: async (ids) => {
       const users = await ctx.services.accounts.loader.loadMany(ids);
+      // A failed load (MongoDB unreachable) is that error, not a course without its owner.
+      const failed = users.find((u) => u instanceof Error);
+      if (failed) throw failed;
       return users.flatMap((u) => (u && !(u instanceof Error) ? [toUser(u)] : []));
     },
   };

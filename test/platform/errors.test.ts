@@ -1,6 +1,7 @@
 import { GraphQLError } from "graphql";
+import { MongoBulkWriteError, MongoNetworkError, MongoServerSelectionError } from "mongodb";
 import { fail } from "../../src/platform/errors";
-import { createErrorFormatter, isUnexpected } from "../../src/platform/graphqlErrors";
+import { createErrorFormatter, formatGraphQLError, isUnexpected } from "../../src/platform/graphqlErrors";
 
 const resolverError = (original: Error) => new GraphQLError(original.message, { path: ["x"], originalError: original });
 
@@ -30,6 +31,14 @@ describe("error convention", () => {
     expect(format(error.toJSON(), error)).toMatchObject({ message: "boom", extensions: { code: "INTERNAL_SERVER_ERROR" } });
   });
 
+  it("keeps the code of an error thrown by a subscription's event stream (graphql-ws wraps it without a path)", () => {
+    const format = createErrorFormatter({ production: true });
+    const wrapped = new GraphQLError("Enrollment is unavailable right now, try again", {
+      originalError: fail("SERVICE_UNAVAILABLE", "Enrollment is unavailable right now, try again", "REDIS_UNAVAILABLE"),
+    });
+    expect(formatGraphQLError(format, wrapped)).toMatchObject({ extensions: { code: "SERVICE_UNAVAILABLE", reason: "REDIS_UNAVAILABLE" } });
+  });
+
   it("counts every error by code", () => {
     const seen: string[] = [];
     const format = createErrorFormatter({ production: true, onError: (c) => seen.push(c) });
@@ -38,6 +47,26 @@ describe("error convention", () => {
     format(e1.toJSON(), e1);
     expect(format(e2.toJSON(), e2).extensions).toEqual({ code: "BAD_USER_INPUT", reason: "GRAPHQL_VALIDATION_FAILED" });
     expect(seen).toEqual(["FORBIDDEN", "BAD_USER_INPUT"]);
+  });
+});
+
+describe("outages (MongoDB or Redis unreachable)", () => {
+  const format = createErrorFormatter({ production: true });
+  it.each([
+    ["a MongoDB network error", new MongoNetworkError("connect ECONNREFUSED 127.0.0.1:27017"), "MONGO_UNAVAILABLE"],
+    ["a MongoDB server selection timeout", new MongoServerSelectionError("Server selection timed out after 1000 ms", { error: null, servers: new Map() } as never), "MONGO_UNAVAILABLE"],
+    ["one wrapped as a cause", new Error("load failed", { cause: new MongoNetworkError("socket closed") }), "MONGO_UNAVAILABLE"],
+    ["one wrapped by a bulk write (insertMany)", new MongoBulkWriteError(new MongoNetworkError("connect ECONNREFUSED"), {} as never), "MONGO_UNAVAILABLE"],
+    ["ioredis without a connection", new Error("Stream isn't writeable and enableOfflineQueue options is false"), "REDIS_UNAVAILABLE"],
+    ["ioredis giving up a command", Object.assign(new Error("Reached the max retries per request limit (which is 1)."), { name: "MaxRetriesPerRequestError" }), "REDIS_UNAVAILABLE"],
+  ])("%s is SERVICE_UNAVAILABLE, not an internal error, and not logged as a bug", (_what, original, reason) => {
+    const error = resolverError(original);
+    expect(format(error.toJSON(), error)).toEqual({
+      message: "Service unavailable right now, try again",
+      path: ["x"],
+      extensions: { code: "SERVICE_UNAVAILABLE", reason },
+    });
+    expect(isUnexpected(error)).toBe(false);
   });
 });
 

@@ -3,7 +3,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print, type GraphQLFormattedError } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
-import type { TestServer } from "./server";
+import type { Endpoint } from "./cluster";
 
 export interface GqlResponse<T> {
   status: number;
@@ -19,7 +19,7 @@ export function source(doc: TypedDocumentNode<any, any>): string {
 }
 
 export async function gql<TData, TVars>(
-  server: TestServer,
+  server: Endpoint,
   doc: TypedDocumentNode<TData, TVars>,
   variables?: TVars,
   token?: string,
@@ -29,7 +29,7 @@ export async function gql<TData, TVars>(
 }
 
 export async function rawPost<T = unknown>(
-  server: TestServer,
+  server: Endpoint,
   body: string,
   token?: string,
   headers: Record<string, string> = {},
@@ -59,7 +59,7 @@ export const errorOf = (r: GqlResponse<unknown>) => ({
   reason: r.errors?.[0]?.extensions?.reason,
 });
 
-export function wsClient(server: TestServer, token?: string, extra: Partial<Parameters<typeof createClient>[0]> = {}): Client {
+export function wsClient(server: Endpoint, token?: string, extra: Partial<Parameters<typeof createClient>[0]> = {}): Client {
   return createClient({
     url: server.wsUrl,
     webSocketImpl: WebSocket,

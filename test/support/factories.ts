@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { CreateCourseDocument, LogInDocument, SignUpDocument, type CreateCourseInput, type Role } from "../../operations/generated";
 import { gql } from "./client";
-import { ADMIN, type TestServer } from "./server";
+import type { Endpoint } from "./cluster";
+import { ADMIN } from "./server";
 
 export interface TestUser {
   id: string;
@@ -14,7 +15,7 @@ export interface TestUser {
 export const uniqueEmail = (label = "user") => `${label}.${randomBytes(4).toString("hex")}@campus.test`;
 
 export async function signUp(
-  server: TestServer,
+  server: Endpoint,
   role: "STUDENT" | "INSTRUCTOR" = "STUDENT",
   overrides: { email?: string; name?: string; sex?: "FEMALE" | "MALE" } = {},
 ): Promise<TestUser> {
@@ -27,7 +28,7 @@ export async function signUp(
   return { id: res.data.signUp.user.id, email, password, token: res.data.signUp.token, role };
 }
 
-export async function logInAdmin(server: TestServer): Promise<TestUser> {
+export async function logInAdmin(server: Endpoint): Promise<TestUser> {
   const res = await gql(server, LogInDocument, ADMIN);
   if (!res.data) throw new Error(`admin logIn failed: ${JSON.stringify(res.errors)}`);
   return { id: res.data.logIn.user.id, email: ADMIN.email, password: ADMIN.password, token: res.data.logIn.token, role: "ADMIN" };
@@ -35,7 +36,7 @@ export async function logInAdmin(server: TestServer): Promise<TestUser> {
 
 let courseCounter = 0;
 export async function createCourse(
-  server: TestServer,
+  server: Endpoint,
   token: string,
   input: Partial<CreateCourseInput> = {},
 ): Promise<{ id: string; code: string }> {

@@ -2,7 +2,7 @@
 import { CreateQuizDocument, EnrollDocument, JoinQuizDocument, type CreateQuizInput } from "../../operations/generated";
 import { gql } from "./client";
 import { createCourse, signUp, type TestUser } from "./factories";
-import type { TestServer } from "./server";
+import type { Endpoint } from "./cluster";
 
 export interface QuizClass {
   teacher: TestUser;
@@ -11,7 +11,7 @@ export interface QuizClass {
 }
 
 /** An instructor's course and `n` students enrolled in it (signed up 50 at a time). */
-export async function quizClass(server: TestServer, n: number): Promise<QuizClass> {
+export async function quizClass(server: Endpoint, n: number): Promise<QuizClass> {
   const teacher = await signUp(server, "INSTRUCTOR");
   const course = await createCourse(server, teacher.token, { capacity: Math.max(n, 1), units: 0 });
   const students: TestUser[] = [];
@@ -40,13 +40,13 @@ export function questions(count: number, over: Partial<CreateQuizInput["question
   }));
 }
 
-export async function createQuiz(server: TestServer, token: string, input: Partial<CreateQuizInput> & { courseId: string }) {
+export async function createQuiz(server: Endpoint, token: string, input: Partial<CreateQuizInput> & { courseId: string }) {
   const r = await gql(server, CreateQuizDocument, { input: { title: "Quiz", mode: "LIVE", questions: questions(3), ...input } }, token);
   if (!r.data) throw new Error(`createQuiz failed: ${JSON.stringify(r.errors)}`);
   return r.data.createQuiz;
 }
 
-export async function joinAll(server: TestServer, quizId: string, students: TestUser[]): Promise<void> {
+export async function joinAll(server: Endpoint, quizId: string, students: TestUser[]): Promise<void> {
   for (let i = 0; i < students.length; i += 100) {
     await Promise.all(
       students.slice(i, i + 100).map(async (s) => {

@@ -1,5 +1,17 @@
 import { Redis } from "ioredis";
 
+/** How many connections are subscribed to a deployment's pub/sub topic in Redis now. */
+export async function subscriberCount(env: Record<string, string>, topic: string): Promise<number> {
+  const redis = new Redis(env.REDIS_URL, { lazyConnect: true });
+  await redis.connect();
+  try {
+    const [, n] = (await redis.pubsub("NUMSUB", `${env.REDIS_PREFIX}${topic}`)) as [string, number];
+    return Number(n);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /**
  * Waits until `count` connections are subscribed to a deployment's pub/sub topic in Redis, so a test
  * publishes only after the subscription it watches is really in place.

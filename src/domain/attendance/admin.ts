@@ -214,7 +214,10 @@ export class AttendanceAdmin {
     const bad = unique.filter((id) => !isObjectId(id));
     const metas = await this.deps.engine.groups.loadMany(unique.filter(isObjectId));
     const found = new Map<string, GroupMeta>();
-    for (const m of metas) if (m && !(m instanceof Error)) found.set(m.id, m);
+    for (const m of metas) {
+      if (m instanceof Error) throw m; // a failed load (a service unreachable) is not a missing group
+      if (m) found.set(m.id, m);
+    }
     const missing = [...bad, ...unique.filter((id) => isObjectId(id) && !found.has(id))];
     if (missing.length) throw fail("NOT_FOUND", `Group not found: ${missing.slice(0, 5).join(", ")}`, "GROUP_NOT_FOUND", { groupIds: missing.slice(0, 100) });
     return found;

@@ -214,6 +214,8 @@ export class AttendanceService {
   async groupsTaughtBy(teacherId: string): Promise<GroupMeta[]> {
     const rows = await GroupTeacherModel.find({ teacher: new Types.ObjectId(teacherId) }).select({ group: 1 }).lean<{ group: Types.ObjectId }[]>();
     const metas = await this.deps.engine.groups.loadMany(rows.map((r) => r.group.toHexString()));
+    const failed = metas.find((m) => m instanceof Error);
+    if (failed) throw failed; // a failed load is not a group fewer
     return metas.filter((m): m is GroupMeta => Boolean(m) && !(m instanceof Error)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
