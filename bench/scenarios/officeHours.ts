@@ -20,6 +20,7 @@ import {
   EnrollDocument,
   JoinQueueDocument,
   MyQueueEntryChangedDocument,
+  OfficeHoursQueueDocument,
   OfficeHoursStatusChangedDocument,
   OpenOfficeHoursDocument,
   QueueChangedDocument,
@@ -287,7 +288,11 @@ async function expiryPart(opts: OfficeHoursBenchOptions) {
     const duty = courses.flatMap((c) => c.staff.map((s) => ({ c, s })));
     const invited = await inBatches(duty.length, 100, async (i) => {
       const r = await must(() => gql(server, CallNextDocument, { courseId: duty[i].c.id }, duty[i].s.token));
-      if (!r.callNext) throw new Error(`nobody to invite in course ${duty[i].c.id}`);
+      if (!r.callNext) {
+        // Should not happen (two students wait for two staff): show the line as the server has it.
+        const line = await gql(server, OfficeHoursQueueDocument, { courseId: duty[i].c.id }, duty[i].s.token);
+        throw new Error(`nobody to invite in course ${duty[i].c.id}: ${JSON.stringify(line.data ?? line.errors)}`);
+      }
       return { id: r.callNext!.id, expiresAt: Date.parse(r.callNext!.inviteExpiresAt!) };
     });
     const lastExpiry = Math.max(...invited.map((i) => i.expiresAt));

@@ -13,7 +13,18 @@ export interface LockOptions {
   acquireTimeoutMs: number;
 }
 
-const DEFAULTS: LockOptions = { lockTimeoutMs: 10_000, acquireTimeoutMs: 5_000 };
+/**
+ * The lock is refreshed every third of its timeout, so a holder slowed down by a busy machine keeps
+ * it (with 10 s, refreshed at 8 s, a benchmark at load average 16 lost locks and, FerretDB's
+ * conditional updates not being atomic, a line lost an entry). A holder that died blocks its
+ * aggregate at most this long.
+ */
+const DEFAULTS: LockOptions = { lockTimeoutMs: 30_000, acquireTimeoutMs: 5_000 };
+
+/** The holder's view of its lock: `check()` throws once the lock was lost (before anything is committed). */
+export interface HeldLock {
+  check(): void;
+}
 
 export class Locks {
   constructor(
@@ -24,12 +35,17 @@ export class Locks {
   ) {}
 
   /** Runs `work` while holding the lock `name`; releases it whatever happens. */
-  async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+  async withLock<T>(name: string, work: (held: HeldLock) => Promise<T>): Promise<T> {
+    let lost = false;
     const mutex = new Mutex(this.redis, `${this.prefix}lock:${name}`, {
       lockTimeout: this.options.lockTimeoutMs,
       acquireTimeout: this.options.acquireTimeoutMs,
+      refreshInterval: Math.floor(this.options.lockTimeoutMs / 3),
       retryInterval: 5,
-      onLockLost: (err) => this.logger.error({ err, lock: name }, "lock lost while held"),
+      onLockLost: (err) => {
+        lost = true;
+        this.logger.error({ err, lock: name }, "lock lost while held");
+      },
     });
     try {
       await mutex.acquire();
@@ -37,8 +53,13 @@ export class Locks {
       if (e instanceof AppError) throw e;
       throw fail("SERVICE_UNAVAILABLE", "This is busy or unavailable right now, try again", "LOCK_UNAVAILABLE");
     }
+    const held: HeldLock = {
+      check: () => {
+        if (lost || !mutex.isAcquired) throw fail("SERVICE_UNAVAILABLE", "This is busy or unavailable right now, try again", "LOCK_LOST");
+      },
+    };
     try {
-      return await work();
+      return await work(held);
     } finally {
       await mutex.release().catch((err) => this.logger.warn({ err, lock: name }, "lock release failed (it expires by itself)"));
     }

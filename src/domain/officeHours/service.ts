@@ -491,7 +491,7 @@ export class OfficeHoursService {
    */
   private async change(course: CourseDoc, actor: AuthUser | null, work: (oh: OfficeHoursDoc, now: number) => Promise<Change>): Promise<Changed> {
     const courseId = course._id.toHexString();
-    return this.deps.locks.withLock(`office-hours:${courseId}`, async () => {
+    return this.deps.locks.withLock(`office-hours:${courseId}`, async (held) => {
       const now = this.deps.clock();
       const oh = await this.officeHours(course._id);
       let result: Change;
@@ -510,6 +510,9 @@ export class OfficeHoursService {
       const changedAt = new Date(this.deps.clock());
       const line = result.entry ? withEntry(oh.line, result.entry) : oh.line;
       const next: OfficeHoursDoc = { ...oh, ...result.officeHours, line, nextDeadline: nextDeadline(line), changedAt, version: oh.version + 1 };
+      // Another holder may have the line now (this one was too slow to keep its lock): leave the
+      // entry ahead of its line, which the next change repairs, rather than overwrite theirs.
+      held.check();
       await this.save(oh, next);
       const queue = queueState(next);
       const changed = result.entry ? (queue.entries.find((e) => e.entryId === result.entry!._id.toHexString()) ?? entryState(result.entry)) : null;
