@@ -15,8 +15,8 @@ export interface LockOptions {
 
 /**
  * The lock is refreshed every third of its timeout, so a holder slowed down by a busy machine keeps
- * it (with 10 s, refreshed at 8 s, a benchmark at load average 16 lost locks and, FerretDB's
- * conditional updates not being atomic, a line lost an entry). A holder that died blocks its
+ * it (with 10 s, refreshed at 8 s, changes that took ~9 s at load average 16 could outlive their
+ * lock, and FerretDB's conditional updates are no guard then). A holder that died blocks its
  * aggregate at most this long.
  */
 const DEFAULTS: LockOptions = { lockTimeoutMs: 30_000, acquireTimeoutMs: 5_000 };
