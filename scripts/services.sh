@@ -71,7 +71,9 @@ _start_mongo() {
     local backend=(--handler=sqlite --sqlite-url="file:$dir/")
     if [ "${FERRETDB_HANDLER:-}" != "sqlite" ] && _create_pg_db; then
       # A bounded pool: PostgreSQL allows 100 connections, and several test runs may share it.
-      backend=(--handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:5432/$SERVICES_PG_DB?pool_max_conns=${FERRETDB_PG_POOL:-20}")
+      # FerretDB takes two pooled connections per update command (README, Known limits of FerretDB),
+      # so clients get a pool of at most a third of it (maxPoolSize in MONGO_URL, below).
+      backend=(--handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:5432/$SERVICES_PG_DB?pool_max_conns=${FERRETDB_PG_POOL:-45}")
     elif [ "${FERRETDB_HANDLER:-}" = "postgresql" ]; then
       _log "FERRETDB_HANDLER=postgresql but no PostgreSQL accepts psql -h 127.0.0.1 -U postgres"
       return 1
@@ -81,7 +83,7 @@ _start_mongo() {
       --log-level=error >"$SERVICES_DIR/ferretdb.log" 2>&1 &
     SERVICES_PIDS+=($!)
     _wait_port "$port" 30 || { _log "FerretDB did not start; see $SERVICES_DIR/ferretdb.log"; return 1; }
-    export MONGO_URL="mongodb://127.0.0.1:$port/campus_live"
+    export MONGO_URL="mongodb://127.0.0.1:$port/campus_live?maxPoolSize=${MONGO_POOL:-15}"
     _log "FerretDB $FERRETDB_VERSION (${backend[0]#--handler=}) on $MONGO_URL"
     return 0
   fi
