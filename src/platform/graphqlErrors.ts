@@ -78,7 +78,10 @@ export function formatGraphQLError(
   formatError: ReturnType<typeof createErrorFormatter>,
   error: GraphQLError,
 ): GraphQLFormattedError {
-  return formatError(error.toJSON(), error);
+  // graphql-ws wraps an error thrown while a subscription runs (its first snapshot, say) with no
+  // path, which Apollo's unwrapResolverError needs: a domain error there keeps its code.
+  const original = !error.path && isAppError(error.originalError) ? error.originalError : error;
+  return formatError(error.toJSON(), original);
 }
 
 function describeValidation(e: ArgumentValidationError): string {
