@@ -1,5 +1,6 @@
 import { TokenError, createSigner, createVerifier } from "fast-jwt";
 import { fail } from "../platform/errors";
+import { isObjectId } from "../platform/util";
 import { ROLES, type Role } from "../models/user";
 
 /** Who is calling: decoded from the JWT, trusted because every instance shares the signing secret. */
@@ -45,7 +46,8 @@ export class TokenService {
       throw fail("UNAUTHENTICATED", expired ? "Token expired" : "Invalid token", expired ? "TOKEN_EXPIRED" : "INVALID_TOKEN");
     }
     const role = claims.role as Role;
-    if (typeof claims.sub !== "string" || !ROLES.includes(role)) {
+    // Accounts are ObjectIds: a subject that is not one never reaches a database query.
+    if (!isObjectId(claims.sub) || !ROLES.includes(role)) {
       throw fail("UNAUTHENTICATED", "Invalid token", "INVALID_TOKEN");
     }
     return { id: claims.sub, role, expiresAt: typeof claims.exp === "number" ? claims.exp * 1000 : undefined };

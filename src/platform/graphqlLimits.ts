@@ -1,13 +1,19 @@
 // Guards against abusive documents: depth, aliases, and cost (complexity) limits, shared by HTTP and WS.
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
-import { GraphQLError, Kind, visit, type DocumentNode, type GraphQLSchema, type ValidationRule } from "graphql";
+import { BREAK, GraphQLError, Kind, visit, type DocumentNode, type GraphQLSchema, type ValidationRule } from "graphql";
 import {
   fieldExtensionsEstimator,
   getComplexity,
   simpleEstimator,
   type ComplexityEstimator,
 } from "graphql-query-complexity";
+
+/**
+ * Tokens a document may have (ours have at most ~110): parsing stops beyond it. Validation walks
+ * fragment chains recursively, so a 40 KB chain of 3,000 fragments overflowed the stack (a 500).
+ */
+export const MAX_DOCUMENT_TOKENS = 5_000;
 
 /** Limits checked while validating a document; the cost limit needs variables, see assertComplexity. */
 export interface QueryLimits {
@@ -102,4 +108,55 @@ function computeCost(
       extensions: { code: "BAD_USER_INPUT", reason: "INVALID_VARIABLES", http: { status: 400 } },
     });
   }
+}
+
+/**
+ * NUL or a lone UTF-16 surrogate anywhere in a string the client sends: validators throw on lone
+ * surrogates (validator's isEmail calls encodeURI), UTF-8 cannot carry them, and PostgreSQL (FerretDB)
+ * refuses NUL in queries and documents.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const illFormed = (s: string) => s.includes("\u0000") || LONE_SURROGATE.test(s);
+
+const literalsChecked = new WeakMap<DocumentNode, boolean>();
+
+/** Throws BAD_USER_INPUT / INVALID_STRING when a string literal or variable (or a key) is ill-formed. */
+export function assertWellFormedStrings(document: DocumentNode, variables: unknown): void {
+  let clean = literalsChecked.get(document);
+  if (clean === undefined) {
+    clean = true;
+    visit(document, {
+      StringValue(node) {
+        if (illFormed(node.value)) {
+          clean = false;
+          return BREAK;
+        }
+      },
+    });
+    literalsChecked.set(document, clean);
+  }
+  if (!clean || !wellFormedValue(variables)) {
+    throw new GraphQLError("Strings must be well-formed Unicode without NUL characters", {
+      extensions: { code: "BAD_USER_INPUT", reason: "INVALID_STRING", http: { status: 400 } },
+    });
+  }
+}
+
+/** Walks a JSON value without recursion (variables can nest thousands deep). */
+function wellFormedValue(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === "string") {
+      if (illFormed(v)) return false;
+    } else if (Array.isArray(v)) {
+      for (const item of v) stack.push(item);
+    } else if (v && typeof v === "object") {
+      for (const [key, item] of Object.entries(v)) {
+        if (illFormed(key)) return false;
+        stack.push(item);
+      }
+    }
+  }
+  return true;
 }

@@ -27,7 +27,7 @@ import type { AppContext } from "../context";
 import type { Services } from "../services";
 import type { Config } from "./config";
 import { AppError } from "./errors";
-import { assertComplexity, limitRules } from "./graphqlLimits";
+import { assertComplexity, assertWellFormedStrings, limitRules, MAX_DOCUMENT_TOKENS } from "./graphqlLimits";
 import { createSharedSubscribe } from "./sharedExecution";
 import { createErrorFormatter, formatGraphQLError, isUnexpected } from "./graphqlErrors";
 import type { Logger } from "./logger";
@@ -76,6 +76,9 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
     validationRules,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // No client sends persisted-query hashes; off, anonymous callers cannot fill a cache with documents.
+    persistedQueries: false,
+    parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     introspection: !config.isProduction,
     hideSchemaDetailsFromClientErrors: config.isProduction,
     includeStacktraceInErrorResponses: false,
@@ -138,6 +141,9 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
         body = await readBody(req, config.BODY_LIMIT_BYTES, headers.get("content-type"));
       } catch (e) {
         const error = e as AppError;
+        // raw-body leaves the rest of the body unread and the stream paused: drain it, or the client's
+        // next request on this keep-alive connection is never read (it hangs).
+        req.resume();
         return sendJson(res, error.details?.status === 413 ? 413 : 400, {
           errors: [{ message: error.message, extensions: { code: error.code, reason: error.reason } }],
         });
@@ -231,13 +237,14 @@ function useGraphQLWs(
       onSubscribe: (ctx, id, payload) => {
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
         } catch (e) {
           return [withCode(e as GraphQLError, "GRAPHQL_PARSE_FAILED")];
         }
         const errors = validate(schema, document, rules);
         if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
         try {
+          assertWellFormedStrings(document, payload.variables);
           assertComplexity(schema, document, payload.variables ?? undefined, payload.operationName, config.MAX_QUERY_COMPLEXITY);
         } catch (e) {
           return [e as GraphQLError];
@@ -280,11 +287,18 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code } });
 }
 
+/** Document guards over HTTP: subscriptions only over WebSocket, well-formed strings, cost. */
 function complexityPlugin(max: number): ApolloServerPlugin<BaseContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, request, operationName }) {
+        async didResolveOperation({ schema, document, request, operationName, operation }) {
+          if (operation?.operation === "subscription") {
+            throw new GraphQLError("Subscriptions run over WebSocket (graphql-ws) on this URL", {
+              extensions: { code: "BAD_USER_INPUT", reason: "SUBSCRIPTION_OVER_HTTP", http: { status: 400 } },
+            });
+          }
+          assertWellFormedStrings(document, request.variables);
           assertComplexity(schema, document, request.variables, operationName, max);
         },
       };

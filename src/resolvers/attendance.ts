@@ -176,14 +176,19 @@ export class AttendanceResolver {
   }
 
   @Allow("INSTRUCTOR", "ADMIN", "OBSERVER")
-  @Query(() => School, { nullable: true })
+  @Query(() => School, { nullable: true, description: "A school (its staff, ADMIN, OBSERVER)" })
   async school(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<School | null> {
     const s = await ctx.services.attendanceDirectory.school(id).catch(nullIfNotFound);
-    return s ? toSchool(s) : null;
+    if (!s) return null;
+    // Its groups and their teachers hang off the school: the same readers as its registers.
+    if (!canReadSchoolAttendance(ctx.user!, await ctx.services.attendanceDirectory.isSchoolStaff(id, ctx.user!.id))) {
+      throw fail("FORBIDDEN", "Not on this school's staff", "FORBIDDEN");
+    }
+    return toSchool(s);
   }
 
-  @Allow("INSTRUCTOR", "ADMIN", "OBSERVER")
-  @Query(() => SchoolConnection)
+  @Allow("ADMIN", "OBSERVER")
+  @Query(() => SchoolConnection, { description: "Every school (ADMIN, OBSERVER); teachers reach theirs through myGroups" })
   async schools(
     @Arg("region", () => String, { nullable: true }) region: string | null,
     @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
