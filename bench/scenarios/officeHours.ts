@@ -291,7 +291,8 @@ async function expiryPart(opts: OfficeHoursBenchOptions) {
       if (!r.callNext) {
         // Should not happen (two students wait for two staff): show the line as the server has it.
         const line = await gql(server, OfficeHoursQueueDocument, { courseId: duty[i].c.id }, duty[i].s.token);
-        throw new Error(`nobody to invite in course ${duty[i].c.id}: ${JSON.stringify(line.data ?? line.errors)}`);
+        const said = server.logs.join("").split("\n").filter((l) => l.includes(duty[i].c.id) || /"level":(40|50|60)/.test(l));
+        throw new Error(`nobody to invite in course ${duty[i].c.id}: ${JSON.stringify(line.data ?? line.errors)}\nserver said:\n${said.slice(-20).join("\n")}`);
       }
       return { id: r.callNext!.id, expiresAt: Date.parse(r.callNext!.inviteExpiresAt!) };
     });
