@@ -363,7 +363,8 @@ async function inBatches<T>(n: number, size: number, make: (i: number) => Promis
 async function must<T>(r: Promise<{ data: T | null | undefined; errors?: unknown[] }> | (() => Promise<{ data: T | null | undefined; errors?: unknown[] }>)): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const res = await (typeof r === "function" ? r() : r);
-    if (res.data) return res.data;
+    // A nullable field (callNext) comes back null beside its error: data alone is no success.
+    if (res.data && !res.errors?.length) return res.data;
     const retry = typeof r === "function" && attempt < 5 && JSON.stringify(res.errors).includes("SERVICE_UNAVAILABLE");
     if (!retry) throw new Error(`set-up request failed: ${JSON.stringify(res.errors)}`);
     await sleep(200 * attempt);
