@@ -68,6 +68,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       meetingMs: num("BENCH_SOAK_MEETING_MS", 3000),
       mix: parseMix(process.env.BENCH_SOAK_MIX),
       seed: num("BENCH_SOAK_SEED", 7),
+      heapSnapshots: Boolean(process.env.BENCH_SOAK_HEAP_SNAPSHOTS),
     }),
 };
 /** Long-running scenarios run only when named. */
