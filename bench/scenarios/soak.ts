@@ -463,10 +463,12 @@ class OfficeHoursDriver implements Driver {
     if (ending) {
       ending.busy = true;
       const o = await api.call("endMeeting", EndMeetingDocument, { entryId: ending.entryId! }, ending.user.token);
-      if (!o.data) console.error(`endMeeting failed: ${o.code}/${o.reason}`);
-      ending.student!.state = "FREE";
-      ending.state = "AVAILABLE";
-      ending.student = ending.entryId = undefined;
+      // Busy or unreachable: the meeting goes on, and is ended at a later step.
+      if (o.data || !retryable(o.code)) {
+        ending.student!.state = "FREE";
+        ending.state = "AVAILABLE";
+        ending.student = ending.entryId = undefined;
+      }
       ending.busy = false;
       return;
     }
@@ -479,9 +481,10 @@ class OfficeHoursDriver implements Driver {
       if (o.data) {
         student.state = accepting.state = "MEETING";
         accepting.since = performance.now();
-      } else {
+      } else if (!retryable(o.code)) {
         student.state = "FREE";
         accepting.state = "AVAILABLE";
+        accepting.student = accepting.entryId = undefined;
       }
       student.busy = accepting.busy = false;
       return;
@@ -523,6 +526,9 @@ class OfficeHoursDriver implements Driver {
     return api.call("officeHoursQueue", OfficeHoursQueueDocument, { courseId: c.id }, reader.token);
   }
 }
+
+/** The answers a client tries again (the invite still runs for INVITE_TTL_SECONDS). */
+const retryable = (code: string | undefined) => code === "SERVICE_UNAVAILABLE" || code === "TRANSPORT";
 
 interface QuizPlayer {
   user: TestUser;
@@ -1129,6 +1135,9 @@ function report(r: {
   const rssStart = Math.round(mean(rssIn(rec.measureStart, rec.measureStart + span)));
   const rssEnd = Math.round(mean(rssIn(measureEnd - span, measureEnd + 1)));
   const rssGrowth = drift(rssStart, rssEnd);
+  // Growth that stops (a cache filling up) vs growth that goes on: the second half on its own.
+  const half = rec.measureStart + (opts.minutes * 60_000) / 2;
+  const rssHalf = Math.round(mean(rssIn(half - span / 2, half + span / 2)));
   const startScrape = r.scrapes.find((s) => s[0].t >= rec.measureStart);
   const endScrape = r.scrapes.at(-1);
   const quizzes = r.drivers.quizzes as QuizzesDriver;
@@ -1142,6 +1151,8 @@ function report(r: {
     rssStartMb: rssStart,
     rssEndMb: rssEnd,
     rssGrowthPct: rssGrowth,
+    rssHalfwayMb: rssHalf,
+    rssGrowthSecondHalfPct: drift(rssHalf, rssEnd),
     rssIdleAfterMb: r.rssIdle.reduce((a, b) => a + b, 0),
     rssWithoutClientsMb: r.rssNoClients.reduce((a, b) => a + b, 0),
     heapUsedStartMb: mb(sum(startScrape, "nodejs_heap_size_used_bytes")),
