@@ -35,7 +35,9 @@ export async function connectMongo(url: string | undefined, logger: Logger): Pro
   mongoose.set("strictQuery", true);
   mongoose.set("autoIndex", true);
   try {
-    await mongoose.connect(url, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50 });
+    // A maxPoolSize in MONGO_URL wins (FerretDB needs a smaller pool: see README, Known limits of FerretDB).
+    const pool = /[?&]maxPoolSize=/i.test(url) ? {} : { maxPoolSize: 50 };
+    await mongoose.connect(url, { serverSelectionTimeoutMS: 10_000, ...pool });
   } catch (e) {
     await stopEmbedded?.();
     throw new Error(`MongoDB: cannot connect to MONGO_URL=${redactUrl(url)} (${firstLine(e)})`, { cause: e });
