@@ -69,6 +69,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       mix: parseMix(process.env.BENCH_SOAK_MIX),
       seed: num("BENCH_SOAK_SEED", 7),
       heapSnapshots: Boolean(process.env.BENCH_SOAK_HEAP_SNAPSHOTS),
+      mongoPool: num("BENCH_SOAK_MONGO_POOL", 20),
     }),
 };
 /** Long-running scenarios run only when named. */
