@@ -58,7 +58,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   soak: () =>
     soakBenchmark({
       minutes: num("BENCH_SOAK_MINUTES", 30),
-      rate: num("BENCH_SOAK_RATE", 50),
+      rate: num("BENCH_SOAK_RATE", 25),
       warmupSec: num("BENCH_SOAK_WARMUP_SEC", 60),
       windows: num("BENCH_SOAK_WINDOWS", 6),
       instances: num("BENCH_SOAK_INSTANCES", 1),
