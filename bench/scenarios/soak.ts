@@ -567,8 +567,10 @@ class QuizzesDriver implements Driver {
     // Every line waits for answers in flight: read standings instead.
     const line = pickWhere(this.ctx, this.lines, (l) => !!l.quizId);
     if (!line) return Promise.resolve();
-    if (this.ctx.random() < 0.5) return this.ctx.api.call("leaderboard", LeaderboardDocument, { quizId: line.quizId!, first: 10 }, line.host.token);
-    return this.ctx.api.call("myQuizResult", MyQuizResultDocument, { quizId: line.quizId! }, pick(this.ctx, line.players).user.token);
+    // A player who has joined this quiz (their subscriptions are held from the join to the close).
+    const player = this.ctx.random() < 0.5 ? pickWhere(this.ctx, line.players, (p) => p.unsubscribe.length > 0) : undefined;
+    if (!player) return this.ctx.api.call("leaderboard", LeaderboardDocument, { quizId: line.quizId!, first: 10 }, line.host.token);
+    return this.ctx.api.call("myQuizResult", MyQuizResultDocument, { quizId: line.quizId! }, player.user.token);
   }
 
   private track(line: QuizLine, p: Promise<unknown>) {
