@@ -9,6 +9,7 @@ import { eventsBenchmark } from "./scenarios/events";
 import { meBenchmark } from "./scenarios/me";
 import { officeHoursBenchmark } from "./scenarios/officeHours";
 import { quizzesBenchmark } from "./scenarios/quizzes";
+import { parseMix, soakBenchmark } from "./scenarios/soak";
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
@@ -54,11 +55,29 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       termDays: num("BENCH_TERM_DAYS", 190),
       statsDurationSec: num("BENCH_DURATION", 10),
     }),
+  soak: () =>
+    soakBenchmark({
+      minutes: num("BENCH_SOAK_MINUTES", 30),
+      rate: num("BENCH_SOAK_RATE", 25),
+      warmupSec: num("BENCH_SOAK_WARMUP_SEC", 60),
+      windows: num("BENCH_SOAK_WINDOWS", 6),
+      instances: num("BENCH_SOAK_INSTANCES", 1),
+      connections: num("BENCH_SOAK_CONNECTIONS", 32),
+      maxInFlight: num("BENCH_SOAK_MAX_IN_FLIGHT", 200),
+      minSamples: num("BENCH_SOAK_MIN_SAMPLES", 200),
+      meetingMs: num("BENCH_SOAK_MEETING_MS", 3000),
+      mix: parseMix(process.env.BENCH_SOAK_MIX),
+      seed: num("BENCH_SOAK_SEED", 7),
+      heapSnapshots: Boolean(process.env.BENCH_SOAK_HEAP_SNAPSHOTS),
+      mongoPool: num("BENCH_SOAK_MONGO_POOL", 20),
+    }),
 };
+/** Long-running scenarios run only when named. */
+const OPT_IN = new Set(["soak"]);
 
 async function main() {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
-  const names = wanted.length ? wanted : Object.keys(scenarios);
+  const names = wanted.length ? wanted : Object.keys(scenarios).filter((n) => !OPT_IN.has(n));
   const unknown = names.filter((n) => !scenarios[n]);
   if (unknown.length) {
     console.error(`unknown scenario(s): ${unknown.join(", ")}; known: ${Object.keys(scenarios).join(", ")}`);

@@ -43,9 +43,11 @@ export async function connectMongo(url: string | undefined, logger: Logger): Pro
   mongoose.set("strictQuery", true);
   mongoose.set("autoIndex", true);
   const deadline = Date.now() + CONNECT_TIMEOUT_MS;
+  // A maxPoolSize in MONGO_URL wins (FerretDB needs a smaller pool: see README, Known limits of FerretDB).
+  const pool = /[?&]maxPoolSize=/i.test(url) ? {} : { maxPoolSize: 50 };
   for (;;) {
     try {
-      await mongoose.connect(url, { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS, maxPoolSize: 50 });
+      await mongoose.connect(url, { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS, ...pool });
       break;
     } catch (e) {
       // Not reachable yet: each attempt waited SERVER_SELECTION_TIMEOUT_MS.

@@ -232,7 +232,9 @@ function useGraphQLWs(
       },
       onDisconnect: (ctx) => {
         metrics.openSockets.dec();
+        // graphql-ws may call onComplete for these after onDisconnect: clear, so each counts once.
         metrics.activeSubscriptions.dec(ctx.extra.subscriptions?.size ?? 0);
+        ctx.extra.subscriptions?.clear();
       },
       onSubscribe: (ctx, id, payload) => {
         let document: DocumentNode;

@@ -6,18 +6,30 @@ import { Repeater } from "@graphql-yoga/subscription";
 export function liveFeed<E, T>(source: AsyncIterable<E>, map: (event: E) => T[], snapshot?: () => Promise<T | null | undefined>): AsyncIterable<T> {
   return new Repeater<T>(async (push, stop) => {
     const events = source[Symbol.asyncIterator]();
-    const stopped = stop.then(() => ({ done: true as const, value: undefined }));
-    void stopped.then(() => events.return?.());
+    // Each wait for the next event gets its own wake-up: racing every event against one promise that
+    // stays pending for the subscription's life (`Promise.race([next, stop])`) leaves a reaction on it
+    // per event, and with it the event, until the client goes (memory grew with every delivery).
+    let stopped = false;
+    let wake: (() => void) | undefined;
+    void stop.then(() => {
+      stopped = true;
+      wake?.();
+      return events.return?.();
+    });
     // Ask for the first event before reading the snapshot: that subscribes, so later changes queue up.
     let next = events.next();
     const first = snapshot ? await snapshot() : undefined;
-    if (first !== undefined && first !== null) await push(first);
-    for (;;) {
-      const r = await Promise.race([next, stopped]);
-      if (r.done) break;
+    if (first !== undefined && first !== null && !stopped) await push(first);
+    while (!stopped) {
+      const r = await new Promise<IteratorResult<E> | null>((resolve, reject) => {
+        wake = () => resolve(null);
+        next.then(resolve, reject);
+      });
+      if (!r || r.done) break;
       for (const value of map(r.value)) await push(value);
       next = events.next();
     }
+    wake = undefined;
     stop();
   });
 }

@@ -1,7 +1,7 @@
 // The HTTP front door: health, readiness, metrics, and bad input answered with 4xx + code, never a crash.
-import { MeDocument, UsersDocument } from "../../operations/generated";
-import { errorOf, gql, rawPost } from "../support/client";
-import { logInAdmin } from "../support/factories";
+import { CourseSeatsChangedDocument, DomainEventsDocument, MeDocument, UsersDocument } from "../../operations/generated";
+import { connected, errorOf, gql, rawPost, subscribe, wsClient } from "../support/client";
+import { createCourse, eventually, logInAdmin } from "../support/factories";
 import { deploymentEnv, startServer, stopAll, type TestServer } from "../support/server";
 
 let server: TestServer;
@@ -32,6 +32,31 @@ describe("operations endpoints", () => {
     expect(text).toContain("graphql_ws_open_sockets");
     expect(text).toContain("graphql_active_subscriptions");
     expect(text).toContain("process_resident_memory_bytes");
+  });
+
+  it("counts each subscription once, also when its socket closes with it open", async () => {
+    const course = await createCourse(server, adminToken);
+    const gauges = async () => {
+      const text = await (await fetch(`${base()}/metrics`)).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+      return { subscriptions: value("graphql_active_subscriptions"), sockets: value("graphql_ws_open_sockets") };
+    };
+    const before = await gauges();
+    const clients = [wsClient(server, adminToken, { lazy: false }), wsClient(server, adminToken, { lazy: false })];
+    await Promise.all(clients.map(connected));
+    // courseSeatsChanged sends the counts first: such a subscription is still running when the socket closes.
+    const subs = clients.flatMap((c) => [
+      subscribe(c, DomainEventsDocument, { names: ["UserSignedUp"] }),
+      subscribe(c, CourseSeatsChangedDocument, { courseId: course.id }),
+    ]);
+    await Promise.all(subs.filter((_, i) => i % 2).map((s) => s.next()));
+    await eventually(gauges, (g) => g.subscriptions === before.subscriptions + 4 && g.sockets === before.sockets + 2);
+    subs[0].unsubscribe();
+    await eventually(gauges, (g) => g.subscriptions === before.subscriptions + 3);
+    await Promise.all(clients.map((c) => c.dispose()));
+    await eventually(gauges, (g) => g.sockets === before.sockets);
+    await new Promise((r) => setTimeout(r, 300)); // graphql-ws completes the closed socket's subscriptions after onDisconnect
+    expect(await gauges()).toEqual(before);
   });
 
   it("echoes a request id, or makes one", async () => {

@@ -18,6 +18,8 @@ const MAX_WAIT_MS = 10_000;
 /** A batch is written when it holds BATCH entries or is FLUSH_MS old, whichever comes first. */
 const BATCH = 1000;
 const FLUSH_MS = 500;
+/** Register replacements per bulkWrite command. */
+const REPLACE_CHUNK = 10;
 
 export class AttendanceLogWriter extends StreamWriter {
   constructor(redis: Redis, engine: AttendanceEngine, logger: Logger, claimIdleMs: number) {
@@ -50,10 +52,12 @@ async function applyAttendanceLog(engine: AttendanceEngine, logger: Logger, entr
   const fresh = due.filter((l) => !written.has(l.id)).map(lessonDoc);
   const duplicates = await insertIgnoringDuplicates(LessonModel.collection, fresh);
   const replace = [...due.filter((l) => written.has(l.id)).map(lessonDoc), ...[...duplicates].map((i) => fresh[i])];
-  if (replace.length) {
-    // Corrections of a stored register (rare): the version guard keeps a replayed older state out.
+  // Corrections of a stored register (rare): the version guard keeps a replayed older state out. In
+  // commands of REPLACE_CHUNK: FerretDB holds a pooled connection per matched statement until its
+  // command ends, so one long command could take its whole pool and deadlock it.
+  for (let i = 0; i < replace.length; i += REPLACE_CHUNK) {
     await LessonModel.collection.bulkWrite(
-      replace.map((d) => ({ replaceOne: { filter: { _id: d._id, version: { $lt: d.version } }, replacement: d } })) as never[],
+      replace.slice(i, i + REPLACE_CHUNK).map((d) => ({ replaceOne: { filter: { _id: d._id, version: { $lt: d.version } }, replacement: d } })) as never[],
       { ordered: false },
     );
   }
