@@ -21,8 +21,9 @@ const keyOf = (value: unknown): string | undefined =>
   typeof value === "object" && value !== null ? (value as { [SHARED]?: string })[SHARED] : undefined;
 
 /** `subscribe` for graphql-ws: graphql-js's own, with marked payloads executed once. */
-export function createSharedSubscribe(maxResults = 5000) {
-  const results = new LRUCache<string, Promise<ExecutionResult> | ExecutionResult>({ max: maxResults });
+export function createSharedSubscribe(maxResults = 2000, ttlMs = 30_000) {
+  // A result is needed while one event fans out; the TTL frees it soon after, the bound caps a burst.
+  const results = new LRUCache<string, Promise<ExecutionResult> | ExecutionResult>({ max: maxResults, ttl: ttlMs });
   const documents = new WeakMap<DocumentNode, string>();
   const textOf = (doc: DocumentNode) => {
     let text = documents.get(doc);
