@@ -1,11 +1,36 @@
 // `bash scripts/with-services.sh node dist/scripts/probe-ferretdb.js`: measures, on MONGO_URL, the
 // properties the design relies on (README, "Known limits of FerretDB"): is a concurrent
 // findOneAndUpdate claim atomic, is a conditional updateOne, does Agenda run a job once, how fast
-// are sorted reads and upserts.
+// are sorted reads and upserts, and what a document's fields cost against the same data as one value.
 // It works in a throw-away database and drops it.
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
-import { MongoClient, type Db } from "mongodb";
+import { BSON, MongoClient, ObjectId, type Db } from "mongodb";
+
+/** Reads and writes by _id of an office-hours line of 20 entries: as fields, and as one BSON value. */
+async function lineCost(db: Db) {
+  const entry = (i: number) => ({
+    _id: new ObjectId(), course: new ObjectId(), student: new ObjectId(), question: "How do I start problem 2?", status: "WAITING",
+    sortKey: i, joinedAt: new Date(), waitingSince: new Date(), staff: null, meetingLink: null, invitedAt: null, inviteExpiresAt: null,
+    waitEndsAt: null, meetingStartedAt: null, endedAt: null, requeued: false, invites: 0, activeKey: `k${i}`, staffKey: `s${i}`,
+    history: [{ status: "WAITING", at: new Date(), actor: new ObjectId(), note: null }],
+  });
+  const line = Array.from({ length: 20 }, (_, i) => entry(i));
+  const shapes = { fields: line, oneValue: Buffer.from(BSON.serialize({ line })) };
+  const docs = db.collection("lines");
+  const out: Record<string, { readMs: number; writeMs: number }> = {};
+  for (const [shape, value] of Object.entries(shapes)) {
+    const _id = new ObjectId();
+    await docs.insertOne({ _id, line: value, version: 0 });
+    let t = performance.now();
+    for (let k = 0; k < 30; k++) await docs.findOne({ _id });
+    const readMs = (performance.now() - t) / 30;
+    t = performance.now();
+    for (let k = 0; k < 30; k++) await docs.updateOne({ _id, version: k }, { $set: { line: value }, $inc: { version: 1 } });
+    out[shape] = { readMs: Math.round(readMs * 10) / 10, writeMs: Math.round(((performance.now() - t) / 30) * 10) / 10 };
+  }
+  return out;
+}
 
 /** Schedules 49 one-off jobs (plus one cancelled) on one Agenda instance; counts how often each ran. */
 async function agendaRuns(db: Db) {
@@ -71,6 +96,7 @@ async function main() {
     const upsertsPerSec = 200 / ((performance.now() - t) / 1000);
 
     const agenda = await agendaRuns(db);
+    const officeHoursLine = await lineCost(db);
 
     console.log(
       JSON.stringify(
@@ -81,6 +107,7 @@ async function main() {
           sortedFindOf1500Ms: Math.round(sortedMs),
           insertManyDocsPerSec: Math.round(insertManyPerSec),
           bulkUpsertsPerSec: Math.round(upsertsPerSec),
+          officeHoursLine,
         },
         null,
         2,
@@ -92,7 +119,8 @@ async function main() {
   }
 }
 
-main().catch((e) => {
+// Exit once printed: Agenda's backend can keep the process alive after stop().
+main().then(() => process.exit(0)).catch((e) => {
   console.error(e);
   process.exit(1);
 });

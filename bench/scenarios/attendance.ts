@@ -5,6 +5,7 @@
 // copy (MongoDB) is compared mark by mark with what the teachers sent: zero lost, zero duplicated.
 // Then `attendanceStats` for one school over a 190-school-day term (generated history), p99.
 // Bars (issue #6): >= 3,000 mutations/s, p99 <= 100 ms, zero lost or duplicated absences; stats p99 <= 100 ms.
+import { benchDeploymentEnv } from "../lib/deployment";
 import { MongoClient } from "mongodb";
 import { Pool } from "undici";
 import {
@@ -24,9 +25,8 @@ import { mulberry32 } from "../../src/platform/random";
 import { createRuntime } from "../../src/runtime";
 import { gql, source } from "../../test/support/client";
 import { logInAdmin, signUp, type TestUser } from "../../test/support/factories";
-import { deploymentEnv, startServer, type TestServer } from "../../test/support/server";
+import { startServer, type TestServer } from "../../test/support/server";
 import { cpuByName, cpuSeconds, httpLoad, percentile, printTable, sampleRss, sleep } from "../lib/measure";
-import { SERVER_ENV } from "./me";
 
 export interface AttendanceBenchOptions {
   groups: number;
@@ -65,7 +65,7 @@ async function must<T>(p: Promise<{ data: T | null | undefined; errors?: unknown
 
 export async function attendanceBenchmark(opts: AttendanceBenchOptions) {
   const server = await startServer(
-    deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", ...SERVER_ENV, SIGNUP_LIMIT_PER_IP: "1000000" }),
+    benchDeploymentEnv(),
   );
   const mongo = await MongoClient.connect(server.env.MONGO_URL);
   try {

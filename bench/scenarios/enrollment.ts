@@ -4,13 +4,13 @@
 // latency is per request, from the moment it is written on its connection to the response.
 // Bars (issue #3): >= 3,500 enroll/s, p99 <= 250 ms, zero overbooking, no error besides domain
 // rejections, server RSS <= 300 MB. Then `courses(first: 50)` over 1,500 courses: p99 <= 50 ms.
+import { benchDeploymentEnv } from "../lib/deployment";
 import { Pool } from "undici";
 import { CourseDocument, CoursesDocument, EnrollDocument, MyEnrollmentsDocument } from "../../operations/generated";
 import { gql, source } from "../../test/support/client";
 import { createCourse, signUp, type TestUser } from "../../test/support/factories";
-import { deploymentEnv, startServer } from "../../test/support/server";
+import { startServer } from "../../test/support/server";
 import { cpuByName, cpuSeconds, httpLoad, percentile, printTable, sampleRss, treeRssMb } from "../lib/measure";
-import { SERVER_ENV } from "./me";
 import { mulberry32 } from "../../src/platform/random";
 
 export interface EnrollmentBenchOptions {
@@ -76,14 +76,7 @@ type BurstRow = Record<string, number> & {
 
 async function enrollmentRun(opts: EnrollmentBenchOptions, withCatalogue: boolean): Promise<{ burst: BurstRow; catalogue?: Record<string, unknown> }> {
   const server = await startServer(
-    deploymentEnv({
-      NODE_ENV: "production",
-      LOG_LEVEL: "info",
-      ...SERVER_ENV,
-      ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
-      WEB_CONCURRENCY: String(opts.workers),
-      SIGNUP_LIMIT_PER_IP: "1000000",
-    }),
+    benchDeploymentEnv({ WEB_CONCURRENCY: String(opts.workers) }),
   );
   try {
     // --- set-up (not timed) ---------------------------------------------------------------------

@@ -1,15 +1,16 @@
 // Subscription load: many ADMIN dashboards on `domainEvents` over graphql-ws while sign-ups happen.
 // Reports publish-to-delivery latency (event.time on the server -> arrival at each client).
+import { benchDeploymentEnv } from "../lib/deployment";
 import { DomainEventsDocument } from "../../operations/generated";
 import { connected, subscribe, wsClient } from "../../test/support/client";
 import { logInAdmin, signUp } from "../../test/support/factories";
 import { waitForSubscribers } from "../../test/support/redis";
-import { deploymentEnv, startServer } from "../../test/support/server";
+import { startServer } from "../../test/support/server";
 import { percentile, printTable, rssMb, sleep } from "../lib/measure";
 
 export async function eventsBenchmark(opts: { subscribers: number; events: number }) {
   const server = await startServer(
-    deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", SIGNUP_LIMIT_PER_IP: "1000000" }),
+    benchDeploymentEnv(),
   );
   try {
     const admin = await logInAdmin(server);

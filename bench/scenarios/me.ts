@@ -2,6 +2,7 @@
 // same JSON, in the same run, with the same process model: one process, then one worker per core
 // (WEB_CONCURRENCY for the server, node:cluster for the bare server).
 // Bars (issue #2): throughput >= 40% of bare, p99 < 20 ms at 50 connections, idle RSS <= 150 MB.
+import { benchDeploymentEnv } from "../lib/deployment";
 import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -9,13 +10,13 @@ import { createInterface } from "node:readline";
 import { MeDocument } from "../../operations/generated";
 import { gql, source } from "../../test/support/client";
 import { signUp } from "../../test/support/factories";
-import { deploymentEnv, startServer } from "../../test/support/server";
+import { startServer } from "../../test/support/server";
 import { freePort } from "../../src/platform/util";
 import { httpLoad, printTable, rssMb, sampleRss, sleep, type HttpLoadResult, type Row } from "../lib/measure";
 
 export async function meBenchmark(opts: { connections: number; durationSec: number }) {
   const cores = availableParallelism();
-  const env = deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", ...SERVER_ENV });
+  const env = benchDeploymentEnv();
   const runs: Array<{ workers: number; bare: HttpLoadResult; me: HttpLoadResult; ratio: number; peakRssMb: number }> = [];
   let floor: { result: HttpLoadResult; ratio: number } | undefined;
   let idleRss = NaN;
@@ -89,8 +90,6 @@ export async function meBenchmark(opts: { connections: number; durationSec: numb
  * (large buffers, such as argon2's, go back to the OS when freed instead of bloating RSS) and a
  * 12 MB V8 semi-space (less memory than the default 16, far less GC work than 4 under load).
  */
-export const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: "131072", NODE_OPTIONS: "--max-semi-space-size=12" };
-
 const round = (n: number) => Math.round(n * 1000) / 1000;
 const sumErrors = (runs: Array<{ me: HttpLoadResult }>) => runs.reduce((n, r) => n + r.me.errors + r.me.non2xx, 0);
 

@@ -9,6 +9,7 @@
 //    (bar p99 <= 100 ms), with every dashboard's missed versions counted.
 // 2. Expiry: 1,000 invites with a 3 s TTL, none accepted: from each invite's expiry time to the
 //    student receiving EXPIRED (bar p99 <= 1 s), also on the server's clock (endedAt).
+import { benchDeploymentEnv } from "../lib/deployment";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { Client } from "graphql-ws";
 import { Pool } from "undici";
@@ -27,10 +28,9 @@ import {
 } from "../../operations/generated";
 import { connected, gql, source, wsClient } from "../../test/support/client";
 import { createCourse, signUp, type TestUser } from "../../test/support/factories";
-import { deploymentEnv, startServer, type TestServer } from "../../test/support/server";
+import { startServer, type TestServer } from "../../test/support/server";
 import { tokenFor } from "../../test/support/tokens";
 import { percentile, printTable, sampleRss, sleep, treeRssMb } from "../lib/measure";
-import { SERVER_ENV } from "./me";
 
 export interface OfficeHoursBenchOptions {
   courses: number;
@@ -62,7 +62,7 @@ export async function officeHoursBenchmark(opts: OfficeHoursBenchOptions & { par
 }
 
 async function deployment(env: Record<string, string>): Promise<TestServer> {
-  return startServer(deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", ...SERVER_ENV, SIGNUP_LIMIT_PER_IP: "1000000", ...env }));
+  return startServer(benchDeploymentEnv(env));
 }
 
 /** Courses with their staff (owner + TA, both on duty) and enrolled students waiting in line. */

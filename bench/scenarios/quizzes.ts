@@ -6,6 +6,7 @@
 // per second per subscriber, zero lost answers (acknowledged = stored in MongoDB), server RSS <= 600 MB.
 // Part 2 (figures only): 10,000 subscribers across two server instances of the same deployment
 // (the 2,000 players' tokens, 5 sockets each, half on each instance), players answering through both.
+import { benchDeploymentEnv } from "../lib/deployment";
 import { MongoClient, ObjectId } from "mongodb";
 import { Pool } from "undici";
 import { AnswerDocument, LeaderboardChangedDocument, StartQuestionDocument, type LeaderboardChangedSubscription } from "../../operations/generated";
@@ -13,9 +14,8 @@ import { connected, gql, source, subscribe, wsClient } from "../../test/support/
 import { eventually } from "../../test/support/factories";
 import { createQuiz, joinAll, questions, quizClass, type QuizClass } from "../../test/support/quizzes";
 import { waitForSubscribers } from "../../test/support/redis";
-import { deploymentEnv, startServer, type TestServer } from "../../test/support/server";
+import { startServer, type TestServer } from "../../test/support/server";
 import { cpuByName, cpuSeconds, percentile, printTable, sampleRss, sleep } from "../lib/measure";
-import { SERVER_ENV } from "./me";
 
 export interface QuizBenchOptions {
   players: number;
@@ -33,14 +33,7 @@ interface Sock {
 }
 
 export async function quizzesBenchmark(opts: QuizBenchOptions) {
-  const env = deploymentEnv({
-    NODE_ENV: "production",
-    LOG_LEVEL: "info",
-    ...SERVER_ENV,
-    ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
-    WEB_CONCURRENCY: String(opts.workers),
-    SIGNUP_LIMIT_PER_IP: "1000000",
-  });
+  const env = benchDeploymentEnv({ WEB_CONCURRENCY: String(opts.workers) });
   const a = await startServer(env);
   const servers: TestServer[] = [a];
   try {

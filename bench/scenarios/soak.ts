@@ -25,6 +25,7 @@
 // after warm-up), p99 drift <= 20% (last window vs first window, overall and per operation with at
 // least BENCH_SOAK_MIN_SAMPLES in both), no error other than intended domain conflicts, and no
 // subscription left on the server once the clients have gone.
+import { benchDeploymentEnv, SERVER_ENV } from "../lib/deployment";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { Client } from "graphql-ws";
 import { mkdirSync } from "node:fs";
@@ -76,10 +77,9 @@ import { mulberry32 } from "../../src/platform/random";
 import { gql, source, wsClient } from "../../test/support/client";
 import { createCourse, logInAdmin, signUp, uniqueEmail, type TestUser } from "../../test/support/factories";
 import { questions } from "../../test/support/quizzes";
-import { deploymentEnv, startServer, type TestServer } from "../../test/support/server";
+import { startServer, type TestServer } from "../../test/support/server";
 import { tokenFor } from "../../test/support/tokens";
 import { percentile, printTable, sleep, treeRssMb, type Row } from "../lib/measure";
-import { SERVER_ENV } from "./me";
 
 export const DOMAINS = ["accounts", "enrollment", "officeHours", "quizzes", "attendance"] as const;
 export type Domain = (typeof DOMAINS)[number];
@@ -882,13 +882,9 @@ const drift = (first: number, last: number) => Math.round(((last - first) / firs
 export async function soakBenchmark(opts: SoakOptions) {
   const heapDir = join(__dirname, "..", "..", "..", "bench", "results", "heap");
   if (opts.heapSnapshots) mkdirSync(heapDir, { recursive: true });
-  const nodeOptions = process.env.BENCH_SERVER_NODE_OPTIONS ?? SERVER_ENV.NODE_OPTIONS;
-  const baseEnv = deploymentEnv({
-    NODE_ENV: "production",
-    LOG_LEVEL: "info",
-    ...SERVER_ENV,
+  const nodeOptions = SERVER_ENV.NODE_OPTIONS;
+  const baseEnv = benchDeploymentEnv({
     NODE_OPTIONS: opts.heapSnapshots ? `${nodeOptions} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapDir}` : nodeOptions,
-    SIGNUP_LIMIT_PER_IP: "1000000",
     LOGIN_LIMIT_PER_IP: "1000000",
     LOGIN_LIMIT_PER_ACCOUNT: "1000000",
     DEFAULT_REMAINING_CHANGES: "1000",
