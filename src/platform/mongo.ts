@@ -1,6 +1,6 @@
 import mongoose from "mongoose";
 import type { Logger } from "./logger";
-import { firstLine, isObjectId, redactUrl, withTimeout } from "./util";
+import { firstLine, forEachConcurrently, isObjectId, redactUrl, withTimeout } from "./util";
 
 export interface MongoHandle {
   connection: mongoose.Connection;
@@ -81,14 +81,16 @@ export async function connectMongo(url: string | undefined, logger: Logger): Pro
  */
 export async function findByIds<T>(model: mongoose.Model<any>, ids: readonly string[], parallel = 16): Promise<T[]> {
   const found: T[] = [];
-  let next = 0;
-  const valid = ids.filter(isObjectId);
-  const worker = async () => {
-    while (next < valid.length) {
-      const doc = await model.findById(valid[next++]).lean<T>();
+  let failure: unknown;
+  await forEachConcurrently(
+    ids.filter(isObjectId),
+    parallel,
+    async (id) => {
+      const doc = await model.findById(id).lean<T>();
       if (doc) found.push(doc);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, valid.length) }, worker));
+    },
+    (err) => (failure ??= err),
+  );
+  if (failure) throw failure; // an outage is not "not found"
   return found;
 }

@@ -527,8 +527,7 @@ export class OfficeHoursService {
 
   /** Writes a line back, if it is still the version read (it is, under the lock; else the change fails). */
   private async save(read: OfficeHoursDoc, next: OfficeHoursDoc): Promise<void> {
-    const { _id, version, line, ...fields } = next;
-    void version;
+    const { _id, version: _version, line, ...fields } = next;
     const saved = await OfficeHoursModel.updateOne({ _id, version: read.version }, { $set: { ...fields, line: encodeLine(line) }, $inc: { version: 1 } });
     if (saved.matchedCount !== 1) {
       throw fail("SERVICE_UNAVAILABLE", "The line changed meanwhile, try again", "LOCK_UNAVAILABLE");
