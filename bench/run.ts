@@ -54,6 +54,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       regions: 5,
       termDays: num("BENCH_TERM_DAYS", 190),
       statsDurationSec: num("BENCH_DURATION", 10),
+      workers: num("BENCH_WORKERS", 1),
     }),
   soak: () =>
     soakBenchmark({

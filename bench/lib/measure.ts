@@ -113,6 +113,17 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
+/** CPU seconds of a process and all its descendants (a cluster primary and its workers). */
+export function treeCpuSeconds(pid: number): number {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    /* no children file: kernel without CONFIG_PROC_CHILDREN */
+  }
+  return cpuSeconds(pid) + children.reduce((sum, c) => sum + treeCpuSeconds(c), 0);
+}
+
 /** CPU seconds of every process whose command line contains one of the names (redis-server, ferretdb). */
 export function cpuByName(names: string[]): Record<string, number> {
   const out: Record<string, number> = {};

@@ -26,7 +26,7 @@ import { createRuntime } from "../../src/runtime";
 import { gql, source } from "../../test/support/client";
 import { logInAdmin, signUp, type TestUser } from "../../test/support/factories";
 import { startServer, type TestServer } from "../../test/support/server";
-import { cpuByName, cpuSeconds, httpLoad, percentile, printTable, sampleRss, sleep } from "../lib/measure";
+import { cpuByName, httpLoad, percentile, printTable, sampleRss, sleep, treeCpuSeconds } from "../lib/measure";
 
 export interface AttendanceBenchOptions {
   groups: number;
@@ -37,6 +37,8 @@ export interface AttendanceBenchOptions {
   regions: number;
   termDays: number;
   statsDurationSec: number;
+  /** Server worker processes (WEB_CONCURRENCY). */
+  workers: number;
 }
 
 const KINDS: AbsenceKind[] = ["UNEXCUSED", "EXCUSED", "LATE", "APPROVED_ACTIVITY"];
@@ -64,9 +66,7 @@ async function must<T>(p: Promise<{ data: T | null | undefined; errors?: unknown
 }
 
 export async function attendanceBenchmark(opts: AttendanceBenchOptions) {
-  const server = await startServer(
-    benchDeploymentEnv(),
-  );
+  const server = await startServer(benchDeploymentEnv({ WEB_CONCURRENCY: String(opts.workers) }));
   const mongo = await MongoClient.connect(server.env.MONGO_URL);
   try {
     const setup = await setUp(server, opts);
@@ -177,7 +177,8 @@ async function bell(server: TestServer, s: Setup, period: number) {
     }
   };
   const rss = sampleRss(server.proc.pid!);
-  const cpuBefore: Record<string, number> = { server: cpuSeconds(server.proc.pid!), ...cpuByName(["redis-server", "ferretdb"]) };
+  const cpuBefore: Record<string, number> = { server: treeCpuSeconds(server.proc.pid!), ...cpuByName(["redis-server", "ferretdb"]) };
+  const benchBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     s.teachers.map(async (teacher, t) => {
@@ -198,6 +199,7 @@ async function bell(server: TestServer, s: Setup, period: number) {
   );
   const seconds = (performance.now() - started) / 1000;
   const others = cpuByName(["redis-server", "ferretdb"]);
+  const benchCpu = process.cpuUsage(benchBefore);
   await pool.close();
   latencies.sort((x, y) => x - y);
   if (firstErrors.length) console.log(`bell ${period} errors (first ${firstErrors.length}):`, firstErrors);
@@ -211,9 +213,10 @@ async function bell(server: TestServer, s: Setup, period: number) {
     p99Ms: round(percentile(latencies, 99)),
     maxMs: round(latencies.at(-1) ?? NaN),
     errors,
-    serverCpuSec: round(cpuSeconds(server.proc.pid!) - cpuBefore.server),
+    serverCpuSec: round(treeCpuSeconds(server.proc.pid!) - cpuBefore.server),
     redisCpuSec: round((others["redis-server"] ?? 0) - (cpuBefore["redis-server"] ?? 0)),
     ferretdbCpuSec: round((others.ferretdb ?? 0) - (cpuBefore.ferretdb ?? 0)),
+    benchCpuSec: round((benchCpu.user + benchCpu.system) / 1e6),
     peakRssMb: rss.stop(),
   };
 }

@@ -135,7 +135,7 @@ export class CoursesService {
   async updateCapacity(actor: AuthUser, id: string, capacity: number, reserveCapacity: number): Promise<CourseDoc> {
     const course = await this.managed(actor, id);
     if (capacity < 0 || reserveCapacity < 0) throw fail("BAD_USER_INPUT", "Capacities cannot be negative", "INVALID_CAPACITY");
-    const reply = await this.deps.engine.run("clSetCapacity", [id, capacity, reserveCapacity, this.deps.clock()], { courses: [id] });
+    const reply = await this.deps.engine.run("clSetCapacity", [id, capacity, reserveCapacity, this.deps.clock()]);
     if (reply[0] === "ERR") {
       throw fail("CONFLICT", "Capacity cannot go below the number of enrolled students", reply[1]);
     }
@@ -176,7 +176,7 @@ export class CoursesService {
     this.deps.catalogue.put(course);
     // Capacity changes only through updateCapacity (atomically against the enrolled count).
     const fields = EnrollmentEngine.courseFields(course).filter(([key]) => key !== "cap" && key !== "res");
-    await this.deps.engine.run("clSetCourseFields", [course._id.toHexString(), ...fields.flat()], {});
+    await this.deps.engine.run("clSetCourseFields", [course._id.toHexString(), ...fields.flat()]);
   }
 }
 

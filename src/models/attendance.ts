@@ -1,6 +1,7 @@
 // Attendance: schools, groups (classes), who teaches them, who is on their roll, and lessons with
 // their absences. Rollups live in Redis (src/domain/attendance/scripts.ts); these are the durable
 // documents they can be rebuilt from.
+import "./plugins";
 import { Schema, model, type Types } from "mongoose";
 
 export const ABSENCE_KINDS = ["UNEXCUSED", "EXCUSED", "LATE", "APPROVED_ACTIVITY"] as const;

@@ -1,3 +1,4 @@
+import "./plugins";
 import { Schema, model, type InferSchemaType, type Types } from "mongoose";
 
 export const SEX_RESTRICTIONS = ["NONE", "FEMALE_ONLY", "MALE_ONLY"] as const;

@@ -1,3 +1,4 @@
+import "./plugins";
 import { Schema, model, type Types } from "mongoose";
 
 export const ENROLLMENT_STATUSES = ["ENROLLED", "WAITLISTED", "DROPPED"] as const;

@@ -1,3 +1,4 @@
+import "./plugins";
 import { BSON } from "mongodb";
 import { Schema, model, type Types } from "mongoose";
 

@@ -1,3 +1,4 @@
+import "./plugins";
 import { Schema, model, type Types } from "mongoose";
 
 export const QUIZ_MODES = ["LIVE", "SELF_PACED"] as const;

@@ -1,3 +1,4 @@
+import "./plugins";
 import { Schema, model, type InferSchemaType, type Types } from "mongoose";
 
 export const ROLES = ["STUDENT", "INSTRUCTOR", "ADMIN", "OBSERVER"] as const;

@@ -62,7 +62,10 @@ it("keeps every acknowledged enrollment through a SIGKILL mid-burst", async () =
           const rows = await collection.find({ course: new ObjectId(c.id) }).toArray();
           return { live, rows };
         },
-        ({ live, rows }) => rows.filter((d) => d.status === "ENROLLED").length === live.enrolledCount,
+        // The batched writer stores enrollments and waitlist places in any order: wait for both.
+        ({ live, rows }) =>
+          rows.filter((d) => d.status === "ENROLLED").length === live.enrolledCount &&
+          rows.filter((d) => d.status === "WAITLISTED").length === live.waitlistCount,
       );
       const pairs = docs.rows.map((d) => d.student.toHexString());
       expect(new Set(pairs).size).toBe(pairs.length);

@@ -22,16 +22,23 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const MINUTE_MS = 60_000;
+/** Per time zone: its formatter and the date of the last minute asked for (every zone's offset is whole minutes). */
+const zones = new Map<string, { format: Intl.DateTimeFormat; minute: number; date: string }>();
 
 /** The calendar date of instant `nowMs` in time zone `tz`. */
 export function localDate(tz: string, nowMs: number): string {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" });
-    formatters.set(tz, f);
+  let z = zones.get(tz);
+  if (!z) {
+    z = { format: new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }), minute: NaN, date: "" };
+    zones.set(tz, z);
   }
-  return f.format(nowMs); // en-CA formats as YYYY-MM-DD
+  const minute = Math.floor(nowMs / MINUTE_MS);
+  if (minute !== z.minute) {
+    z.date = z.format.format(nowMs); // en-CA formats as YYYY-MM-DD
+    z.minute = minute;
+  }
+  return z.date;
 }
 
 const toDayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;

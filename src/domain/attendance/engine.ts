@@ -133,15 +133,16 @@ export class AttendanceEngine {
     ]);
     const fields = new Map<string, Map<string, string[]>>(groups.map((g) => [g.id, new Map()]));
     for (const t of teachers) fields.get(t.group.toHexString())?.set(`t:${t.teacher.toHexString()}`, ["1"]);
-    for (const g of groups) {
-      // Periods that ended before the correction window can no longer matter: older registers are locked.
-      const oldest = addDays(localDate(g.timeZone, Date.now()), -this.windowDays - 1);
-      const mine = fields.get(g.id)!;
-      for (const r of roll) {
-        if (r.group.toHexString() !== g.id || (r.to !== null && r.to <= oldest)) continue;
-        const key = `m:${r.student.toHexString()}`;
-        mine.set(key, [...(mine.get(key) ?? []), `${r.from}|${r.to ?? ""}`]);
-      }
+    // Periods that ended before the correction window can no longer matter: older registers are locked.
+    const oldest = new Map(groups.map((g) => [g.id, addDays(localDate(g.timeZone, Date.now()), -this.windowDays - 1)]));
+    for (const r of roll) {
+      const groupId = r.group.toHexString();
+      const mine = fields.get(groupId);
+      if (!mine || (r.to !== null && r.to <= oldest.get(groupId)!)) continue;
+      const key = `m:${r.student.toHexString()}`;
+      const periods = mine.get(key);
+      if (periods) periods.push(`${r.from}|${r.to ?? ""}`);
+      else mine.set(key, [`${r.from}|${r.to ?? ""}`]);
     }
     await Promise.all(
       groups.map((g, i) => {

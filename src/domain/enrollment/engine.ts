@@ -71,17 +71,15 @@ export class EnrollmentEngine {
   }
 
   /**
-   * Runs a script; when it asks for hydration, loads what it names from MongoDB and runs it again.
+   * Runs a script; when it asks for hydration, loads the courses and students it names (only those:
+   * a course's enrollments are not read again for each new student) and runs it again.
    * Redis outages become SERVICE_UNAVAILABLE instead of hanging or crashing.
    */
-  async run(name: ScriptName, args: (string | number)[], need: { courses?: string[]; students?: string[] }): Promise<string[]> {
+  async run(name: ScriptName, args: (string | number)[]): Promise<string[]> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const reply = await this.call(name, args);
       if (reply[0] !== "HYDRATE") return reply;
-      await Promise.all([
-        ...(need.courses ?? []).map((c) => this.hydrateCourse(c)),
-        ...(need.students ?? []).map((s) => this.hydrateStudent(s)),
-      ]);
+      await Promise.all(reply.slice(1).map((m) => (m.startsWith("c:") ? this.hydrateCourse(m.slice(2)) : this.hydrateStudent(m.slice(2)))));
     }
     throw new Error(`enrollment engine: ${name} kept asking for hydration`);
   }
@@ -116,7 +114,19 @@ export class EnrollmentEngine {
     await this.call("clHydrateCourse", [course._id.toHexString(), 0, fields.length, ...fields.flat(), "--"]);
   }
 
-  async hydrateCourse(courseId: string): Promise<void> {
+  /** Course loads in flight on this instance: concurrent requests that found the course missing share one. */
+  private readonly loadingCourses = new Map<string, Promise<void>>();
+
+  hydrateCourse(courseId: string): Promise<void> {
+    let p = this.loadingCourses.get(courseId);
+    if (!p) {
+      p = this.loadCourse(courseId).finally(() => this.loadingCourses.delete(courseId));
+      this.loadingCourses.set(courseId, p);
+    }
+    return p;
+  }
+
+  private async loadCourse(courseId: string): Promise<void> {
     const course = await CourseModel.findById(courseId).lean<CourseDoc>();
     if (!course) throw fail("NOT_FOUND", "Course not found", "COURSE_NOT_FOUND");
     const rows = await EnrollmentModel.find({ course: course._id, status: { $in: ["ENROLLED", "WAITLISTED"] } })

@@ -9,8 +9,8 @@
 //   s:<student> hash  h=1 (hydrated) sex max tkt chg pv, and c:<course> = "st|id|v|price|seq"
 //   seq         the global sequence (waitlist order)
 //   log         stream: every change, for the durable writer (MongoDB) to apply in batches
-// A script answers {'HYDRATE'} when a course or student it needs is not in Redis yet; the caller
-// loads it from MongoDB and retries.
+// A script answers {'HYDRATE', 'c:<course>' | 's:<student>', ...} when courses or students it needs
+// are not in Redis yet; the caller loads those from MongoDB and retries.
 
 const LIB = `
 local P = ARGV[1]
@@ -123,17 +123,20 @@ local function promoteFor(sid, now, out)
   end
 end
 
+-- nil when every course and student named is in Redis; else the reply naming those to load.
 local function needs(cids, sids)
-  for _, cid in ipairs(cids) do if redis.call('EXISTS', ckey(cid)) == 0 then return true end end
-  for _, sid in ipairs(sids) do if redis.call('HEXISTS', skey(sid), 'h') == 0 then return true end end
-  return false
+  local missing = {}
+  for _, cid in ipairs(cids) do if redis.call('EXISTS', ckey(cid)) == 0 then missing[#missing + 1] = 'c:' .. cid end end
+  for _, sid in ipairs(sids) do if redis.call('HEXISTS', skey(sid), 'h') == 0 then missing[#missing + 1] = 's:' .. sid end end
+  if #missing == 0 then return nil end
+  return { 'HYDRATE', unpack(missing) }
 end
 `;
 
 /** ARGV: prefix, course, student, now, newEnrollmentId, mode ('normal'|'force'), actor */
 export const ENROLL = `${LIB}
 local cid, sid, now, newId, force, actor = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6] == 'force', ARGV[7]
-if needs({ cid }, { sid }) then return { 'HYDRATE' } end
+local hydrate = needs({ cid }, { sid }) if hydrate then return hydrate end
 local c = redis.call('HMGET', ckey(cid), 'arch', 'price', 'cap', 'res')
 if c[1] == '1' then return { 'ERR', 'COURSE_ARCHIVED', '' } end
 if not force and outsideWindow(cid, sid, now) then return { 'ERR', 'NOT_ENROLLMENT_TIME', '' } end
@@ -168,7 +171,7 @@ return { 'OK', st, r.id, tostring(r.v), tostring(pos), r.price, counts(cid), tab
 /** ARGV: prefix, course, student, now, mode ('normal'|'force'), actor */
 export const DISENROLL = `${LIB}
 local cid, sid, now, force, actor = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5] == 'force', ARGV[6]
-if needs({ cid }, { sid }) then return { 'HYDRATE' } end
+local hydrate = needs({ cid }, { sid }) if hydrate then return hydrate end
 local r = parse(redis.call('HGET', skey(sid), 'c:' .. cid))
 if not r or (r.st ~= 'E' and r.st ~= 'W') then return { 'ERR', 'NOT_ENROLLED' } end
 if not force then
@@ -194,7 +197,7 @@ return { 'OK', was, r.id, r.price, counts(cid), table.concat(promoted, ';') }
 /** ARGV: prefix, from, to, student, now, newEnrollmentId, actor. Keeps `from` unless `to` gives a seat. */
 export const SWITCH = `${LIB}
 local from, to, sid, now, newId, actor = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7]
-if needs({ from, to }, { sid }) then return { 'HYDRATE' } end
+local hydrate = needs({ from, to }, { sid }) if hydrate then return hydrate end
 local rf = parse(redis.call('HGET', skey(sid), 'c:' .. from))
 if not rf or rf.st ~= 'E' then return { 'ERR', 'NOT_ENROLLED', '' } end
 local c = redis.call('HMGET', ckey(to), 'arch', 'price', 'cap')
@@ -229,7 +232,7 @@ return { 'OK', rf.id, tostring(rf.v), rt.id, tostring(rt.v), rt.price, counts(fr
 /** ARGV: prefix, course, capacity, reserve, now. Never below the enrolled count; raising promotes. */
 export const SET_CAPACITY = `${LIB}
 local cid, cap, res, now = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-if needs({ cid }, {}) then return { 'HYDRATE' } end
+local hydrate = needs({ cid }, {}) if hydrate then return hydrate end
 if cap < redis.call('SCARD', ekey(cid)) then return { 'ERR', 'CAPACITY_BELOW_ENROLLED' } end
 redis.call('HSET', ckey(cid), 'cap', cap, 'res', res)
 local promoted = {}
@@ -240,7 +243,7 @@ return { 'OK', counts(cid), table.concat(promoted, ';') }
 /** ARGV: prefix, student, now, max, tkt, chg. A new profile may let waitlisted courses fit. */
 export const SET_PROFILE = `${LIB}
 local sid, now = ARGV[2], tonumber(ARGV[3])
-if needs({}, { sid }) then return { 'HYDRATE' } end
+local hydrate = needs({}, { sid }) if hydrate then return hydrate end
 redis.call('HSET', skey(sid), 'max', ARGV[4], 'tkt', ARGV[5], 'chg', ARGV[6])
 local pv = redis.call('HINCRBY', skey(sid), 'pv', 1)
 redis.call('XADD', LOG, '*', 'k', 'PROFILE', 's', sid, 'at', now, 'max', ARGV[4], 'tkt', ARGV[5], 'chg', ARGV[6], 'pv', pv)

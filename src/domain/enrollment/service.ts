@@ -112,7 +112,6 @@ export class EnrollmentService {
     const reply = await this.deps.engine.run(
       "clSwitch",
       [fromId, toId, student.id, this.deps.clock(), new Types.ObjectId().toHexString(), student.id],
-      { courses: [fromId, toId], students: [student.id] },
     );
     if (reply[0] === "ERR") {
       await this.deps.notifier.promotions(parsePromotions(reply[2]));
@@ -143,7 +142,6 @@ export class EnrollmentService {
     const reply = await this.deps.engine.run(
       "clSetProfile",
       [studentId, this.deps.clock(), next.maxUnits, next.enrollmentStartsAt ? next.enrollmentStartsAt.getTime() : "", next.remainingChanges],
-      { students: [studentId] },
     );
     await this.deps.events.publish(
       "EnrollmentProfileSet",
@@ -213,7 +211,6 @@ export class EnrollmentService {
     const reply = await this.deps.engine.run(
       "clEnroll",
       [courseId, studentId, this.deps.clock(), new Types.ObjectId().toHexString(), mode, actor.userId],
-      { courses: [courseId], students: [studentId] },
     );
     if (reply[0] === "ERR") {
       await this.deps.notifier.promotions(parsePromotions(reply[2]));
@@ -230,10 +227,7 @@ export class EnrollmentService {
 
   private async leave(courseId: string, studentId: string, mode: "normal" | "force", actor: EventActor): Promise<EnrollmentView> {
     requireCourseId(courseId);
-    const reply = await this.deps.engine.run("clDisenroll", [courseId, studentId, this.deps.clock(), mode, actor.userId], {
-      courses: [courseId],
-      students: [studentId],
-    });
+    const reply = await this.deps.engine.run("clDisenroll", [courseId, studentId, this.deps.clock(), mode, actor.userId]);
     if (reply[0] === "ERR") throw reasonError(reply[1]);
     const [, was, id, price, counts, promoted] = reply;
     const result = view(id, courseId, studentId, "DROPPED", 0, Number(price));

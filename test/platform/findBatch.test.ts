@@ -1,0 +1,42 @@
+// Every `find` answers in one batch (src/models/plugins.ts): no cursor stays open between commands.
+// On FerretDB an open cursor holds one of its PostgreSQL connections until the driver's getMore, so
+// 60 concurrent reads of 300 documents each (more than the driver's default first batch of 101)
+// held its whole pool while their getMores waited for a client connection: it deadlocked (seen in
+// the quiz benchmark's set-up). Against the real FerretDB / MongoDB of the test run.
+import { randomBytes } from "node:crypto";
+import mongoose from "mongoose";
+import { RollEntryModel } from "../../src/models/attendance";
+
+const READS = 60;
+const ROLL = 300;
+
+let connection: mongoose.Connection;
+
+beforeAll(async () => {
+  const url = new URL(process.env.MONGO_URL!);
+  url.pathname = `/t_${randomBytes(5).toString("hex")}`;
+  url.searchParams.set("maxPoolSize", "15");
+  connection = await mongoose.createConnection(url.toString(), { monitorCommands: true }).asPromise();
+});
+
+afterAll(async () => {
+  await connection?.dropDatabase();
+  await connection?.close();
+});
+
+it(`answers ${READS} concurrent finds of ${ROLL} documents each in one batch apiece, without a getMore`, async () => {
+  const Roll = connection.model(RollEntryModel.modelName, RollEntryModel.schema);
+  const group = new mongoose.Types.ObjectId();
+  await Roll.collection.insertMany(
+    Array.from({ length: ROLL }, () => ({ group, student: new mongoose.Types.ObjectId(), from: "2026-01-01", to: null })),
+  );
+  const commands: string[] = [];
+  connection.getClient().on("commandStarted", (e) => commands.push(e.commandName));
+
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("finds hung: cursors held the server's pool")), 30_000).unref());
+  const results = await Promise.race([Promise.all(Array.from({ length: READS }, () => Roll.find({ group }).lean())), timeout]);
+
+  expect(results.map((r) => r.length)).toEqual(Array(READS).fill(ROLL));
+  expect(commands.filter((c) => c === "find")).toHaveLength(READS);
+  expect(commands.filter((c) => c === "getMore")).toHaveLength(0);
+});
