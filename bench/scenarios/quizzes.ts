@@ -15,7 +15,7 @@ import { eventually } from "../../test/support/factories";
 import { createQuiz, joinAll, questions, quizClass, type QuizClass } from "../../test/support/quizzes";
 import { waitForSubscribers } from "../../test/support/redis";
 import { startServer, type TestServer } from "../../test/support/server";
-import { cpuByName, cpuSeconds, percentile, printTable, sampleRss, sleep } from "../lib/measure";
+import { cpuByName, percentile, printTable, sampleRss, sleep, treeCpuSeconds } from "../lib/measure";
 
 export interface QuizBenchOptions {
   players: number;
@@ -87,8 +87,9 @@ async function runQuiz(cls: QuizClass, servers: TestServer[], opts: QuizBenchOpt
   const pools = servers.map((s) => new Pool(new URL(s.url).origin, { connections: Math.ceil(opts.connections / servers.length), pipelining: 1 }));
   const query = source(AnswerDocument);
   const rss = servers.map((s) => sampleRss(s.proc.pid!));
-  const serverCpuBefore = servers.map((s) => cpuSeconds(s.proc.pid!));
+  const serverCpuBefore = servers.map((s) => treeCpuSeconds(s.proc.pid!));
   const cpuBefore: Record<string, number> = cpuByName(["redis-server", "ferretdb"]);
+  const benchBefore = process.cpuUsage();
   const acks: { player: number; at: number; version: number }[] = [];
   const perQuestion: Record<string, number>[] = [];
   let errors = 0;
@@ -130,6 +131,7 @@ async function runQuiz(cls: QuizClass, servers: TestServer[], opts: QuizBenchOpt
   await sleep(1500); // the trailing pushes
   const peakRssMb = rss.map((r) => r.stop());
   const others = cpuByName(["redis-server", "ferretdb"]);
+  const benchCpu = process.cpuUsage(benchBefore);
   await Promise.all(pools.map((p) => p.close()));
 
   // Acknowledged -> first push reflecting it, on the player's first socket.
@@ -186,9 +188,11 @@ async function runQuiz(cls: QuizClass, servers: TestServer[], opts: QuizBenchOpt
     p1PushGapMs: percentile(gaps, 1),
     lostAnswers: Math.max(0, acks.length - stored),
     otherOutcomes: Object.entries(outcomes).filter(([k]) => k !== "ACCEPTED").reduce((n, [, v]) => n + v, 0) + errors,
-    serverCpuSec: round(servers.reduce((n, s, i) => n + cpuSeconds(s.proc.pid!) - serverCpuBefore[i], 0)),
+    serverCpuSec: round(servers.reduce((n, s, i) => n + treeCpuSeconds(s.proc.pid!) - serverCpuBefore[i], 0)),
     redisCpuSec: round((others["redis-server"] ?? 0) - (cpuBefore["redis-server"] ?? 0)),
     ferretdbCpuSec: round((others.ferretdb ?? 0) - (cpuBefore.ferretdb ?? 0)),
+    benchCpuSec: round((benchCpu.user + benchCpu.system) / 1e6),
+    wallSec: round(totalSeconds),
     peakRssMb: Math.max(...peakRssMb),
   };
   return { row, perQuestion };

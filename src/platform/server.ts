@@ -20,6 +20,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
+import { LRUCache } from "lru-cache";
 import getRawBody from "raw-body";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { TokenService, AuthUser } from "../auth/tokens";
@@ -188,6 +189,10 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
   };
 }
 
+/** Parsed and validated subscription documents kept (count, and total characters of their text). */
+const WS_DOCUMENT_CACHE_SIZE = 500;
+const WS_DOCUMENT_CACHE_CHARS = 2_000_000;
+
 type WsExtra = {
   socket: WebSocket;
   request: IncomingMessage;
@@ -205,6 +210,14 @@ function useGraphQLWs(
   const { schema, metrics, tokens, config, logger, services, formatError, validationRules } = deps;
   const rules = [...specifiedRules, ...validationRules];
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatGraphQLError(formatError, e));
+  // Documents that parsed and validated, by their text (as Apollo keeps them over HTTP): the
+  // thousands of dashboards holding the same subscription share one syntax tree instead of one each.
+  // Bounded by count and by text size; invalid documents are never kept.
+  const validDocuments = new LRUCache<string, DocumentNode>({
+    max: WS_DOCUMENT_CACHE_SIZE,
+    maxSize: WS_DOCUMENT_CACHE_CHARS,
+    sizeCalculation: (_doc, query) => query.length,
+  });
 
   return useServer<Record<string, unknown> | undefined, WsExtra>(
     {
@@ -237,14 +250,17 @@ function useGraphQLWs(
         ctx.extra.subscriptions?.clear();
       },
       onSubscribe: (ctx, id, payload) => {
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
-        } catch (e) {
-          return [withCode(e as GraphQLError, "GRAPHQL_PARSE_FAILED")];
+        let document = validDocuments.get(payload.query);
+        if (!document) {
+          try {
+            document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
+          } catch (e) {
+            return [withCode(e as GraphQLError, "GRAPHQL_PARSE_FAILED")];
+          }
+          const errors = validate(schema, document, rules);
+          if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
+          validDocuments.set(payload.query, document);
         }
-        const errors = validate(schema, document, rules);
-        if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
         try {
           assertWellFormedStrings(document, payload.variables);
           assertComplexity(schema, document, payload.variables ?? undefined, payload.operationName, config.MAX_QUERY_COMPLEXITY);

@@ -6,9 +6,6 @@
 // The key is the promise: two payloads with the same key must resolve to the same result for
 // whoever receives them (the key names everything the viewer-dependent part of the value depends on).
 import { createSourceEventStream, execute, print, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
-import { map } from "@graphql-yoga/subscription";
-import { LRUCache } from "lru-cache";
-
 const SHARED = Symbol("campus:shared-execution-key");
 
 /** Marks a subscription payload: every payload with this key presents the same result. */
@@ -20,10 +17,42 @@ export function shareAs<T extends object>(value: T, key: string): T {
 const keyOf = (value: unknown): string | undefined =>
   typeof value === "object" && value !== null ? (value as { [SHARED]?: string })[SHARED] : undefined;
 
+type Result = Promise<ExecutionResult> | ExecutionResult;
+
+/**
+ * The results of recent events, kept while one event fans out: insertion-ordered, so the oldest go
+ * first when it is full, and dropped once older than the TTL. (An LRU with per-entry TTL cost more
+ * per delivery than the rest of the fan-out's bookkeeping: every subscriber of an event reads it.)
+ */
+class RecentResults {
+  private readonly entries = new Map<string, { result: Result; at: number }>();
+
+  constructor(
+    private readonly max: number,
+    private readonly ttlMs: number,
+  ) {}
+
+  get(id: string, now: number): Result | undefined {
+    const e = this.entries.get(id);
+    if (!e) return undefined;
+    if (now - e.at <= this.ttlMs) return e.result;
+    this.entries.delete(id);
+    return undefined;
+  }
+
+  set(id: string, result: Result, now: number): void {
+    this.entries.set(id, { result, at: now });
+    for (const [oldest, e] of this.entries) {
+      if (this.entries.size <= this.max && now - e.at <= this.ttlMs) break;
+      this.entries.delete(oldest);
+    }
+  }
+}
+
 /** `subscribe` for graphql-ws: graphql-js's own, with marked payloads executed once. */
 export function createSharedSubscribe(maxResults = 2000, ttlMs = 30_000) {
   // A result is needed while one event fans out; the TTL frees it soon after, the bound caps a burst.
-  const results = new LRUCache<string, Promise<ExecutionResult> | ExecutionResult>({ max: maxResults, ttl: ttlMs });
+  const results = new RecentResults(maxResults, ttlMs);
   const documents = new WeakMap<DocumentNode, string>();
   const textOf = (doc: DocumentNode) => {
     let text = documents.get(doc);
@@ -35,13 +64,41 @@ export function createSharedSubscribe(maxResults = 2000, ttlMs = 30_000) {
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
     const run = (payload: unknown) => execute({ ...args, rootValue: payload });
-    return map((payload: unknown) => {
+    // What this subscription's results depend on besides the payload: fixed for its life.
+    const operation = `\u0000${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${textOf(args.document)}`;
+    return mapEvents(stream as AsyncIterable<unknown>, (payload) => {
       const key = keyOf(payload);
       if (key === undefined) return run(payload);
-      const id = `${key}\u0000${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${textOf(args.document)}`;
-      let result = results.get(id);
-      if (!result) results.set(id, (result = run(payload)));
+      const id = key + operation;
+      const now = Date.now();
+      let result = results.get(id, now);
+      if (!result) results.set(id, (result = run(payload)), now);
       return result;
-    })(stream as AsyncIterable<unknown>);
+    });
+  };
+}
+
+/**
+ * Each event of `source` through `fn`, one at a time; ending it ends the source. (A plain iterator:
+ * a Repeater here cost a queue and promises per delivery, paid by every subscriber of every event.)
+ */
+function mapEvents<T, U>(source: AsyncIterable<T>, fn: (value: T) => U | Promise<U>): AsyncIterableIterator<U> {
+  const events = source[Symbol.asyncIterator]();
+  return {
+    async next() {
+      const r = await events.next();
+      return r.done ? { done: true, value: undefined } : { done: false, value: await fn(r.value) };
+    },
+    async return() {
+      await events.return?.();
+      return { done: true, value: undefined };
+    },
+    async throw(error: unknown) {
+      if (events.throw) await events.throw(error);
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
   };
 }

@@ -1,0 +1,115 @@
+// Shared subscription execution (src/platform/sharedExecution.ts): a payload marked with shareAs()
+// is executed once per (key, operation, variables) however many subscriptions receive it; unmarked
+// payloads run per subscription; the kept results are bounded; ending a subscription ends its source.
+import { GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from "graphql";
+import { createSharedSubscribe, shareAs } from "../../src/platform/sharedExecution";
+
+let resolved = 0;
+const sources: { ended: boolean; push(v: unknown): void }[] = [];
+
+function source(): AsyncIterableIterator<unknown> {
+  const queue: unknown[] = [];
+  let wake: (() => void) | undefined;
+  const state = { ended: false, push: (v: unknown) => (queue.push(v), wake?.()) };
+  sources.push(state);
+  return {
+    async next() {
+      while (!queue.length && !state.ended) await new Promise<void>((r) => (wake = r));
+      return state.ended ? { done: true, value: undefined } : { done: false, value: queue.shift() };
+    },
+    async return() {
+      state.ended = true;
+      wake?.();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+const schema = new GraphQLSchema({
+  query: new GraphQLObjectType({ name: "Query", fields: { ok: { type: GraphQLInt } } }),
+  subscription: new GraphQLObjectType({
+    name: "Subscription",
+    fields: {
+      changed: {
+        type: new GraphQLObjectType({ name: "Change", fields: { v: { type: GraphQLInt }, label: { type: GraphQLString } } }),
+        args: { first: { type: GraphQLInt } },
+        subscribe: () => source(),
+        resolve: (payload: { v: number }, args: { first?: number }) => {
+          resolved++;
+          return { v: payload.v, label: `first ${args.first ?? "-"}` };
+        },
+      },
+    },
+  }),
+});
+
+const document = parse("subscription ($first: Int) { changed(first: $first) { v label } }");
+
+async function subscribe(subscribeFn: ReturnType<typeof createSharedSubscribe>, first: number) {
+  return (await subscribeFn({ schema, document, variableValues: { first } })) as AsyncIterableIterator<{ data: unknown }>;
+}
+
+beforeEach(() => {
+  resolved = 0;
+  sources.length = 0;
+});
+
+it("executes a marked payload once for every subscription with the same operation and variables", async () => {
+  const shared = createSharedSubscribe();
+  const subs = await Promise.all([1, 1, 1, 2].map((first) => subscribe(shared, first)));
+  const nexts = subs.map((s) => s.next());
+  for (const s of sources) s.push(shareAs({ v: 7 }, "change:7"));
+  const results = await Promise.all(nexts);
+  expect(results.map((r) => r.value.data)).toEqual([
+    { changed: { v: 7, label: "first 1" } },
+    { changed: { v: 7, label: "first 1" } },
+    { changed: { v: 7, label: "first 1" } },
+    { changed: { v: 7, label: "first 2" } },
+  ]);
+  expect(resolved).toBe(2); // once for first: 1, once for first: 2
+  // The three subscriptions with first: 1 got the very same result.
+  expect(results[0].value).toBe(results[1].value);
+});
+
+it("runs unmarked payloads per subscription", async () => {
+  const shared = createSharedSubscribe();
+  const subs = await Promise.all([1, 1].map((first) => subscribe(shared, first)));
+  const nexts = subs.map((s) => s.next());
+  for (const s of sources) s.push({ v: 1 });
+  await Promise.all(nexts);
+  expect(resolved).toBe(2);
+});
+
+it("keeps at most `max` results and none older than the TTL", async () => {
+  const shared = createSharedSubscribe(2, 50);
+  const [a] = [await subscribe(shared, 1)];
+  const [src] = sources;
+  const deliver = async (key: string) => {
+    const next = a.next();
+    src.push(shareAs({ v: 1 }, key));
+    await next;
+  };
+  await deliver("k1");
+  await deliver("k2");
+  await deliver("k3"); // k1 is evicted: max 2
+  expect(resolved).toBe(3);
+  await deliver("k1");
+  expect(resolved).toBe(4);
+  await deliver("k3"); // still kept
+  expect(resolved).toBe(4);
+  await new Promise((r) => setTimeout(r, 80));
+  await deliver("k3"); // older than the TTL: executed again
+  expect(resolved).toBe(5);
+});
+
+it("ends its source when the subscription ends, also while waiting for an event", async () => {
+  const shared = createSharedSubscribe();
+  const sub = await subscribe(shared, 1);
+  const pending = sub.next();
+  await sub.return!();
+  expect(await pending).toEqual({ done: true, value: undefined });
+  expect(sources[0].ended).toBe(true);
+});
