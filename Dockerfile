@@ -53,7 +53,7 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4000 \
     MALLOC_MMAP_THRESHOLD_=131072 \
-    NODE_OPTIONS=--max-semi-space-size=12
+    NODE_OPTIONS=--max-semi-space-size=32
 WORKDIR /app
 # Owned by root and read-only for `node`: the server writes nothing to disk.
 COPY --from=prod-deps /app/node_modules ./node_modules

@@ -40,7 +40,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     quizzesBenchmark({
       players: num("BENCH_QUIZ_PLAYERS", 2000),
       questions: num("BENCH_QUIZ_QUESTIONS", 10),
-      connections: num("BENCH_QUIZ_CONNECTIONS", 64),
+      connections: num("BENCH_QUIZ_CONNECTIONS", 256),
       wideSubscribers: num("BENCH_QUIZ_WIDE_SUBSCRIBERS", 10_000),
       workers: num("BENCH_WORKERS", 1),
     }),

@@ -3,7 +3,7 @@
 // sign-up limit (the set-ups create thousands of accounts from one address).
 import { deploymentEnv } from "../../test/support/server";
 
-export const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: "131072", NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? "--max-semi-space-size=12" };
+export const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: "131072", NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? "--max-semi-space-size=32" };
 
 export function benchDeploymentEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", ...SERVER_ENV, SIGNUP_LIMIT_PER_IP: "1000000", ...overrides });
