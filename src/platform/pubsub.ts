@@ -2,6 +2,12 @@ import { RedisPubSub } from "graphql-redis-subscriptions";
 import type { Redis } from "ioredis";
 import type { PubSub } from "type-graphql";
 
+/** ARGV: message, channels... */
+const PUBLISH_ALL = `
+for i = 2, #ARGV do redis.call('PUBLISH', ARGV[i], ARGV[1]) end
+return #ARGV - 1
+`;
+
 /**
  * type-graphql's PubSub over Redis, so a subscription on one instance sees what another published.
  * Channels are `<prefix><topic>` or `<prefix><topic>:<id>` for per-entity topics.
@@ -15,6 +21,7 @@ export class RedisPubSubAdapter implements PubSub {
     private readonly prefix: string,
   ) {
     this.redisPubSub = new RedisPubSub({ publisher, subscriber });
+    if (!("publishAll" in publisher)) publisher.defineCommand("publishAll", { numberOfKeys: 0, lua: PUBLISH_ALL });
   }
 
   channel(topic: string, id?: unknown): string {
@@ -27,10 +34,18 @@ export class RedisPubSubAdapter implements PubSub {
     return this.redisPubSub.publish(this.channel(topic, id), payload);
   }
 
-  /** One payload to several topics, serialized once (what RedisPubSub's subscribers parse back). */
+  /**
+   * One payload to several topics, serialized once (what RedisPubSub's subscribers parse back) and
+   * sent in one command (a script publishing to each channel), not one command per topic.
+   */
   async publishToAll(topics: string[], payload: unknown): Promise<void> {
     const message = JSON.stringify(payload);
-    await Promise.all(topics.map((t) => this.publisher.publish(this.channel(t), message)));
+    if (topics.length === 1) {
+      await this.publisher.publish(this.channel(topics[0]), message);
+      return;
+    }
+    const publisher = this.publisher as Redis & { publishAll(message: string, ...channels: string[]): Promise<number> };
+    await publisher.publishAll(message, ...topics.map((t) => this.channel(t)));
   }
 
   subscribe(topic: string, id?: unknown): AsyncIterable<unknown> {
