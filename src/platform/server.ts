@@ -12,6 +12,7 @@ import {
 import {
   GraphQLError,
   getOperationAST,
+  getVariableValues,
   parse,
   specifiedRules,
   validate,
@@ -260,6 +261,13 @@ function useGraphQLWs(
           const errors = validate(schema, document, rules);
           if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
           validDocuments.set(payload.query, document);
+        }
+        // Variables are checked here, as Apollo does over HTTP: graphql-js would report them from
+        // execution without a code.
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation) {
+          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+          if (coerced.errors) return coerced.errors.map((e) => withCode(e, "BAD_USER_INPUT"));
         }
         try {
           assertWellFormedStrings(document, payload.variables);
