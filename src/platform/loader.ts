@@ -5,6 +5,17 @@ import { LRUCache } from "lru-cache";
  * Batches lookups by id within a tick and keeps results for `ttlMs` in this process: for catalogue
  * data that every request shows (courses, users) and that changes rarely. `clear(id)` after writes.
  */
+/**
+ * The values found for `ids` (missing ones left out), in order. A failed load (MongoDB unreachable)
+ * is thrown: it is not a value fewer.
+ */
+export async function loadExisting<V>(loader: DataLoader<string, V | null>, ids: readonly string[]): Promise<V[]> {
+  const values = await loader.loadMany(ids);
+  const failed = values.find((v) => v instanceof Error);
+  if (failed) throw failed;
+  return values.filter((v): v is V => v !== null && !(v instanceof Error));
+}
+
 export function cachedLoader<V extends object>(
   load: (ids: readonly string[]) => Promise<Map<string, V>>,
   opts: { max: number; ttlMs: number },

@@ -40,10 +40,6 @@ export class RedisPubSubAdapter implements PubSub {
    */
   async publishToAll(topics: string[], payload: unknown): Promise<void> {
     const message = JSON.stringify(payload);
-    if (topics.length === 1) {
-      await this.publisher.publish(this.channel(topics[0]), message);
-      return;
-    }
     const publisher = this.publisher as Redis & { publishAll(message: string, ...channels: string[]): Promise<number> };
     await publisher.publishAll(message, ...topics.map((t) => this.channel(t)));
   }

@@ -58,5 +58,21 @@ export async function forEachConcurrently<T>(items: T[], parallel: number, work:
   await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
 }
 
+/**
+ * Concurrent calls with the same key share one run of `work` (a load of what several requests of
+ * this process found missing at once); the next call after it settles runs it again.
+ */
+export function singleFlight<T>(): (key: string, work: () => Promise<T>) => Promise<T> {
+  const running = new Map<string, Promise<T>>();
+  return (key, work) => {
+    let p = running.get(key);
+    if (!p) {
+      p = work().finally(() => running.delete(key));
+      running.set(key, p);
+    }
+    return p;
+  };
+}
+
 /** A 24-hex-digit ObjectId string (what every id argument must be). */
 export const isObjectId = (id: unknown): id is string => typeof id === "string" && /^[0-9a-f]{24}$/i.test(id);

@@ -4,6 +4,7 @@ import type { AppContext } from "../context";
 import type { DomainEvent } from "../events/catalogue";
 import { topics } from "../events/catalogue";
 import { nullIfNotFound } from "../platform/errors";
+import { loadExisting } from "../platform/loader";
 import { encodeCursor } from "../platform/pagination";
 import type { CourseDoc } from "../models/course";
 import { Course, CourseConnection, CourseFilterInput, CourseSeats, CreateCourseInput, UpdateCourseInput, toCourse, type CourseRelations } from "../schema/course";
@@ -122,11 +123,7 @@ export function courseRelations(ctx: AppContext): CourseRelations {
   return {
     seats: (courseId) => ctx.services.enrollment.seatsOf(courseId),
     users: async (ids) => {
-      const users = await ctx.services.accounts.loader.loadMany(ids);
-      // A failed load (MongoDB unreachable) is that error, not a course without its owner.
-      const failed = users.find((u) => u instanceof Error);
-      if (failed) throw failed;
-      return users.flatMap((u) => (u && !(u instanceof Error) ? [toUser(u)] : []));
+      return (await loadExisting(ctx.services.accounts.loader, ids)).map(toUser);
     },
   };
 }

@@ -15,6 +15,7 @@ import { isDuplicateKey } from "../accounts";
 import { isCalendarDate, isTimeZone, localDate } from "./dates";
 import type { AttendanceDirectory } from "./directory";
 import { isObjectId } from "../../platform/util";
+import { loadExisting } from "../../platform/loader";
 import type { AttendanceEngine, GroupMeta } from "./engine";
 import { actorOf } from "../../events/catalogue";
 
@@ -212,12 +213,7 @@ export class AttendanceAdmin {
   private async loadGroups(ids: string[]): Promise<Map<string, GroupMeta>> {
     const unique = [...new Set(ids)];
     const bad = unique.filter((id) => !isObjectId(id));
-    const metas = await this.deps.engine.groups.loadMany(unique.filter(isObjectId));
-    const found = new Map<string, GroupMeta>();
-    for (const m of metas) {
-      if (m instanceof Error) throw m; // a failed load (a service unreachable) is not a missing group
-      if (m) found.set(m.id, m);
-    }
+    const found = new Map((await loadExisting(this.deps.engine.groups, unique.filter(isObjectId))).map((m) => [m.id, m]));
     const missing = [...bad, ...unique.filter((id) => isObjectId(id) && !found.has(id))];
     if (missing.length) throw fail("NOT_FOUND", `Group not found: ${missing.slice(0, 5).join(", ")}`, "GROUP_NOT_FOUND", { groupIds: missing.slice(0, 100) });
     return found;

@@ -7,6 +7,7 @@ import { GroupModel, GroupTeacherModel, RollEntryModel, type AbsenceKind, type G
 import { AppError, fail } from "../../platform/errors";
 import { cachedLoader } from "../../platform/loader";
 import { findByIds } from "../../platform/mongo";
+import { singleFlight } from "../../platform/util";
 import { addDays, localDate } from "./dates";
 import * as scripts from "./scripts";
 
@@ -100,17 +101,12 @@ export class AttendanceEngine {
     throw new Error(`attendance engine: ${script} kept asking for hydration`);
   }
 
-  /** Loads for concurrent requests of this instance that found the same group missing. */
-  private readonly loading = new Map<string, Promise<void>>();
+  /** Concurrent requests of this instance that found the same group missing share one load. */
+  private readonly loading = singleFlight<void>();
 
   /** Loads a group's teachers and recent roll from MongoDB into Redis (unless it changed meanwhile). */
-  async hydrateGroup(group: GroupMeta): Promise<void> {
-    let p = this.loading.get(group.id);
-    if (!p) {
-      p = this.hydrateGroups([group]).finally(() => this.loading.delete(group.id));
-      this.loading.set(group.id, p);
-    }
-    await p;
+  hydrateGroup(group: GroupMeta): Promise<void> {
+    return this.loading(group.id, () => this.hydrateGroups([group]));
   }
 
   /** Applies a teacher assignment or removal to the cached group (no MongoDB read). */

@@ -33,6 +33,7 @@ import { pageById, type Page } from "../../platform/pagination";
 import { datesBetween, daysBetween, endOfDayAfter, isCalendarDate, judgeLessonDate, localDate } from "./dates";
 import type { AttendanceDirectory } from "./directory";
 import { isObjectId } from "../../platform/util";
+import { loadExisting } from "../../platform/loader";
 import { KIND_CODES, lessonId, type AttendanceEngine, type Counters, type GroupMeta, type RegisterCall } from "./engine";
 import { actorOf } from "../../events/catalogue";
 
@@ -213,10 +214,8 @@ export class AttendanceService {
   /** The groups a teacher takes registers for. */
   async groupsTaughtBy(teacherId: string): Promise<GroupMeta[]> {
     const rows = await GroupTeacherModel.find({ teacher: new Types.ObjectId(teacherId) }).select({ group: 1 }).lean<{ group: Types.ObjectId }[]>();
-    const metas = await this.deps.engine.groups.loadMany(rows.map((r) => r.group.toHexString()));
-    const failed = metas.find((m) => m instanceof Error);
-    if (failed) throw failed; // a failed load is not a group fewer
-    return metas.filter((m): m is GroupMeta => Boolean(m) && !(m instanceof Error)).sort((a, b) => a.name.localeCompare(b.name));
+    const metas = await loadExisting(this.deps.engine.groups, rows.map((r) => r.group.toHexString()));
+    return metas.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async teachersOf(groupId: string): Promise<string[]> {

@@ -6,6 +6,7 @@ import { CourseModel, WEEKDAYS, type CourseDoc } from "../../models/course";
 import { EnrollmentModel, EnrollmentProfileModel, type EnrollmentDoc } from "../../models/enrollment";
 import { UserModel } from "../../models/user";
 import { fail, unavailableUnlessApp } from "../../platform/errors";
+import { singleFlight } from "../../platform/util";
 import * as scripts from "./scripts";
 
 export interface ProfileDefaults {
@@ -114,16 +115,11 @@ export class EnrollmentEngine {
     await this.call("clHydrateCourse", [course._id.toHexString(), 0, fields.length, ...fields.flat(), "--"]);
   }
 
-  /** Course loads in flight on this instance: concurrent requests that found the course missing share one. */
-  private readonly loadingCourses = new Map<string, Promise<void>>();
+  /** Concurrent requests of this instance that found the same course missing share one load. */
+  private readonly loadingCourses = singleFlight<void>();
 
   hydrateCourse(courseId: string): Promise<void> {
-    let p = this.loadingCourses.get(courseId);
-    if (!p) {
-      p = this.loadCourse(courseId).finally(() => this.loadingCourses.delete(courseId));
-      this.loadingCourses.set(courseId, p);
-    }
-    return p;
+    return this.loadingCourses(courseId, () => this.loadCourse(courseId));
   }
 
   private async loadCourse(courseId: string): Promise<void> {

@@ -252,10 +252,7 @@ export class OfficeHoursService {
       const held = oh.line.find((e) => e.staff?.toHexString() === staff.id);
       if (held) throw heldError(held.status);
       const next = oh.line.find((e) => e.status === "WAITING");
-      if (!next) {
-        this.deps.logger.info({ courseId, staffId: staff.id, version: oh.version, line: oh.line.map((e) => e.status) }, "callNext: nobody waiting");
-        return { entry: null };
-      }
+      if (!next) return { entry: null };
       const id = next._id.toHexString();
       const at = new Date(now);
       const expiresAt = new Date(now + this.deps.inviteTtlSeconds * 1000);
