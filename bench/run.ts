@@ -69,8 +69,8 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       meetingMs: num("BENCH_SOAK_MEETING_MS", 3000),
       mix: parseMix(process.env.BENCH_SOAK_MIX),
       seed: num("BENCH_SOAK_SEED", 7),
-      heapSnapshots: Boolean(process.env.BENCH_SOAK_HEAP_SNAPSHOTS),
-      mongoPool: num("BENCH_SOAK_MONGO_POOL", 20),
+      heapSnapshots: process.env.BENCH_SOAK_HEAP_SNAPSHOTS === "1",
+      mongoPool: num("BENCH_SOAK_MONGO_POOL", 0),
     }),
 };
 /** Long-running scenarios run only when named. */

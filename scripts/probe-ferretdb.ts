@@ -5,7 +5,8 @@
 // It works in a throw-away database and drops it.
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
-import { BSON, MongoClient, ObjectId, type Db } from "mongodb";
+import { MongoClient, ObjectId, type Db } from "mongodb";
+import { encodeLine, type QueueEntryDoc } from "../src/models/officeHours";
 
 /** Reads and writes by _id of an office-hours line of 20 entries: as fields, and as one BSON value. */
 async function lineCost(db: Db) {
@@ -16,9 +17,10 @@ async function lineCost(db: Db) {
     history: [{ status: "WAITING", at: new Date(), actor: new ObjectId(), note: null }],
   });
   const line = Array.from({ length: 20 }, (_, i) => entry(i));
-  const shapes = { fields: line, oneValue: Buffer.from(BSON.serialize({ line })) };
+  // As the server stores it (encodeLine), and as plain fields.
+  const shapes = { fields: line, oneValue: encodeLine(line as unknown as QueueEntryDoc[]) };
   const docs = db.collection("lines");
-  const out: Record<string, { readMs: number; writeMs: number }> = {};
+  const out: Record<string, { readMs: number; writeMs: number; bytes: number }> = {};
   for (const [shape, value] of Object.entries(shapes)) {
     const _id = new ObjectId();
     await docs.insertOne({ _id, line: value, version: 0 });
@@ -27,7 +29,7 @@ async function lineCost(db: Db) {
     const readMs = (performance.now() - t) / 30;
     t = performance.now();
     for (let k = 0; k < 30; k++) await docs.updateOne({ _id, version: k }, { $set: { line: value }, $inc: { version: 1 } });
-    out[shape] = { readMs: Math.round(readMs * 10) / 10, writeMs: Math.round(((performance.now() - t) / 30) * 10) / 10 };
+    out[shape] = { readMs: Math.round(readMs * 10) / 10, writeMs: Math.round(((performance.now() - t) / 30) * 10) / 10, bytes: shapes.oneValue.length };
   }
   return out;
 }

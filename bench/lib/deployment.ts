@@ -3,6 +3,12 @@
 // sign-up limit (the set-ups create thousands of accounts from one address).
 import { deploymentEnv } from "../../test/support/server";
 
+/**
+ * The production process settings of the Dockerfile and `npm start`: a fixed glibc mmap threshold
+ * (large buffers, such as argon2's, go back to the OS when freed instead of bloating RSS) and a
+ * 32 MB V8 semi-space (less GC work and fewer short-lived objects promoted under load; README,
+ * Benchmarks, has the figures).
+ */
 export const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: "131072", NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? "--max-semi-space-size=32" };
 
 export function benchDeploymentEnv(overrides: Record<string, string> = {}): Record<string, string> {

@@ -60,13 +60,15 @@ export function rssMb(pid: number): number {
 
 /** RSS of a process and all its descendants (a cluster primary and its workers), in MB. */
 export function treeRssMb(pid: number): number {
-  let children: number[] = [];
+  return Math.round((rssMb(pid) + childrenOf(pid).reduce((sum, c) => sum + treeRssMb(c), 0)) * 10) / 10;
+}
+
+function childrenOf(pid: number): number[] {
   try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
-    /* no children file: kernel without CONFIG_PROC_CHILDREN */
+    return []; // gone, or a kernel without CONFIG_PROC_CHILDREN
   }
-  return Math.round((rssMb(pid) + children.reduce((sum, c) => sum + treeRssMb(c), 0)) * 10) / 10;
 }
 
 /** Samples the RSS of a process tree every 250 ms until stopped; returns the peak. */
@@ -115,33 +117,74 @@ export function cpuSeconds(pid: number): number {
 
 /** CPU seconds of a process and all its descendants (a cluster primary and its workers). */
 export function treeCpuSeconds(pid: number): number {
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    /* no children file: kernel without CONFIG_PROC_CHILDREN */
-  }
-  return cpuSeconds(pid) + children.reduce((sum, c) => sum + treeCpuSeconds(c), 0);
+  return cpuSeconds(pid) + childrenOf(pid).reduce((sum, c) => sum + treeCpuSeconds(c), 0);
 }
 
-/** CPU seconds of every process whose command line contains one of the names (redis-server, ferretdb). */
-export function cpuByName(names: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    let cmd = "";
-    try {
-      cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    } catch {
-      continue;
-    }
-    const name = names.find((n) => cmd.includes(n));
-    if (name) {
-      try {
-        out[name] = (out[name] ?? 0) + cpuSeconds(Number(pid));
-      } catch {
-        /* gone */
-      }
-    }
-  }
-  return out;
+export interface CpuFigures {
+  /** The server processes (each with its workers). */
+  serverCpuSec: number;
+  /** The Redis server on REDIS_URL's port (shared with whatever else uses it). */
+  redisCpuSec: number;
+  /** The FerretDB on MONGO_URL's port and the PostgreSQL backends serving its database. */
+  ferretdbCpuSec: number;
+  /** This benchmark process: the load generator. */
+  loadGenCpuSec: number;
 }
+
+/**
+ * CPU used from now to `stop()` by one deployment: its servers, its Redis and FerretDB (found by
+ * their ports, not by name: other deployments may run beside it), and the load generator.
+ */
+export function cpuMeter(serverPids: number[], env: Record<string, string>): { stop(): CpuFigures } {
+  const services = () => serviceProcesses(env);
+  const sum = (pids: number[]) => pids.reduce((n, pid) => n + (tryCpuSeconds(pid) ?? 0), 0);
+  const before = { servers: serverPids.map(treeCpuSeconds), ...services() };
+  const redisBefore = sum(before.redis);
+  const dbBefore = new Map(before.database.map((pid) => [pid, tryCpuSeconds(pid) ?? 0]));
+  const load = process.cpuUsage();
+  return {
+    stop() {
+      const after = services();
+      const loadGen = process.cpuUsage(load);
+      // A backend that started meanwhile counts from zero; one that ended is lost (rare: pooled).
+      const db = after.database.reduce((n, pid) => n + (tryCpuSeconds(pid) ?? 0) - (dbBefore.get(pid) ?? 0), 0);
+      return {
+        serverCpuSec: round1(serverPids.reduce((n, pid, i) => n + treeCpuSeconds(pid) - before.servers[i], 0)),
+        redisCpuSec: round1(sum(after.redis) - redisBefore),
+        ferretdbCpuSec: round1(db),
+        loadGenCpuSec: round1((loadGen.user + loadGen.system) / 1e6),
+      };
+    },
+  };
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+function tryCpuSeconds(pid: number): number | undefined {
+  try {
+    return cpuSeconds(pid);
+  } catch {
+    return undefined; // gone
+  }
+}
+
+/** The Redis and FerretDB (+ PostgreSQL backend) processes of a deployment, by the ports in its URLs. */
+function serviceProcesses(env: Record<string, string>): { redis: number[]; database: number[] } {
+  const mongoPort = new URL(env.MONGO_URL).port;
+  const redisPort = new URL(env.REDIS_URL).port || "6379";
+  const commands = readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        return [{ pid: Number(d), cmd: readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0").join(" ") }];
+      } catch {
+        return [];
+      }
+    });
+  const redis = commands.filter((c) => c.cmd.startsWith("redis-server") && c.cmd.includes(`:${redisPort}`)).map((c) => c.pid);
+  const ferret = commands.find((c) => c.cmd.includes("ferretdb") && c.cmd.includes(`--listen-addr=127.0.0.1:${mongoPort}`));
+  const pgDatabase = ferret && /--postgresql-url=\S*?\/([\w]+)(\?|\s|$)/.exec(ferret.cmd)?.[1];
+  const backends = pgDatabase ? commands.filter((c) => c.cmd.startsWith("postgres: ") && c.cmd.includes(` ${pgDatabase} `)).map((c) => c.pid) : [];
+  return { redis, database: ferret ? [ferret.pid, ...backends] : [] };
+}
+

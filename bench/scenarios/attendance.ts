@@ -26,7 +26,9 @@ import { createRuntime } from "../../src/runtime";
 import { gql, source } from "../../test/support/client";
 import { logInAdmin, signUp, type TestUser } from "../../test/support/factories";
 import { startServer, type TestServer } from "../../test/support/server";
-import { cpuByName, httpLoad, percentile, printTable, sampleRss, sleep, treeCpuSeconds } from "../lib/measure";
+import { cpuMeter, httpLoad, percentile, printTable, sampleRss, sleep } from "../lib/measure";
+import { inParallel, must } from "../lib/setup";
+import { ABSENCE_KINDS } from "../../src/models/attendance";
 
 export interface AttendanceBenchOptions {
   groups: number;
@@ -41,29 +43,7 @@ export interface AttendanceBenchOptions {
   workers: number;
 }
 
-const KINDS: AbsenceKind[] = ["UNEXCUSED", "EXCUSED", "LATE", "APPROVED_ACTIVITY"];
 const round = (n: number) => Math.round(n * 10) / 10;
-
-/** Runs `fn` over items, `concurrency` at a time. */
-async function inParallel<T, R>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return out;
-}
-
-async function must<T>(p: Promise<{ data: T | null | undefined; errors?: unknown }>, server?: TestServer): Promise<T> {
-  const r = await p;
-  if (!r.data) throw new Error(`${JSON.stringify(r.errors)}${server ? `\n${server.logs.slice(-5).join("\n")}` : ""}`);
-  return r.data;
-}
 
 export async function attendanceBenchmark(opts: AttendanceBenchOptions) {
   const server = await startServer(benchDeploymentEnv({ WEB_CONCURRENCY: String(opts.workers) }));
@@ -112,15 +92,15 @@ interface Setup {
 async function setUp(server: TestServer, opts: AttendanceBenchOptions): Promise<Setup> {
   const admin = await logInAdmin(server);
   const t0 = performance.now();
-  const schools = await inParallel(Array.from({ length: opts.schools }, (_, i) => i), 20, (i) =>
+  const schools = await inParallel(opts.schools, 20, (i) =>
     must(gql(server, CreateSchoolDocument, { input: { name: `Bench School ${i + 1}`, region: `Region ${(i % opts.regions) + 1}` } }, admin.token)).then((d) => d.createSchool.id),
   );
-  const groups = await inParallel(Array.from({ length: opts.groups }, (_, i) => i), 20, (i) =>
-    must(gql(server, CreateGroupDocument, { input: { schoolId: schools[i % schools.length], name: `Class ${i + 1}` } }, admin.token), server).then((d) => d.createGroup.id),
+  const groups = await inParallel(opts.groups, 20, (i) =>
+    must(gql(server, CreateGroupDocument, { input: { schoolId: schools[i % schools.length], name: `Class ${i + 1}` } }, admin.token)).then((d) => d.createGroup.id),
   );
-  const teachers = await inParallel(Array.from({ length: opts.teachers }, (_, i) => i), 25, () => signUp(server, "INSTRUCTOR"));
+  const teachers = await inParallel(opts.teachers, 25, () => signUp(server, "INSTRUCTOR"));
   const perTeacher = Math.ceil(opts.groups / opts.teachers);
-  await inParallel(groups, 50, (g, i) => must(gql(server, AssignGroupTeacherDocument, { groupId: g, teacherId: teachers[Math.floor(i / perTeacher)].id }, admin.token)));
+  await inParallel(groups.length, 50, (i) => must(gql(server, AssignGroupTeacherDocument, { groupId: groups[i], teacherId: teachers[Math.floor(i / perTeacher)].id }, admin.token)));
   const setupSec = (performance.now() - t0) / 1000;
 
   // Rosters: names of new students, 10,000 rows per call.
@@ -177,8 +157,7 @@ async function bell(server: TestServer, s: Setup, period: number) {
     }
   };
   const rss = sampleRss(server.proc.pid!);
-  const cpuBefore: Record<string, number> = { server: treeCpuSeconds(server.proc.pid!), ...cpuByName(["redis-server", "ferretdb"]) };
-  const benchBefore = process.cpuUsage();
+  const cpuUsed = cpuMeter([server.proc.pid!], server.env);
   const started = performance.now();
   await Promise.all(
     s.teachers.map(async (teacher, t) => {
@@ -188,7 +167,7 @@ async function bell(server: TestServer, s: Setup, period: number) {
         const chosen = new Set<string>();
         while (chosen.size < n) chosen.add(roster[Math.floor(random() * roster.length)]);
         const absences = [...chosen].map((studentId) => {
-          const kind = KINDS[Math.floor(random() * KINDS.length)];
+          const kind = ABSENCE_KINDS[Math.floor(random() * ABSENCE_KINDS.length)];
           return { studentId, kind, reason: kind === "APPROVED_ACTIVITY" ? "sports day" : null };
         });
         s.sent.set(`${groupId}:${s.date}:${period}`, new Map(absences.map((a) => [a.studentId, a.kind])));
@@ -198,8 +177,7 @@ async function bell(server: TestServer, s: Setup, period: number) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const others = cpuByName(["redis-server", "ferretdb"]);
-  const benchCpu = process.cpuUsage(benchBefore);
+  const cpu = cpuUsed.stop();
   await pool.close();
   latencies.sort((x, y) => x - y);
   if (firstErrors.length) console.log(`bell ${period} errors (first ${firstErrors.length}):`, firstErrors);
@@ -213,10 +191,7 @@ async function bell(server: TestServer, s: Setup, period: number) {
     p99Ms: round(percentile(latencies, 99)),
     maxMs: round(latencies.at(-1) ?? NaN),
     errors,
-    serverCpuSec: round(treeCpuSeconds(server.proc.pid!) - cpuBefore.server),
-    redisCpuSec: round((others["redis-server"] ?? 0) - (cpuBefore["redis-server"] ?? 0)),
-    ferretdbCpuSec: round((others.ferretdb ?? 0) - (cpuBefore.ferretdb ?? 0)),
-    benchCpuSec: round((benchCpu.user + benchCpu.system) / 1e6),
+    ...cpu,
     peakRssMb: rss.stop(),
   };
 }

@@ -10,7 +10,7 @@ import { CourseDocument, CoursesDocument, EnrollDocument, MyEnrollmentsDocument 
 import { gql, source } from "../../test/support/client";
 import { createCourse, signUp, type TestUser } from "../../test/support/factories";
 import { startServer } from "../../test/support/server";
-import { cpuByName, cpuSeconds, httpLoad, percentile, printTable, sampleRss, treeRssMb } from "../lib/measure";
+import { cpuMeter, httpLoad, percentile, printTable, sampleRss, treeRssMb } from "../lib/measure";
 import { mulberry32 } from "../../src/platform/random";
 
 export interface EnrollmentBenchOptions {
@@ -111,8 +111,7 @@ async function enrollmentRun(opts: EnrollmentBenchOptions, withCatalogue: boolea
     let next = 0;
     const rssBeforeBurst = treeRssMb(server.proc.pid!);
     const rss = sampleRss(server.proc.pid!);
-    const cpuBefore: Record<string, number> = { server: cpuSeconds(server.proc.pid!), ...cpuByName(["redis-server", "ferretdb"]) };
-    const benchBefore = process.cpuUsage();
+    const cpuUsed = cpuMeter([server.proc.pid!], server.env);
     const started = performance.now();
     await Promise.all(
       Array.from({ length: opts.connections }, async () => {
@@ -135,14 +134,7 @@ async function enrollmentRun(opts: EnrollmentBenchOptions, withCatalogue: boolea
     );
     const seconds = (performance.now() - started) / 1000;
     const peakRss = rss.stop();
-    const others = cpuByName(["redis-server", "ferretdb"]);
-    const benchCpu = process.cpuUsage(benchBefore);
-    const cpu = {
-      serverCpuSec: round(cpuSeconds(server.proc.pid!) - cpuBefore.server),
-      redisCpuSec: round((others["redis-server"] ?? 0) - (cpuBefore["redis-server"] ?? 0)),
-      ferretdbCpuSec: round((others.ferretdb ?? 0) - (cpuBefore.ferretdb ?? 0)),
-      loadGenCpuSec: round((benchCpu.user + benchCpu.system) / 1e6),
-    };
+    const cpu = cpuUsed.stop();
     await pool.close();
 
     if (process.env.BENCH_MEMORY_DETAIL) {

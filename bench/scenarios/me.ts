@@ -85,11 +85,6 @@ export async function meBenchmark(opts: { connections: number; durationSec: numb
   return { scenario: "me", connections: opts.connections, durationSec: opts.durationSec, runs, minimalApollo: floor, idleRssMb: idleRss, warmIdleRssMb: warmIdleRss, bars };
 }
 
-/**
- * The production process settings of the Dockerfile and `npm start`: a fixed glibc mmap threshold
- * (large buffers, such as argon2's, go back to the OS when freed instead of bloating RSS) and a
- * 12 MB V8 semi-space (less memory than the default 16, far less GC work than 4 under load).
- */
 const round = (n: number) => Math.round(n * 1000) / 1000;
 const sumErrors = (runs: Array<{ me: HttpLoadResult }>) => runs.reduce((n, r) => n + r.me.errors + r.me.non2xx, 0);
 

@@ -31,6 +31,7 @@ import { createCourse, signUp, type TestUser } from "../../test/support/factorie
 import { startServer, type TestServer } from "../../test/support/server";
 import { tokenFor } from "../../test/support/tokens";
 import { percentile, printTable, sampleRss, sleep, treeRssMb } from "../lib/measure";
+import { inParallel, must } from "../lib/setup";
 
 export interface OfficeHoursBenchOptions {
   courses: number;
@@ -69,10 +70,10 @@ async function deployment(env: Record<string, string>): Promise<TestServer> {
 async function setUpCourses(server: TestServer, courses: number, staffPerCourse: number, studentsPerCourse: number): Promise<Course[]> {
   const started = performance.now();
   const phase = (name: string) => console.error(`  set-up: ${name} after ${round((performance.now() - started) / 1000)} s`);
-  const staff = await inBatches(courses * staffPerCourse, 50, () => signUp(server, "INSTRUCTOR"));
-  const students = await inBatches(courses * studentsPerCourse, 50, () => signUp(server, "STUDENT"));
+  const staff = await inParallel(courses * staffPerCourse, 50, () => signUp(server, "INSTRUCTOR"));
+  const students = await inParallel(courses * studentsPerCourse, 50, () => signUp(server, "STUDENT"));
   phase(`${staff.length + students.length} accounts`);
-  const made = await inBatches(courses, 25, async (i) => {
+  const made = await inParallel(courses, 25, async (i) => {
     const mine = staff.slice(i * staffPerCourse, (i + 1) * staffPerCourse);
     const course = await createCourse(server, mine[0].token, { capacity: studentsPerCourse + 5 });
     for (const ta of mine.slice(1)) await must(gql(server, AssignInstructorDocument, { courseId: course.id, instructorId: ta.id }, mine[0].token));
@@ -80,15 +81,15 @@ async function setUpCourses(server: TestServer, courses: number, staffPerCourse:
   });
   phase(`${made.length} courses`);
   const seats = made.flatMap((c) => c.students.map((s) => ({ c, s })));
-  await inBatches(seats.length, 100, (i) => must(gql(server, EnrollDocument, { courseId: seats[i].c.id }, seats[i].s.token)));
+  await inParallel(seats.length, 100, (i) => must(gql(server, EnrollDocument, { courseId: seats[i].c.id }, seats[i].s.token)));
   phase(`${seats.length} enrollments`);
   // Each line fills in order; lines fill in parallel.
-  await inBatches(made.length, 50, async (i) => {
+  await inParallel(made.length, 50, async (i) => {
     for (const s of made[i].students) await must(() => gql(server, JoinQueueDocument, { courseId: made[i].id, question: "How do I start problem 2?" }, s.token));
   });
   phase(`${seats.length} joins`);
   const duty = made.flatMap((c) => c.staff.map((s) => ({ c, s })));
-  await inBatches(duty.length, 50, (i) =>
+  await inParallel(duty.length, 50, (i) =>
     must(() => gql(server, OpenOfficeHoursDocument, { courseId: duty[i].c.id, meetingLink: `https://meet.example.edu/${duty[i].s.id}` }, duty[i].s.token)),
   );
   phase(`${duty.length} staff on duty`);
@@ -108,7 +109,7 @@ async function livePart(opts: OfficeHoursBenchOptions) {
     const inviteWaiters = new Map<string, () => void>();
     const dashboardLatencies: number[] = [];
     const dashboardVersions: Array<{ courseId: string; versions: Set<number> }> = [];
-    const subscribeAll = async (jobs: Array<() => Promise<void>>) => inBatches(jobs.length, 200, (i) => jobs[i]());
+    const subscribeAll = async (jobs: Array<() => Promise<void>>) => inParallel(jobs.length, 200, (i) => jobs[i]());
 
     await subscribeAll(
       courses.flatMap((c) =>
@@ -275,7 +276,7 @@ async function expiryPart(opts: OfficeHoursBenchOptions) {
   try {
     const courses = await setUpCourses(server, Math.ceil(opts.expiringInvites / 2), 2, 2);
     const expiredAt = new Map<string, { received: number; endedAt: number }>();
-    await inBatches(courses.length * 2, 200, async (i) => {
+    await inParallel(courses.length * 2, 200, async (i) => {
       const c = courses[Math.floor(i / 2)];
       const client = await openClient(server, c.students[i % 2].token, clients);
       await firstOf(client, MyQueueEntryChangedDocument, { courseId: c.id }, (d) => {
@@ -291,7 +292,7 @@ async function expiryPart(opts: OfficeHoursBenchOptions) {
       return { id: r.callNext.id, expiresAt: Date.parse(r.callNext.inviteExpiresAt!) };
     };
     const invited = (
-      await inBatches(courses.length, 100, async (i) => {
+      await inParallel(courses.length, 100, async (i) => {
         const out = [];
         for (const staff of courses[i].staff) out.push(await invite(courses[i], staff));
         return out;
@@ -352,24 +353,6 @@ function firstOf<TData, TVars>(client: Client, doc: TypedDocumentNode<TData, TVa
       },
     );
   });
-}
-
-async function inBatches<T>(n: number, size: number, make: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < n; i += size) out.push(...(await Promise.all(Array.from({ length: Math.min(size, n - i) }, (_, k) => make(i + k)))));
-  return out;
-}
-
-/** A set-up request; SERVICE_UNAVAILABLE ("try again": a busy lock) is retried, as a client would. */
-async function must<T>(r: Promise<{ data: T | null | undefined; errors?: unknown[] }> | (() => Promise<{ data: T | null | undefined; errors?: unknown[] }>)): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const res = await (typeof r === "function" ? r() : r);
-    // A nullable field (callNext) comes back null beside its error: data alone is no success.
-    if (res.data && !res.errors?.length) return res.data;
-    const retry = typeof r === "function" && attempt < 5 && JSON.stringify(res.errors).includes("SERVICE_UNAVAILABLE");
-    if (!retry) throw new Error(`set-up request failed: ${JSON.stringify(res.errors)}`);
-    await sleep(200 * attempt);
-  }
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;

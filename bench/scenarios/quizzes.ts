@@ -18,7 +18,7 @@ import { eventually } from "../../test/support/factories";
 import { createQuiz, joinAll, questions, quizClass, type QuizClass } from "../../test/support/quizzes";
 import { waitForSubscribers } from "../../test/support/redis";
 import { startServer, type TestServer } from "../../test/support/server";
-import { cpuByName, percentile, printTable, sampleRss, sleep, treeCpuSeconds } from "../lib/measure";
+import { cpuMeter, percentile, printTable, sampleRss, sleep } from "../lib/measure";
 
 export interface QuizBenchOptions {
   players: number;
@@ -90,9 +90,8 @@ async function runQuiz(cls: QuizClass, servers: TestServer[], opts: QuizBenchOpt
   const pools = servers.map((s) => new Pool(new URL(s.url).origin, { connections: Math.ceil(opts.connections / servers.length), pipelining: 1 }));
   const query = source(AnswerDocument);
   const rss = servers.map((s) => sampleRss(s.proc.pid!));
-  const serverCpuBefore = servers.map((s) => treeCpuSeconds(s.proc.pid!));
-  const cpuBefore: Record<string, number> = cpuByName(["redis-server", "ferretdb"]);
-  const benchBefore = process.cpuUsage();
+  // One window for every CPU figure: the questions and the trailing pushes, not the checks after.
+  const cpuUsed = cpuMeter(servers.map((s) => s.proc.pid!), a.env);
   const acks: { player: number; at: number; version: number }[] = [];
   const perQuestion: Record<string, number>[] = [];
   let errors = 0;
@@ -133,8 +132,7 @@ async function runQuiz(cls: QuizClass, servers: TestServer[], opts: QuizBenchOpt
   const totalSeconds = (performance.now() - started) / 1000;
   await sleep(1500); // the trailing pushes
   const peakRssMb = rss.map((r) => r.stop());
-  const others = cpuByName(["redis-server", "ferretdb"]);
-  const benchCpu = process.cpuUsage(benchBefore);
+  const cpu = cpuUsed.stop();
   await Promise.all(pools.map((p) => p.close()));
 
   // Acknowledged -> first push reflecting it, on the player's first socket.
@@ -191,10 +189,7 @@ async function runQuiz(cls: QuizClass, servers: TestServer[], opts: QuizBenchOpt
     p1PushGapMs: percentile(gaps, 1),
     lostAnswers: Math.max(0, acks.length - stored),
     otherOutcomes: Object.entries(outcomes).filter(([k]) => k !== "ACCEPTED").reduce((n, [, v]) => n + v, 0) + errors,
-    serverCpuSec: round(servers.reduce((n, s, i) => n + treeCpuSeconds(s.proc.pid!) - serverCpuBefore[i], 0)),
-    redisCpuSec: round((others["redis-server"] ?? 0) - (cpuBefore["redis-server"] ?? 0)),
-    ferretdbCpuSec: round((others.ferretdb ?? 0) - (cpuBefore.ferretdb ?? 0)),
-    benchCpuSec: round((benchCpu.user + benchCpu.system) / 1e6),
+    ...cpu,
     wallSec: round(totalSeconds),
     peakRssMb: Math.max(...peakRssMb),
   };

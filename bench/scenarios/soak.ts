@@ -71,7 +71,6 @@ import {
   ReportAbsenceBriefDocument,
   SignUpDocument,
   StartQuestionDocument,
-  type AbsenceKind,
 } from "../../operations/generated";
 import { mulberry32 } from "../../src/platform/random";
 import { gql, source, wsClient } from "../../test/support/client";
@@ -80,8 +79,10 @@ import { questions } from "../../test/support/quizzes";
 import { startServer, type TestServer } from "../../test/support/server";
 import { tokenFor } from "../../test/support/tokens";
 import { percentile, printTable, sleep, treeRssMb, type Row } from "../lib/measure";
+import { inParallel, must } from "../lib/setup";
+import { ABSENCE_KINDS } from "../../src/models/attendance";
 
-export const DOMAINS = ["accounts", "enrollment", "officeHours", "quizzes", "attendance"] as const;
+const DOMAINS = ["accounts", "enrollment", "officeHours", "quizzes", "attendance"] as const;
 export type Domain = (typeof DOMAINS)[number];
 
 export interface SoakOptions {
@@ -102,7 +103,10 @@ export interface SoakOptions {
   seed: number;
   /** Write V8 heap snapshots of each instance after warm-up, halfway and at the end (to bench/results/heap/). */
   heapSnapshots: boolean;
-  /** The server's MongoDB pool (maxPoolSize in MONGO_URL): FerretDB deadlocks when a large pool's updates take all of its own. */
+  /**
+   * The server's MongoDB pool (maxPoolSize in MONGO_URL; 0 keeps MONGO_URL's, 15 from
+   * scripts/services.sh): FerretDB deadlocks when a large pool's updates take all of its own.
+   */
   mongoPool: number;
 }
 
@@ -134,7 +138,6 @@ const PUPILS_PER_GROUP = 25;
 const PERIODS = 24;
 const PAST_DAYS = 5;
 const PASSWORD = "correct horse battery"; // factories.signUp's
-const KINDS: AbsenceKind[] = ["UNEXCUSED", "EXCUSED", "LATE", "APPROVED_ACTIVITY"];
 
 // ---- recording -----------------------------------------------------------------------------------
 
@@ -689,7 +692,7 @@ class AttendanceDriver implements Driver {
         const n = Math.floor(random() * 4);
         while (marked.size < n) marked.add(pick(this.ctx, g.pupils));
         const absences = [...marked].map((studentId) => {
-          const kind = pick(this.ctx, KINDS);
+          const kind = pick(this.ctx, ABSENCE_KINDS);
           return { studentId, kind, reason: kind === "APPROVED_ACTIVITY" ? "school choir" : null };
         });
         const o = await api.call("reportAbsence", ReportAbsenceBriefDocument, { input: { groupId: g.id, date, period: g.period, absences } }, g.teacher.token);
@@ -714,26 +717,6 @@ function dateAgo(days: number): string {
 }
 
 // ---- set-up --------------------------------------------------------------------------------------
-
-async function inParallel<T>(n: number, concurrency: number, make: (i: number) => Promise<T>): Promise<T[]> {
-  const out = new Array<T>(n);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, concurrency) }, async () => {
-      while (next < n) {
-        const i = next++;
-        out[i] = await make(i);
-      }
-    }),
-  );
-  return out;
-}
-
-async function must<T>(r: Promise<{ data: T | null | undefined; errors?: unknown[] }>): Promise<T> {
-  const res = await r;
-  if (!res.data) throw new Error(`set-up request failed: ${JSON.stringify(res.errors)}`);
-  return res.data;
-}
 
 interface Population {
   admin: TestUser;
@@ -848,7 +831,6 @@ function holdSubscriptions(pop: Population, sockets: Sockets) {
 // ---- server figures ------------------------------------------------------------------------------
 
 const SCRAPED = [
-  "process_resident_memory_bytes",
   "nodejs_heap_size_used_bytes",
   "nodejs_heap_size_total_bytes",
   "nodejs_external_memory_bytes",
@@ -882,15 +864,14 @@ const drift = (first: number, last: number) => Math.round(((last - first) / firs
 export async function soakBenchmark(opts: SoakOptions) {
   const heapDir = join(__dirname, "..", "..", "..", "bench", "results", "heap");
   if (opts.heapSnapshots) mkdirSync(heapDir, { recursive: true });
-  const nodeOptions = SERVER_ENV.NODE_OPTIONS;
   const baseEnv = benchDeploymentEnv({
-    NODE_OPTIONS: opts.heapSnapshots ? `${nodeOptions} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapDir}` : nodeOptions,
+    ...(opts.heapSnapshots ? { NODE_OPTIONS: `${SERVER_ENV.NODE_OPTIONS} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapDir}` } : {}),
     LOGIN_LIMIT_PER_IP: "1000000",
     LOGIN_LIMIT_PER_ACCOUNT: "1000000",
     DEFAULT_REMAINING_CHANGES: "1000",
   });
   const mongoUrl = new URL(baseEnv.MONGO_URL);
-  mongoUrl.searchParams.set("maxPoolSize", String(opts.mongoPool));
+  if (opts.mongoPool > 0) mongoUrl.searchParams.set("maxPoolSize", String(opts.mongoPool));
   const env = { ...baseEnv, MONGO_URL: mongoUrl.toString() };
   const servers: TestServer[] = [];
   for (let i = 0; i < opts.instances; i++) servers.push(await startServer(env));
@@ -1071,6 +1052,8 @@ function report(r: {
     for (const [k, v] of s.conflicts) allConflicts.set(`${name} ${k}`, v);
   }
   const errorCount = [...allErrors.values()].reduce((a, b) => a + b, 0);
+  // Sockets closed by the server and subscriptions that errored: not operations, still failures.
+  const subErrorCount = [...rec.subs.values()].reduce((n, s) => n + [...s.errors.values()].reduce((a, b) => a + b, 0), 0);
   opRows.push({
     op: "ALL",
     count: everything.length,
@@ -1184,6 +1167,7 @@ function report(r: {
       pass: judged.length > 0 && worst[1] <= 20,
     },
     "errors (besides intended conflicts)": { value: errorCount, bar: "0", pass: errorCount === 0 },
+    "subscription errors (sockets closed, subscriptions errored)": { value: subErrorCount, bar: "0", pass: subErrorCount === 0 },
     "subscriptions left on the server after clients closed": { value: summary.subscriptionsLeftOnServer, bar: "0", pass: summary.subscriptionsLeftOnServer === 0 },
   };
   const failing = judged.filter(([, d]) => d.drift > 20).map(([name, d]) => `${name} ${round1(d.first)} -> ${round1(d.last)} ms (${d.drift}%)`);

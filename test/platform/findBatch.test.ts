@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import mongoose from "mongoose";
 import { RollEntryModel } from "../../src/models/attendance";
+import { withTimeout } from "../../src/platform/util";
 
 const READS = 60;
 const ROLL = 300;
@@ -33,8 +34,7 @@ it(`answers ${READS} concurrent finds of ${ROLL} documents each in one batch api
   const commands: string[] = [];
   connection.getClient().on("commandStarted", (e) => commands.push(e.commandName));
 
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("finds hung: cursors held the server's pool")), 30_000).unref());
-  const results = await Promise.race([Promise.all(Array.from({ length: READS }, () => Roll.find({ group }).lean())), timeout]);
+  const results = await withTimeout(Promise.all(Array.from({ length: READS }, () => Roll.find({ group }).lean())), 30_000, "finds hung: cursors held the server's pool");
 
   expect(results.map((r) => r.length)).toEqual(Array(READS).fill(ROLL));
   expect(commands.filter((c) => c === "find")).toHaveLength(READS);

@@ -21,6 +21,7 @@ import {
 } from "graphql";
 import { Redis } from "ioredis";
 import { rawPost, wsClient } from "../support/client";
+import { waitForSubscriberCount } from "../support/redis";
 import { uniqueEmail } from "../support/factories";
 import { startServer, stopAll, type TestServer } from "../support/server";
 import { buildWorld, PERSONAS, type Persona, type World } from "./world";
@@ -276,6 +277,8 @@ function classify(status: number, errors: readonly { message?: string; extension
   if (status >= 500 || code === "INTERNAL_SERVER_ERROR") return { outcome: `INTERNAL (${status})`, detail: `${status} ${e?.message ?? ""}` };
   if (code === "UNAUTHENTICATED") return { outcome: U, detail: `${code}:${reason}` };
   if (code === "FORBIDDEN") return { outcome: F(reason), detail: `${code}:${reason}` };
+  // The probe's own document or variables are wrong: that answers nothing about authorization.
+  if (reason === "GRAPHQL_PARSE_FAILED" || reason === "GRAPHQL_VALIDATION_FAILED") return { outcome: `BROKEN PROBE (${reason})`, detail: e?.message ?? "" };
   return { outcome: OK, detail: e ? `${code}:${reason}` : "data" };
 }
 
@@ -287,6 +290,10 @@ async function callHttp(server: TestServer, probe: Probe, w: World, p: Persona):
 
 /** The first thing the server answers on the socket; silence is "allowed" only if the subscription holds in Redis. */
 async function callWs(server: TestServer, redis: Redis, probe: Probe, w: World, p: Persona): Promise<Answer> {
+  // Channels are shared by probes (and an instance subscribes once per channel): start from an empty
+  // one, so a subscriber seen afterwards is this probe's, not an earlier probe's still closing.
+  const channel = probe.entry?.channel?.(w, p);
+  if (channel) await waitForSubscriberCount(server.env, channel, (n) => n === 0, 5000, redis);
   const client = wsClient(server, w.tokens[p]);
   const variables = variablesFor(probe, w, p);
   try {
@@ -306,13 +313,9 @@ async function callWs(server: TestServer, redis: Redis, probe: Probe, w: World, 
       );
     });
     if (first) return first;
-    const channel = probe.entry?.channel?.(w, p);
     if (!channel) return { outcome: "SILENT", detail: "no message in 3 s and no channel to check" };
-    for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
-      const [, n] = (await redis.pubsub("NUMSUB", `${server.env.REDIS_PREFIX}${channel}`)) as [string, number];
-      if (Number(n) > 0) return { outcome: OK, detail: `subscribed (${channel})` };
-    }
-    return { outcome: "SILENT", detail: `no message and nobody on ${channel}` };
+    const held = await waitForSubscriberCount(server.env, channel, (n) => n > 0, 5000, redis).catch(() => 0);
+    return held ? { outcome: OK, detail: `subscribed (${channel})` } : { outcome: "SILENT", detail: `no message and nobody on ${channel}` };
   } finally {
     await client.dispose();
   }

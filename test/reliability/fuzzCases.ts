@@ -202,7 +202,4 @@ function inlineValue(type: GraphQLInputType, v: unknown): string {
   return literal(v);
 }
 
-/** Only the String/ID leaves of a value replaced, for hostile strings in every string argument. */
-export const hostileLeaf = (s: string) => () => s;
-
 export const json = (body: unknown) => JSON.stringify(body);

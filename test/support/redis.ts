@@ -1,14 +1,35 @@
 import { Redis } from "ioredis";
 
 /** How many connections are subscribed to a deployment's pub/sub topic in Redis now. */
-export async function subscriberCount(env: Record<string, string>, topic: string): Promise<number> {
-  const redis = new Redis(env.REDIS_URL, { lazyConnect: true });
-  await redis.connect();
+export async function subscriberCount(env: Record<string, string>, topic: string, redis?: Redis): Promise<number> {
+  const client = redis ?? new Redis(env.REDIS_URL);
   try {
-    const [, n] = (await redis.pubsub("NUMSUB", `${env.REDIS_PREFIX}${topic}`)) as [string, number];
+    const [, n] = (await client.pubsub("NUMSUB", `${env.REDIS_PREFIX}${topic}`)) as [string, number];
     return Number(n);
   } finally {
-    redis.disconnect();
+    if (!redis) client.disconnect();
+  }
+}
+
+/** Polls the subscriber count of a topic until `want` holds; throws after `timeoutMs`. */
+export async function waitForSubscriberCount(
+  env: Record<string, string>,
+  topic: string,
+  want: (n: number) => boolean,
+  timeoutMs = 5000,
+  redis?: Redis,
+): Promise<number> {
+  const client = redis ?? new Redis(env.REDIS_URL);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const n = await subscriberCount(env, topic, client);
+      if (want(n)) return n;
+      if (Date.now() > deadline) throw new Error(`${env.REDIS_PREFIX}${topic}: still ${n} subscribers after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    if (!redis) client.disconnect();
   }
 }
 
@@ -16,24 +37,6 @@ export async function subscriberCount(env: Record<string, string>, topic: string
  * Waits until `count` connections are subscribed to a deployment's pub/sub topic in Redis, so a test
  * publishes only after the subscription it watches is really in place.
  */
-export async function waitForSubscribers(
-  env: Record<string, string>,
-  topic: string,
-  count = 1,
-  timeoutMs = 5000,
-): Promise<void> {
-  const redis = new Redis(env.REDIS_URL, { lazyConnect: true });
-  await redis.connect();
-  try {
-    const channel = `${env.REDIS_PREFIX}${topic}`;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const [, n] = (await redis.pubsub("NUMSUB", channel)) as [string, number];
-      if (Number(n) >= count) return;
-      if (Date.now() > deadline) throw new Error(`${channel}: ${n} subscribers after ${timeoutMs} ms, wanted ${count}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  } finally {
-    redis.disconnect();
-  }
+export async function waitForSubscribers(env: Record<string, string>, topic: string, count = 1, timeoutMs = 5000): Promise<void> {
+  await waitForSubscriberCount(env, topic, (n) => n >= count, timeoutMs);
 }

@@ -38,9 +38,9 @@ export class Traffic {
     await Promise.all(this.loops);
   }
 
-  /** Samples of `op` (all kinds if omitted) sent in [from, to). */
-  between(from: number, to: number, op?: string): Sample[] {
-    return this.samples.filter((s) => s.start >= from && s.start < to && (!op || s.op === op));
+  /** Samples sent in [from, to). */
+  between(from: number, to: number): Sample[] {
+    return this.samples.filter((s) => s.start >= from && s.start < to);
   }
 
   private async loop(name: string, op: Operation): Promise<void> {
