@@ -3,7 +3,7 @@
 import { AttendanceLogWriter } from "./domain/attendance/writer";
 import { EnrollmentLogWriter } from "./domain/enrollment/writer";
 import { QuizLogWriter } from "./domain/quizzes/writer";
-import { defineJobs, scheduleRecurringJobs } from "./jobs";
+import { defineJobs, scheduleRecurringJobs, stopJobs } from "./jobs";
 import { initAttendanceModels } from "./models/attendance";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
@@ -56,6 +56,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
 
     const { agenda } = runtime;
     defineJobs(agenda, services, logger, metrics);
+    runtime.onClose(() => stopJobs(services));
     await agenda.start();
     await scheduleRecurringJobs(agenda, config);
     runtime.onClose(() => agenda.stop());

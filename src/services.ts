@@ -17,9 +17,10 @@ import { AttendanceDirectory } from "./domain/attendance/directory";
 import { AttendanceEngine } from "./domain/attendance/engine";
 import { AttendanceService } from "./domain/attendance/service";
 import type { EventBus } from "./events/bus";
-import { AgendaEntryTimers } from "./jobs/officeHours";
+import { EntryDeadlines } from "./jobs/officeHours";
 import { systemClock, type Clock } from "./platform/clock";
 import type { Config } from "./platform/config";
+import { RedisDeadlines } from "./platform/deadlines";
 import { Locks } from "./platform/locks";
 import type { Logger } from "./platform/logger";
 import { RedisLimiter } from "./platform/rateLimit";
@@ -33,6 +34,8 @@ export interface Services {
   enrollment: EnrollmentService;
   engine: EnrollmentEngine;
   officeHours: OfficeHoursService;
+  /** The office-hours deadlines (invite expiry, maximum wait); polled once the server runs its jobs. */
+  officeHoursDeadlines: EntryDeadlines;
   quizEngine: QuizEngine;
   leaderboard: LeaderboardPublisher;
   quizzes: QuizzesService;
@@ -70,6 +73,7 @@ export function createServices(deps: {
   const quizzes = new QuizzesService({ quizEngine, engine, leaderboard, events, courses, clock, throttleMs: config.LEADERBOARD_THROTTLE_MS });
   const attendanceEngine = new AttendanceEngine(redis.client, config.REDIS_PREFIX, config.ATTENDANCE_CORRECTION_DAYS);
   const attendanceDirectory = new AttendanceDirectory(logger);
+  const officeHoursDeadlines = new EntryDeadlines(agenda, new RedisDeadlines(redis.client, `${config.REDIS_PREFIX}office-hours:deadlines`, logger));
   return {
     attendanceEngine,
     attendanceDirectory,
@@ -100,11 +104,12 @@ export function createServices(deps: {
       enrollment,
       events,
       locks: new Locks(redis.client, config.REDIS_PREFIX, logger),
-      timers: new AgendaEntryTimers(agenda),
+      timers: officeHoursDeadlines,
       clock,
       logger,
       inviteTtlSeconds: config.INVITE_TTL_SECONDS,
     }),
+    officeHoursDeadlines,
     accounts: new AccountsService({
       hasher: new PasswordHasher(config.PASSWORD_HASH_MEMORY_KIB),
       tokens,

@@ -2,6 +2,8 @@
 // (BENCH_SERVER_NODE_OPTIONS replaces its Node options), a fresh database and Redis prefix, and no
 // sign-up limit (the set-ups create thousands of accounts from one address).
 import { deploymentEnv } from "../../test/support/server";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 /**
  * The production process settings of the Dockerfile and `npm start`: a fixed glibc mmap threshold
@@ -13,4 +15,12 @@ export const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: "131072", NODE_OPTIONS: proc
 
 export function benchDeploymentEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", ...SERVER_ENV, SIGNUP_LIMIT_PER_IP: "1000000", ...overrides });
+}
+
+/** With BENCH_SERVER_LOG_DIR set, writes a deployment's log lines to <dir>/<name>.log (for reading after a run). */
+export function saveServerLog(server: { logs: string[] }, name: string): void {
+  const dir = process.env.BENCH_SERVER_LOG_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.log`), server.logs.join("\n"));
 }

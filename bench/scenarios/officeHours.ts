@@ -9,7 +9,7 @@
 //    (bar p99 <= 100 ms), with every dashboard's missed versions counted.
 // 2. Expiry: 1,000 invites with a 3 s TTL, none accepted: from each invite's expiry time to the
 //    student receiving EXPIRED (bar p99 <= 1 s), also on the server's clock (endedAt).
-import { benchDeploymentEnv } from "../lib/deployment";
+import { benchDeploymentEnv, saveServerLog } from "../lib/deployment";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { Client } from "graphql-ws";
 import { Pool } from "undici";
@@ -265,6 +265,7 @@ async function livePart(opts: OfficeHoursBenchOptions) {
   } finally {
     await Promise.all(clients.map((c) => c.dispose()));
     await server.stop();
+    saveServerLog(server, "officeHours-live");
   }
 }
 
@@ -321,6 +322,7 @@ async function expiryPart(opts: OfficeHoursBenchOptions) {
   } finally {
     await Promise.all(clients.map((c) => c.dispose()));
     await server.stop();
+    saveServerLog(server, "officeHours-expiry");
   }
 }
 

@@ -7,8 +7,9 @@ import type { Services } from "../services";
 import { defineOfficeHoursJobs, scheduleOfficeHoursJobs } from "./officeHours";
 import { defineQuizJobs, scheduleQuizJobs } from "./quizzes";
 
+/** Defines the jobs and starts the office-hours deadline poll (stopped by `stopJobs`). */
 export function defineJobs(agenda: Agenda, services: Services, logger: Logger, metrics: Metrics): void {
-  defineOfficeHoursJobs(agenda, services.officeHours, logger, metrics);
+  defineOfficeHoursJobs(agenda, services.officeHoursDeadlines, services.officeHours, logger, metrics);
   defineQuizJobs(agenda, services, logger);
 }
 
@@ -16,4 +17,9 @@ export function defineJobs(agenda: Agenda, services: Services, logger: Logger, m
 export async function scheduleRecurringJobs(agenda: Agenda, config: Config): Promise<void> {
   await scheduleOfficeHoursJobs(agenda);
   await scheduleQuizJobs(agenda, config.QUIZ_CLOSE_CHECK_SECONDS);
+}
+
+/** Stops what `defineJobs` started beside Agenda (Agenda itself is stopped by its owner). */
+export function stopJobs(services: Services): Promise<void> {
+  return services.officeHoursDeadlines.stop();
 }

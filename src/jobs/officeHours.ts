@@ -1,8 +1,15 @@
-// The deadlines of office-hours entries (invite expiry, maximum wait) as Agenda jobs: stored in
-// MongoDB, so they survive restarts, and run by whichever instance locks them first. The handler is
-// a no-op when the entry has moved on, and safe when Agenda runs a job twice (it does on FerretDB).
+// The deadlines of office-hours entries (invite expiry, maximum wait). Each deadline is kept twice:
+// - in a Redis sorted set polled by every instance (src/platform/deadlines.ts): what ends it on time,
+//   within ~100 ms, also in a burst of 1,000 at once;
+// - as an Agenda job, stored in MongoDB: what enforces it should Redis lose the set (it keeps
+//   nothing on disk here). The job is due AGENDA_GRACE_MS after the deadline, so in normal operation
+//   it is cancelled (deleted by its id) before Agenda ever locks it. On FerretDB, Agenda locks a due
+//   job with a query that reads and sorts every job of its name (~60 ms each with 1,000 pending):
+//   1,000 invites expiring together took minutes when the jobs themselves ended them.
+// Both run the same handler, a no-op when the entry has moved on, so either may run it twice.
 import { exponential, type Agenda, type Job } from "agenda";
 import type { EntryTimers, OfficeHoursService, TimeoutKind } from "../domain/officeHours/service";
+import type { RedisDeadlines } from "../platform/deadlines";
 import type { Logger } from "../platform/logger";
 import type { Metrics } from "../platform/metrics";
 
@@ -10,55 +17,86 @@ export const ENTRY_DEADLINE_JOB = "office-hours:entry-deadline";
 /** The safety net: ends any deadline that has passed without its job (see OfficeHoursService.sweep). */
 export const DEADLINE_SWEEP_JOB = "office-hours:deadline-sweep";
 const SWEEP_EVERY = "15 seconds";
+/** How long after a deadline its Agenda job comes due (longer than Agenda's look-ahead of one poll, 1 s). */
+export const AGENDA_GRACE_MS = 5_000;
 
 interface DeadlineData {
   kind: TimeoutKind;
+  courseId: string;
   entryId: string;
-  /** ISO-8601: the deadline this job was scheduled for (the handler checks the entry still has it). */
+  /** ISO-8601: the deadline (the handler checks the entry still has it). */
   at: string;
 }
 
-/** How many deadlines one instance handles at once (1,000 invites may expire in the same second). */
+/** How many deadlines one instance's Agenda handles at once. */
 const CONCURRENCY = 50;
-/**
- * A deadline locked by an instance that then died is taken over after this long. Agenda also skips
- * a job whose lock is older than this when its turn comes; on FerretDB, locking a burst of 1,000
- * jobs one by one takes seconds, so the lifetime must outlast that (each job's sweep keeps expiry
- * on time meanwhile).
- */
+/** A deadline locked by an instance that then died is taken over after this long. */
 const LOCK_LIFETIME_MS = 15_000;
 
-export class AgendaEntryTimers implements EntryTimers {
-  constructor(private readonly agenda: Agenda) {}
+/**
+ * A deadline's handle (what the entry stores, and the member of the Redis set):
+ * kind:courseId:entryId:dueMs:agendaJobId.
+ */
+const encode = (d: DeadlineData, jobId: string) => [d.kind, d.courseId, d.entryId, Date.parse(d.at), jobId].join(":");
+function decode(handle: string): { data: DeadlineData; jobId: string } | null {
+  const [kind, courseId, entryId, at, jobId] = handle.split(":");
+  if (!jobId || (kind !== "invite" && kind !== "wait")) return null;
+  return { data: { kind, courseId, entryId, at: new Date(Number(at)).toISOString() }, jobId };
+}
 
-  async schedule(kind: TimeoutKind, entryId: string, at: Date): Promise<string> {
-    const job = await this.agenda.schedule<DeadlineData>(at, ENTRY_DEADLINE_JOB, { kind, entryId, at: at.toISOString() });
-    return String(job.attrs._id);
+export class EntryDeadlines implements EntryTimers {
+  constructor(
+    private readonly agenda: Agenda,
+    private readonly due: RedisDeadlines,
+  ) {}
+
+  async schedule(kind: TimeoutKind, courseId: string, entryId: string, at: Date): Promise<string> {
+    const data: DeadlineData = { kind, courseId, entryId, at: at.toISOString() };
+    const job = await this.agenda.schedule<DeadlineData>(new Date(at.getTime() + AGENDA_GRACE_MS), ENTRY_DEADLINE_JOB, data);
+    const handle = encode(data, String(job.attrs._id));
+    await this.due.add(handle, at);
+    return handle;
   }
 
-  /** By the job's id: the one lookup FerretDB serves from an index. */
-  async cancel(jobId: string): Promise<void> {
-    await this.agenda.cancel({ id: jobId });
+  async cancel(handle: string): Promise<void> {
+    const parsed = decode(handle);
+    // Agenda's cancel by the job's id: the one lookup FerretDB serves from an index.
+    await Promise.all([this.due.remove(handle), parsed ? this.agenda.cancel({ id: parsed.jobId }) : undefined]);
+  }
+
+  /** Runs the deadlines of the Redis set as they come due (until `stop`). */
+  start(reached: (d: DeadlineData) => Promise<void>): void {
+    this.due.start(async (handle) => {
+      const parsed = decode(handle);
+      if (parsed) await reached(parsed.data);
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.due.stop();
   }
 }
 
-export function defineOfficeHoursJobs(agenda: Agenda, officeHours: OfficeHoursService, logger: Logger, metrics: Metrics): void {
+export function defineOfficeHoursJobs(agenda: Agenda, deadlines: EntryDeadlines, officeHours: OfficeHoursService, logger: Logger, metrics: Metrics): void {
+  const reached = async ({ kind, courseId, entryId, at }: DeadlineData) => {
+    metrics.jobLag.observe({ job: ENTRY_DEADLINE_JOB }, Math.max(0, Date.now() - Date.parse(at)) / 1000);
+    try {
+      await officeHours.deadlineReached(kind, courseId, entryId, new Date(at));
+    } catch (err) {
+      logger.error({ err, kind, entryId }, "office-hours deadline failed");
+      throw err;
+    }
+  };
   agenda.define(DEADLINE_SWEEP_JOB, () => officeHours.sweep(), { concurrency: 1, lockLifetime: LOCK_LIFETIME_MS });
-  agenda.define<DeadlineData>(
-    ENTRY_DEADLINE_JOB,
-    async (job: Job<DeadlineData>) => {
-      const { kind, entryId, at } = job.attrs.data;
-      metrics.jobLag.observe({ job: ENTRY_DEADLINE_JOB }, Math.max(0, Date.now() - Date.parse(at)) / 1000);
-      try {
-        await officeHours.deadlineReached(kind, entryId, new Date(at));
-      } catch (err) {
-        logger.error({ err, kind, entryId }, "office-hours deadline failed");
-        throw err;
-      }
-    },
+  agenda.define<DeadlineData>(ENTRY_DEADLINE_JOB, (job: Job<DeadlineData>) => reached(job.attrs.data), {
     // A deadline that failed (Redis or MongoDB briefly down) is retried soon, not dropped.
-    { concurrency: CONCURRENCY, lockLimit: 0, lockLifetime: LOCK_LIFETIME_MS, removeOnComplete: true, backoff: exponential({ delay: 500, maxRetries: 6 }) },
-  );
+    concurrency: CONCURRENCY,
+    lockLimit: 0,
+    lockLifetime: LOCK_LIFETIME_MS,
+    removeOnComplete: true,
+    backoff: exponential({ delay: 500, maxRetries: 6 }),
+  });
+  deadlines.start(reached);
 }
 
 export async function scheduleOfficeHoursJobs(agenda: Agenda): Promise<void> {

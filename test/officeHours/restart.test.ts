@@ -1,8 +1,10 @@
-// Invite expiry is a stored job: it fires on time after the server that scheduled it stopped (SIGTERM)
-// or died (SIGKILL) and another one started, or when its job was lost; and a client that resubscribes
-// gets the line as it is now.
+// Invite expiry survives the server: it fires on time after the server that scheduled it stopped
+// (SIGTERM) or died (SIGKILL) and another one started; by its Agenda job when Redis lost the deadline;
+// by the periodic sweep when neither was stored. And a client that resubscribes gets the line as it is now.
 import { JoinQueueDocument, MyQueueEntryChangedDocument, OfficeHoursQueueDocument, QueueChangedDocument } from "../../operations/generated";
+import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
+import { AGENDA_GRACE_MS } from "../../src/jobs/officeHours";
 import { gql, subscribe, wsClient } from "../support/client";
 import { deploymentEnv, startServer, stopAll, type TestServer } from "../support/server";
 import { callNext, join, officeHoursCourse, open, until } from "./setup";
@@ -72,17 +74,48 @@ it("a client that resubscribes gets the current line first, never a stale one", 
   ]);
 }, 60_000);
 
-it("an invite whose deadline job was lost (the instance died before storing it) still expires, by the periodic sweep", async () => {
-  const { env, server, c, student, invite } = await pendingInvite(1);
-  const mongo = await MongoClient.connect(env.MONGO_URL);
-  try {
-    const removed = await mongo.db().collection("agendaJobs").deleteMany({ "data.entryId": invite.id });
-    expect(removed.deletedCount).toBe(1);
-  } finally {
-    await mongo.close();
+/** Removes what keeps an invite's deadline: its member of the Redis set and/or its Agenda job. */
+async function lose(env: Record<string, string>, entryId: string, what: { redis: boolean; agenda: boolean }) {
+  if (what.redis) {
+    const redis = new Redis(env.REDIS_URL);
+    try {
+      const key = `${env.REDIS_PREFIX}office-hours:deadlines`;
+      const members = (await redis.zrange(key, 0, -1)).filter((m) => m.includes(entryId));
+      expect(members).toHaveLength(1);
+      expect(await redis.zrem(key, ...members)).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
   }
+  if (what.agenda) {
+    const mongo = await MongoClient.connect(env.MONGO_URL);
+    try {
+      const removed = await mongo.db().collection("agendaJobs").deleteMany({ "data.entryId": entryId });
+      expect(removed.deletedCount).toBe(1);
+    } finally {
+      await mongo.close();
+    }
+  }
+}
+
+it("an invite whose deadline Redis lost (it keeps nothing on disk) is still ended, by its Agenda job a grace period later", async () => {
+  const { env, server, c, student, invite } = await pendingInvite(1);
+  await lose(env, invite.id, { redis: true, agenda: false });
+  const mine = subscribe(wsClient(server, student.token), MyQueueEntryChangedDocument, { courseId: c.id });
+  const expired = (await until(mine.next, (v) => v.myQueueEntryChanged.status === "EXPIRED", 20_000)).myQueueEntryChanged;
+  expect(expired.id).toBe(invite.id);
+  const late = Date.parse(expired.endedAt!) - Date.parse(invite.inviteExpiresAt!);
+  expect(late).toBeGreaterThanOrEqual(AGENDA_GRACE_MS); // not by the Redis set, which no longer held it
+  expect(late).toBeLessThan(AGENDA_GRACE_MS + 10_000);
+  await server.stop();
+}, 60_000);
+
+it("an invite whose deadline was never stored (the instance died first) still expires, by the periodic sweep", async () => {
+  const { env, server, c, student, invite } = await pendingInvite(1);
+  await lose(env, invite.id, { redis: true, agenda: true });
   const mine = subscribe(wsClient(server, student.token), MyQueueEntryChangedDocument, { courseId: c.id });
   const expired = (await until(mine.next, (v) => v.myQueueEntryChanged.status === "EXPIRED", 25_000)).myQueueEntryChanged;
   expect(expired.id).toBe(invite.id);
   expect(Date.parse(expired.endedAt!) - Date.parse(invite.inviteExpiresAt!)).toBeLessThan(17_000);
+  await server.stop();
 }, 60_000);

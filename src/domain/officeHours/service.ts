@@ -46,12 +46,12 @@ import { actorOf } from "../../events/catalogue";
 /** The two deadlines of an entry, each enforced by a scheduled job. */
 export type TimeoutKind = "invite" | "wait";
 
-/** Schedules the jobs that end invites and waits (Agenda, see src/jobs/officeHours.ts). */
+/** Keeps the deadlines that end invites and waits (Redis and Agenda, see src/jobs/officeHours.ts). */
 export interface EntryTimers {
-  /** Returns the job's id. */
-  schedule(kind: TimeoutKind, entryId: string, at: Date): Promise<string>;
+  /** Returns the deadline's handle (stored on the entry). */
+  schedule(kind: TimeoutKind, courseId: string, entryId: string, at: Date): Promise<string>;
   /** Cancels a pending deadline (nothing happens if it ran already). */
-  cancel(jobId: string): Promise<void>;
+  cancel(handle: string): Promise<void>;
 }
 
 export interface PolicyInput {
@@ -139,7 +139,7 @@ export class OfficeHoursService {
       const sortKey = Math.max(now, oh.lastSortKey + 1);
       const waitEndsAt = oh.maxWaitSeconds ? new Date(now + oh.maxWaitSeconds * 1000) : null;
       // The deadline first: if the entry then cannot be stored, the job finds nothing and does nothing.
-      const waitJob = waitEndsAt ? await this.deps.timers.schedule("wait", id, waitEndsAt) : null;
+      const waitJob = waitEndsAt ? await this.deps.timers.schedule("wait", courseId, id, waitEndsAt) : null;
       const entry: QueueEntryDoc = {
         _id,
         course: course._id,
@@ -256,7 +256,7 @@ export class OfficeHoursService {
       const id = next._id.toHexString();
       const at = new Date(now);
       const expiresAt = new Date(now + this.deps.inviteTtlSeconds * 1000);
-      const inviteJob = await this.deps.timers.schedule("invite", id, expiresAt);
+      const inviteJob = await this.deps.timers.schedule("invite", courseId, id, expiresAt);
       let invited: QueueEntryDoc;
       try {
         // The first WAITING entry becomes INVITED: a conditional update of that entry.
@@ -407,18 +407,17 @@ export class OfficeHoursService {
   // ---- the expiry jobs ----
 
   /**
-   * A deadline job ran: ends every invite and wait whose deadline has come (this one and any other
-   * due, which their own jobs then find done), so a burst of deadlines is not limited by how fast
-   * the scheduler locks jobs one by one. Concurrent jobs in this process share one sweep.
+   * A deadline came due (src/jobs/officeHours.ts: the Redis set, or the Agenda job behind it): ends
+   * the entry's invite or wait if it still has that deadline.
    */
-  async deadlineReached(kind: TimeoutKind, entryId: string, deadline: Date): Promise<void> {
-    // A scheduler on an instance whose clock runs ahead may fire early: never end a deadline before it.
+  async deadlineReached(kind: TimeoutKind, courseId: string | undefined, entryId: string, deadline: Date): Promise<void> {
+    // An instance whose clock runs ahead may see it early: never end a deadline before it.
     const early = deadline.getTime() - this.deps.clock();
     if (early > 0) await new Promise((r) => setTimeout(r, Math.min(early, MAX_EARLY_MS)));
-    await this.sweep();
-    // Usually ended by the sweep already; otherwise (it came due after the sweep looked) ended here.
-    const entry = isObjectId(entryId) ? await QueueEntryModel.findById(entryId).lean<QueueEntryDoc>() : null;
-    if (entry && timedOut(entry, kind, deadline)) await this.expire(kind, entry.course, entryId, deadline);
+    if (courseId && isObjectId(courseId)) return this.expire(kind, oid(courseId), entryId, deadline);
+    // A job stored before deadlines named their course.
+    const entry = isObjectId(entryId) ? await QueueEntryModel.findById(entryId).select({ course: 1 }).lean<Pick<QueueEntryDoc, "course">>() : null;
+    if (entry) await this.expire(kind, entry.course, entryId, deadline);
   }
 
   private sweeping: Promise<void> | null = null;
@@ -464,7 +463,7 @@ export class OfficeHoursService {
         const at = new Date(now);
         const front = Math.min(now, ...oh.line.filter((e) => e.status === "WAITING").map((e) => e.sortKey)) - 1;
         const waitEndsAt = oh.maxWaitSeconds ? new Date(now + oh.maxWaitSeconds * 1000) : null;
-        const waitJob = waitEndsAt ? await this.deps.timers.schedule("wait", entryId, waitEndsAt) : null;
+        const waitJob = waitEndsAt ? await this.deps.timers.schedule("wait", courseId.toHexString(), entryId, waitEndsAt) : null;
         const updated = await this.transition(entry, "WAITING", at, null, NOTE.requeued, {
           sortKey: front,
           waitingSince: at,
