@@ -8,6 +8,7 @@ import { CoursesService } from "./domain/courses";
 import { EnrollmentEngine } from "./domain/enrollment/engine";
 import { EnrollmentNotifier } from "./domain/enrollment/notifier";
 import { EnrollmentService } from "./domain/enrollment/service";
+import { OfficeHoursCache } from "./domain/officeHours/lineCache";
 import { OfficeHoursService } from "./domain/officeHours/service";
 import { QuizEngine } from "./domain/quizzes/engine";
 import { LeaderboardPublisher } from "./domain/quizzes/leaderboard";
@@ -104,6 +105,7 @@ export function createServices(deps: {
       enrollment,
       events,
       locks: new Locks(redis.client, config.REDIS_PREFIX, logger),
+      cache: new OfficeHoursCache(redis.client, config.REDIS_PREFIX),
       timers: officeHoursDeadlines,
       clock,
       logger,

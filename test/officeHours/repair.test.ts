@@ -2,6 +2,7 @@
 // The database is edited here to stand in for such a crash; the next change that touches the entry
 // finds out (its conditional write misses, or its unique key is taken), rebuilds the line from the
 // entries, and says so; every view then shows the entries as stored.
+import { Redis } from "ioredis";
 import { MongoClient, ObjectId } from "mongodb";
 import { OfficeHoursQueueDocument, QueueChangedDocument } from "../../operations/generated";
 import { decodeLine, encodeLine } from "../../src/models/officeHours";
@@ -11,14 +12,17 @@ import { callNext, join, officeHoursCourse, open, until } from "./setup";
 
 let server: TestServer;
 let mongo: MongoClient;
+let redis: Redis;
 
 beforeAll(async () => {
   const env = deploymentEnv();
   server = await startServer(env);
   mongo = await MongoClient.connect(env.MONGO_URL);
+  redis = new Redis(env.REDIS_URL);
 });
 afterAll(async () => {
   await mongo?.close();
+  redis?.disconnect();
   await stopAll();
 });
 
@@ -36,6 +40,8 @@ it("a join stored without its line: joining again says ALREADY_IN_QUEUE and the 
   const line = decodeLine(doc.line).filter((e) => e._id.toHexString() !== joined.id);
   expect(line).toHaveLength(1);
   await lines().updateOne({ _id: doc._id }, { $set: { line: encodeLine(line) } });
+  // After such a crash the cached copy (lineCache.ts) holds the line MongoDB holds.
+  await redis.del(`${server.env.REDIS_PREFIX}office-hours:doc:${c.id}`);
   expect((await gql(server, OfficeHoursQueueDocument, { courseId: c.id }, c.ta.token)).data!.officeHoursQueue.waitingCount).toBe(1);
 
   const dashboard = subscribe(wsClient(server, c.ta.token), QueueChangedDocument, { courseId: c.id });
@@ -72,4 +78,20 @@ it("an invite stored without its line: the next call says LINE_REPAIRED, then th
   expect(queue.status.staffOnDuty).toEqual([expect.objectContaining({ state: "INVITING" })]);
   // The line is whole again: the TA holds an invite, so the next call is refused for that reason.
   expect(errorOf(await callNext(server, c.ta, c.id))).toEqual({ code: "CONFLICT", reason: "INVITE_PENDING" });
+}, 60_000);
+
+it("a cached line whose save did not finish (the instance died between MongoDB and the cache) is not used: the next change reads MongoDB", async () => {
+  const c = await officeHoursCourse(server, 2);
+  const [ann, bob] = c.students;
+  const key = `${server.env.REDIS_PREFIX}office-hours:doc:${c.id}`;
+  await open(server, c.ta, c.id);
+  const before = await redis.hgetall(key);
+  expect(Number(before.v)).toBeGreaterThan(0);
+  const beforeDoc = await redis.hgetBuffer(key, "doc");
+  const joined = (await join(server, ann, c.id)).data!.joinQueue;
+  // The crash: Ann's join reached MongoDB; the cache still holds the line before it, marked as being saved.
+  await redis.hset(key, "v", before.v, "doc", beforeDoc!, "saving", "1");
+
+  expect((await join(server, bob, c.id)).data!.joinQueue.position).toBe(2);
+  expect((await callNext(server, c.ta, c.id)).data!.callNext!.id).toBe(joined.id); // Ann first: her join was not lost
 }, 60_000);

@@ -39,6 +39,7 @@ import { isDuplicateKey } from "../accounts";
 import type { CoursesService } from "../courses";
 import type { EnrollmentService } from "../enrollment/service";
 import { RECENT_MEETINGS } from "./estimate";
+import type { OfficeHoursCache } from "./lineCache";
 import { computeStats, NOTE, type OfficeHoursStatsView } from "./stats";
 import { entryState, queueState, viewEntry, viewQueue, viewStatus, type EntryView, type QueueView, type StatusView } from "./views";
 import { actorOf } from "../../events/catalogue";
@@ -113,6 +114,7 @@ export class OfficeHoursService {
       enrollment: EnrollmentService;
       events: EventBus;
       locks: Locks;
+      cache: OfficeHoursCache;
       timers: EntryTimers;
       clock: Clock;
       logger: Logger;
@@ -524,10 +526,13 @@ export class OfficeHoursService {
   /** Writes a line back, if it is still the version read (it is, under the lock; else the change fails). */
   private async save(read: OfficeHoursDoc, next: OfficeHoursDoc): Promise<void> {
     const { _id, version: _version, line, ...fields } = next;
+    await this.deps.cache.saving(_id.toHexString());
     const saved = await OfficeHoursModel.updateOne({ _id, version: read.version }, { $set: { ...fields, line: encodeLine(line) }, $inc: { version: 1 } });
     if (saved.matchedCount !== 1) {
+      await this.deps.cache.forget(_id.toHexString());
       throw fail("SERVICE_UNAVAILABLE", "The line changed meanwhile, try again", "LOCK_UNAVAILABLE");
     }
+    await this.deps.cache.put(next);
   }
 
   /** Rebuilds a line from its active entries (under the course's lock) and publishes it. */
@@ -544,8 +549,16 @@ export class OfficeHoursService {
     return queueState(await this.officeHours(courseId));
   }
 
-  /** The course's office-hours document (keyed by the course's id), created on first use. */
+  /** The course's office-hours document (keyed by the course's id): cached, else read (and created on first use). */
   private async officeHours(courseId: Types.ObjectId): Promise<OfficeHoursDoc> {
+    const cached = await this.deps.cache.get(courseId.toHexString());
+    if (cached) return cached;
+    const stored = await this.storedOfficeHours(courseId);
+    await this.deps.cache.put(stored);
+    return stored;
+  }
+
+  private async storedOfficeHours(courseId: Types.ObjectId): Promise<OfficeHoursDoc> {
     const read = async () => {
       const found = await OfficeHoursModel.findById(courseId).lean<StoredOfficeHours>();
       return found && { ...found, line: decodeLine(found.line) };
