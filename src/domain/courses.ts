@@ -89,7 +89,7 @@ export class CoursesService {
     if (changes.code) changes.code = String(changes.code).trim().toUpperCase();
     let updated: CourseDoc | null;
     try {
-      updated = await CourseModel.findByIdAndUpdate(course._id, { $set: changes }, { new: true }).lean<CourseDoc>();
+      updated = await CourseModel.findByIdAndUpdate(course._id, { $set: changes }, { returnDocument: "after" }).lean<CourseDoc>();
     } catch (e) {
       if (isDuplicateKey(e)) throw fail("CONFLICT", `Course code ${input.code} is taken`, "COURSE_CODE_TAKEN");
       throw e;
@@ -103,7 +103,7 @@ export class CoursesService {
   /** Soft delete: enrollments stay; nobody can enroll any more. */
   async archive(actor: AuthUser, id: string): Promise<CourseDoc> {
     const course = await this.managed(actor, id);
-    const updated = (await CourseModel.findByIdAndUpdate(course._id, { $set: { archived: true } }, { new: true }).lean<CourseDoc>())!;
+    const updated = (await CourseModel.findByIdAndUpdate(course._id, { $set: { archived: true } }, { returnDocument: "after" }).lean<CourseDoc>())!;
     await this.syncEngine(updated);
     await this.deps.events.publish("CourseArchived", { courseId: id }, actorOf(actor));
     return updated;
@@ -112,7 +112,7 @@ export class CoursesService {
   async assignInstructor(actor: AuthUser, id: string, instructorId: string): Promise<CourseDoc> {
     const course = await this.managed(actor, id);
     const instructor = await this.staffUser(instructorId);
-    const updated = (await CourseModel.findByIdAndUpdate(course._id, { $addToSet: { instructors: instructor } }, { new: true }).lean<CourseDoc>())!;
+    const updated = (await CourseModel.findByIdAndUpdate(course._id, { $addToSet: { instructors: instructor } }, { returnDocument: "after" }).lean<CourseDoc>())!;
     this.deps.catalogue.put(updated);
     await this.deps.events.publish("InstructorAssigned", { courseId: id, instructorId }, actorOf(actor));
     return updated;
@@ -124,7 +124,7 @@ export class CoursesService {
     const updated = (await CourseModel.findByIdAndUpdate(
       course._id,
       { $pull: { instructors: new Types.ObjectId(instructorId) } },
-      { new: true },
+      { returnDocument: "after" },
     ).lean<CourseDoc>())!;
     this.deps.catalogue.put(updated);
     await this.deps.events.publish("InstructorRemoved", { courseId: id, instructorId }, actorOf(actor));
@@ -139,7 +139,7 @@ export class CoursesService {
     if (reply[0] === "ERR") {
       throw fail("CONFLICT", "Capacity cannot go below the number of enrolled students", reply[1]);
     }
-    const updated = (await CourseModel.findByIdAndUpdate(course._id, { $set: { capacity, reserveCapacity } }, { new: true }).lean<CourseDoc>())!;
+    const updated = (await CourseModel.findByIdAndUpdate(course._id, { $set: { capacity, reserveCapacity } }, { returnDocument: "after" }).lean<CourseDoc>())!;
     this.deps.catalogue.put(updated);
     const seats = { courseId: id, ...parseCounts(reply[1]) };
     await this.deps.events.publish(

@@ -1,6 +1,7 @@
 // Three instances of one deployment behind one entry point (test/support/cluster.ts), proven over the
 // wire: every subscription of schema.graphql delivers what a mutation on another instance caused;
-// an office-hours invite expiry (an Agenda job) happens once although three schedulers run; log-in
+// an office-hours invite expiry happens once although three instances poll the deadline set and run
+// Agenda schedulers; log-in
 // limits and the quiz leaderboard throttle count over all instances, not per instance.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -225,7 +226,7 @@ describe("a subscriber on one instance receives what a mutation on another cause
   }, 60_000);
 });
 
-describe("an Agenda job runs once although every instance runs a scheduler", () => {
+describe("a deadline runs once although every instance polls the deadline set and runs a scheduler", () => {
   it("expires each unanswered office-hours invite exactly once (history, subscription, audit feed)", async () => {
     const { instances } = cluster;
     // Three courses, two staff members each: six invites expiring at about the same time.
