@@ -36,6 +36,7 @@ export class RedisDeadlines {
   private timer: NodeJS.Timeout | null = null;
   private readonly running = new Set<Promise<void>>();
   private stopped = true;
+  private failing = false;
 
   constructor(
     private readonly redis: Redis,
@@ -61,10 +62,19 @@ export class RedisDeadlines {
       const room = this.options.maxInFlight - this.running.size;
       if (room > 0) {
         const now = Date.now();
-        const due = await (this.redis as Claiming).claimDeadlines(this.key, now, room, now + this.options.leaseMs).catch((err) => {
-          this.logger.warn({ err: firstLine(err) }, "deadline poll failed");
-          return [] as string[];
-        });
+        const due = await (this.redis as Claiming).claimDeadlines(this.key, now, room, now + this.options.leaseMs).then(
+          (claimed) => {
+            if (this.failing) this.logger.info("deadline poll works again");
+            this.failing = false;
+            return claimed;
+          },
+          (err) => {
+            // Once per outage, not ten times a second.
+            if (!this.failing) this.logger.warn({ err: firstLine(err) }, "deadline poll failed (retried every poll)");
+            this.failing = true;
+            return [] as string[];
+          },
+        );
         for (const member of due) this.run(member, handle);
       }
       if (!this.stopped) this.timer = setTimeout(() => void poll(), this.options.pollMs);
