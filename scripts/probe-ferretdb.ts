@@ -1,7 +1,8 @@
 // `bash scripts/with-services.sh node dist/scripts/probe-ferretdb.js`: measures, on MONGO_URL, the
 // properties the design relies on (README, "Known limits of FerretDB"): is a concurrent
 // findOneAndUpdate claim atomic, is a conditional updateOne, does Agenda run a job once, how fast
-// are sorted reads and upserts, and what a document's fields cost against the same data as one value.
+// are sorted reads and upserts, what a document's fields cost against the same data as one value,
+// what Agenda's job-locking query costs with 1,000 jobs pending, and how many updates by _id it serves.
 // It works in a throw-away database and drops it.
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
@@ -52,6 +53,55 @@ async function agendaRuns(db: Db) {
   return { scheduled: 49, ran: counts.length, ranMoreThanOnce: counts.filter((n) => n > 1).length, cancelledRan: runs.has(0) };
 }
 
+/**
+ * Agenda's lock query (src of @agendajs/mongo-backend, getNextJobToRun) over 1,000 pending jobs of one
+ * name, against the same documents found by _id; ms per operation, one at a time.
+ */
+async function agendaLockCost(db: Db) {
+  const jobs = db.collection("lockJobs");
+  const now = Date.now();
+  const inserted = await jobs.insertMany(
+    Array.from({ length: 1000 }, (_, i) => ({ name: "deadline", data: { entryId: new ObjectId().toHexString() }, priority: 0, nextRunAt: new Date(now - 1000 + i), lockedAt: null, type: "normal" })),
+  );
+  const ids = Object.values(inserted.insertedIds);
+  const perOp = async (n: number, op: (k: number) => Promise<unknown>) => {
+    const t = performance.now();
+    for (let k = 0; k < n; k++) await op(k);
+    return Math.round(((performance.now() - t) / n) * 10) / 10;
+  };
+  const lock = (name: string) =>
+    jobs.findOneAndUpdate(
+      { name, disabled: { $ne: true }, $or: [{ lockedAt: { $eq: null }, nextRunAt: { $lte: new Date() } }, { lockedAt: { $lte: new Date(0) } }] },
+      { $set: { lockedAt: new Date() } },
+      { returnDocument: "after", sort: { nextRunAt: 1, priority: -1 } },
+    );
+  return {
+    lockDueJobMs: await perOp(20, () => lock("deadline")),
+    lockWithNoneOfThatNameMs: await perOp(20, () => lock("other")),
+    updateByIdMs: await perOp(50, (k) => jobs.updateOne({ _id: ids[k] }, { $set: { x: k } })),
+    deleteByIdMs: await perOp(50, (k) => jobs.deleteOne({ _id: ids[100 + k] })),
+  };
+}
+
+/** Updates by _id per second from 1, 8 and 15 concurrent clients (15: the tests' and benchmarks' pool). */
+async function updateThroughput(db: Db) {
+  const docs = db.collection("throughput");
+  const inserted = await docs.insertMany(Array.from({ length: 500 }, (_, i) => ({ i, line: Buffer.alloc(2000), v: 0 })));
+  const ids = Object.values(inserted.insertedIds);
+  const out: Record<string, number> = {};
+  for (const clients of [1, 8, 15]) {
+    let n = 0;
+    const until = Date.now() + 3000;
+    await Promise.all(
+      Array.from({ length: clients }, async (_, c) => {
+        while (Date.now() < until) await docs.updateOne({ _id: ids[(n++ * 7 + c) % ids.length] }, { $inc: { v: 1 } });
+      }),
+    );
+    out[`clients${clients}PerSec`] = Math.round(n / 3);
+  }
+  return out;
+}
+
 async function main() {
   const url = new URL(process.env.MONGO_URL ?? "mongodb://127.0.0.1:27017/x");
   url.pathname = `/probe_${Date.now()}`;
@@ -99,6 +149,8 @@ async function main() {
 
     const agenda = await agendaRuns(db);
     const officeHoursLine = await lineCost(db);
+    const agendaLock = await agendaLockCost(db);
+    const updatesById = await updateThroughput(db);
 
     console.log(
       JSON.stringify(
@@ -110,6 +162,8 @@ async function main() {
           insertManyDocsPerSec: Math.round(insertManyPerSec),
           bulkUpsertsPerSec: Math.round(upsertsPerSec),
           officeHoursLine,
+          agendaLock,
+          updatesById,
         },
         null,
         2,

@@ -95,3 +95,12 @@ it("a cached line whose save did not finish (the instance died between MongoDB a
   expect((await join(server, bob, c.id)).data!.joinQueue.position).toBe(2);
   expect((await callNext(server, c.ta, c.id)).data!.callNext!.id).toBe(joined.id); // Ann first: her join was not lost
 }, 60_000);
+
+it("a mark left by a writer that died before writing MongoDB is cleared by the next read, which finds the same version there", async () => {
+  const c = await officeHoursCourse(server, 1);
+  const key = `${server.env.REDIS_PREFIX}office-hours:doc:${c.id}`;
+  await open(server, c.ta, c.id);
+  await redis.hset(key, "saving", "1"); // the crash: marked, MongoDB never written
+  expect((await gql(server, OfficeHoursQueueDocument, { courseId: c.id }, c.ta.token)).data!.officeHoursQueue.status.open).toBe(true);
+  expect(await redis.hget(key, "saving")).toBe("0");
+}, 60_000);

@@ -1,8 +1,8 @@
 // Three instances of one deployment behind one entry point (test/support/cluster.ts), proven over the
 // wire: every subscription of schema.graphql delivers what a mutation on another instance caused;
 // an office-hours invite expiry happens once although three instances poll the deadline set and run
-// Agenda schedulers; log-in
-// limits and the quiz leaderboard throttle count over all instances, not per instance.
+// Agenda schedulers; log-in limits and the quiz leaderboard throttle count over all instances, not
+// per instance.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";

@@ -8,10 +8,16 @@ import { BSON } from "mongodb";
 import type { Redis } from "ioredis";
 import type { OfficeHoursDoc } from "../../models/officeHours";
 
-/** KEYS[1]: the hash. ARGV: version, document, ttl seconds. Never replaces a newer version. */
+/**
+ * KEYS[1]: the hash. ARGV: version, document, ttl seconds. Never replaces a newer version; the same
+ * version, read back from MongoDB, clears a mark left by a writer that died before writing MongoDB
+ * (without it, every read would go to MongoDB until the line next changed).
+ */
 const PUT = `
 local held = tonumber(redis.call('HGET', KEYS[1], 'v') or '-1')
-if held >= tonumber(ARGV[1]) then return 0 end
+local version = tonumber(ARGV[1])
+if held > version then return 0 end
+if held == version then redis.call('HSET', KEYS[1], 'saving', '0') return 0 end
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 'doc', ARGV[2], 'saving', '0')
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1

@@ -412,14 +412,12 @@ export class OfficeHoursService {
    * A deadline came due (src/jobs/officeHours.ts: the Redis set, or the Agenda job behind it): ends
    * the entry's invite or wait if it still has that deadline.
    */
-  async deadlineReached(kind: TimeoutKind, courseId: string | undefined, entryId: string, deadline: Date): Promise<void> {
+  async deadlineReached(kind: TimeoutKind, courseId: string, entryId: string, deadline: Date): Promise<void> {
+    if (!isObjectId(courseId)) return;
     // An instance whose clock runs ahead may see it early: never end a deadline before it.
     const early = deadline.getTime() - this.deps.clock();
     if (early > 0) await new Promise((r) => setTimeout(r, Math.min(early, MAX_EARLY_MS)));
-    if (courseId && isObjectId(courseId)) return this.expire(kind, oid(courseId), entryId, deadline);
-    // A job stored before deadlines named their course.
-    const entry = isObjectId(entryId) ? await QueueEntryModel.findById(entryId).select({ course: 1 }).lean<Pick<QueueEntryDoc, "course">>() : null;
-    if (entry) await this.expire(kind, entry.course, entryId, deadline);
+    await this.expire(kind, oid(courseId), entryId, deadline);
   }
 
   private sweeping: Promise<void> | null = null;
