@@ -46,14 +46,14 @@ RUN --mount=type=cache,target=/root/.npm \
 # ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 # A fixed glibc mmap threshold: large buffers (argon2 hashes 19 MiB each) go back to the OS when
-# freed instead of staying in the heap, so RSS does not ratchet up after a log-in storm; a 12 MB V8
-# semi-space: less memory than the default, far less GC work than smaller ones under load
-# (bench/scenarios/me.ts runs the server with the same settings, SERVER_ENV).
+# freed instead of staying in the heap, so RSS does not ratchet up after a log-in storm; a 64 MB V8
+# semi-space: less GC work under load than smaller ones (README, Benchmarks, has the figures; the
+# benchmarks run the server with the same settings, bench/lib/deployment.ts SERVER_ENV).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4000 \
     MALLOC_MMAP_THRESHOLD_=131072 \
-    NODE_OPTIONS=--max-semi-space-size=32
+    NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 # Owned by root and read-only for `node`: the server writes nothing to disk.
 COPY --from=prod-deps /app/node_modules ./node_modules

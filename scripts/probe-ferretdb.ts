@@ -2,12 +2,14 @@
 // properties the design relies on (README, "Known limits of FerretDB"): is a concurrent
 // findOneAndUpdate claim atomic, is a conditional updateOne, does Agenda run a job once, how fast
 // are sorted reads and upserts, what a document's fields cost against the same data as one value,
-// what Agenda's job-locking query costs with 1,000 jobs pending, and how many updates by _id it serves.
+// what Agenda's job-locking query costs with 1,000 jobs pending, how many updates by _id it serves,
+// and what the attendance writer's register and audit documents cost to insert.
 // It works in a throw-away database and drops it.
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
 import { MongoClient, ObjectId, type Db } from "mongodb";
 import { encodeLine, type QueueEntryDoc } from "../src/models/officeHours";
+import { lessonDoc } from "../src/domain/attendance/writer";
 
 /** Reads and writes by _id of an office-hours line of 20 entries: as fields, and as one BSON value. */
 async function lineCost(db: Db) {
@@ -102,6 +104,44 @@ async function updateThroughput(db: Db) {
   return out;
 }
 
+/**
+ * What the attendance writer's documents cost: insertMany of 1,000 registers as the writer stores
+ * them (lessonDoc: 21 fields, 2 embedded absences) and of 1,000 audit changes, in ms (median of 5
+ * calls; FerretDB and PostgreSQL work one call at a time), and a register's replace (a correction).
+ */
+async function registerCost(db: Db) {
+  const lessons = db.collection("lessons");
+  await lessons.createIndex({ school: 1, date: 1, status: 1 });
+  const changes = db.collection("lessonchanges");
+  await changes.createIndex({ lesson: 1, version: 1 });
+  const hex = () => new ObjectId().toHexString();
+  const school = hex();
+  const teacher = hex();
+  const register = (id: string) =>
+    lessonDoc({
+      id, groupId: hex(), schoolId: school, region: "Region 1", date: "2026-11-24", period: 1, status: "COMPLETED",
+      absences: ["UNEXCUSED", "LATE"].map((kind) => ({ studentId: hex(), kind: kind as "UNEXCUSED" | "LATE", reason: null, reportedAt: Date.now(), reportedBy: teacher })),
+      roster: 30, absent: 1, excused: 0, late: 1, approvedActivity: 0,
+      takenAt: Date.now(), takenBy: teacher, completedAt: Date.now(), completedBy: teacher, changedAt: Date.now(), changedBy: teacher, version: 2,
+    });
+  const change = (k: number) => ({ _id: `${Date.now()}-${k}`, lesson: `${hex()}:2026-11-24:1`, action: "COMPLETE", by: new ObjectId(), at: new Date(), changes: ["completed"], version: 2 });
+  const medianMs = async (make: (k: number) => object, into: typeof lessons) => {
+    const ms: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const docs = Array.from({ length: 1000 }, (_, i) => make(round * 1000 + i));
+      const t = performance.now();
+      await into.insertMany(docs as never[], { ordered: false });
+      ms.push(performance.now() - t);
+    }
+    return Math.round(ms.sort((a, b) => a - b)[2]);
+  };
+  const registersPer1000Ms = await medianMs((k) => register(`g${k}:2026-11-24:1`), lessons);
+  const changesPer1000Ms = await medianMs(change, changes);
+  const t = performance.now();
+  for (let k = 0; k < 100; k++) await lessons.replaceOne({ _id: `g${k}:2026-11-24:1` as never, version: { $lt: 3 } }, { ...register(`g${k}:2026-11-24:1`), version: 3 });
+  return { registersPer1000Ms, changesPer1000Ms, replaceMs: Math.round((performance.now() - t) / 10) / 10 };
+}
+
 async function main() {
   const url = new URL(process.env.MONGO_URL ?? "mongodb://127.0.0.1:27017/x");
   url.pathname = `/probe_${Date.now()}`;
@@ -151,6 +191,7 @@ async function main() {
     const officeHoursLine = await lineCost(db);
     const agendaLock = await agendaLockCost(db);
     const updatesById = await updateThroughput(db);
+    const attendanceWriter = await registerCost(db);
 
     console.log(
       JSON.stringify(
@@ -164,6 +205,7 @@ async function main() {
           officeHoursLine,
           agendaLock,
           updatesById,
+          attendanceWriter,
         },
         null,
         2,

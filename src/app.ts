@@ -3,7 +3,7 @@
 import { AttendanceLogWriter } from "./domain/attendance/writer";
 import { EnrollmentLogWriter } from "./domain/enrollment/writer";
 import { QuizLogWriter } from "./domain/quizzes/writer";
-import { defineJobs, scheduleRecurringJobs, stopJobs } from "./jobs";
+import { scheduleRecurringJobs, startJobs, stopJobs } from "./jobs";
 import { initAttendanceModels } from "./models/attendance";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
@@ -55,7 +55,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     runtime.onClose(() => services.attendanceDirectory.stop());
 
     const { agenda } = runtime;
-    defineJobs(agenda, services, logger, metrics);
+    startJobs(agenda, services, logger, metrics);
     runtime.onClose(() => stopJobs(services));
     await agenda.start();
     await scheduleRecurringJobs(agenda, config);

@@ -8,10 +8,10 @@ import { join } from "node:path";
 /**
  * The production process settings of the Dockerfile and `npm start`: a fixed glibc mmap threshold
  * (large buffers, such as argon2's, go back to the OS when freed instead of bloating RSS) and a
- * 32 MB V8 semi-space (less GC work and fewer short-lived objects promoted under load; README,
+ * 64 MB V8 semi-space (less GC work and fewer short-lived objects promoted under load; README,
  * Benchmarks, has the figures).
  */
-export const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: "131072", NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? "--max-semi-space-size=32" };
+export const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: "131072", NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? "--max-semi-space-size=64" };
 
 export function benchDeploymentEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", ...SERVER_ENV, SIGNUP_LIMIT_PER_IP: "1000000", ...overrides });

@@ -1,5 +1,5 @@
 import { TokenError, createSigner, createVerifier } from "fast-jwt";
-import { LRUCache } from "lru-cache";
+import { boundedCache } from "../platform/cache";
 import { fail } from "../platform/errors";
 import { isObjectId } from "../platform/util";
 import { ROLES, type Role } from "../models/user";
@@ -27,7 +27,7 @@ const VERIFY_CACHE_SIZE = 50_000;
 export class TokenService {
   private readonly sign: (payload: Record<string, unknown>) => string;
   private readonly check: (token: string) => Record<string, unknown>;
-  private readonly verified = new LRUCache<string, AuthUser>({ max: VERIFY_CACHE_SIZE });
+  private readonly verified = boundedCache<string, AuthUser>(VERIFY_CACHE_SIZE);
 
   constructor(
     secret: string,

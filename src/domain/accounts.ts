@@ -1,5 +1,5 @@
 // Accounts: sign-up, log-in, the current user, and the ADMIN bootstrap. No GraphQL here.
-import { LRUCache } from "lru-cache";
+import { boundedCache } from "../platform/cache";
 import { mongo } from "mongoose";
 import type { EventBus } from "../events/bus";
 import type { PasswordHasher } from "../auth/passwords";
@@ -40,7 +40,7 @@ export class AccountsService {
   /** Verified against when the e-mail is unknown, so response time does not reveal which accounts exist. */
   private dummyHash: Promise<string>;
   /** Accounts change rarely (nothing edits them yet); a few seconds of staleness bounds any future edit. */
-  private readonly users = new LRUCache<string, UserDoc>({ max: 50_000, ttl: 5_000 });
+  private readonly users = boundedCache<string, UserDoc>(50_000, 5_000);
 
   constructor(private readonly deps: AccountsDeps) {
     this.dummyHash = deps.hasher.hash("campus-live-timing-equalizer");

@@ -4,12 +4,12 @@ import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
 import type { Metrics } from "../platform/metrics";
 import type { Services } from "../services";
-import { defineOfficeHoursJobs, scheduleOfficeHoursJobs } from "./officeHours";
+import { scheduleOfficeHoursJobs, startOfficeHoursJobs } from "./officeHours";
 import { defineQuizJobs, scheduleQuizJobs } from "./quizzes";
 
 /** Defines the jobs and starts the office-hours deadline poll (stopped by `stopJobs`). */
-export function defineJobs(agenda: Agenda, services: Services, logger: Logger, metrics: Metrics): void {
-  defineOfficeHoursJobs(agenda, services.officeHoursDeadlines, services.officeHours, logger, metrics);
+export function startJobs(agenda: Agenda, services: Services, logger: Logger, metrics: Metrics): void {
+  startOfficeHoursJobs(agenda, services.officeHoursDeadlines, services.officeHours, logger, metrics);
   defineQuizJobs(agenda, services, logger);
 }
 
@@ -19,7 +19,7 @@ export async function scheduleRecurringJobs(agenda: Agenda, config: Config): Pro
   await scheduleQuizJobs(agenda, config.QUIZ_CLOSE_CHECK_SECONDS);
 }
 
-/** Stops what `defineJobs` started beside Agenda (Agenda itself is stopped by its owner). */
+/** Stops what `startJobs` started beside Agenda (Agenda itself is stopped by its owner). */
 export function stopJobs(services: Services): Promise<void> {
   return services.officeHoursDeadlines.stop();
 }

@@ -77,7 +77,8 @@ export class EntryDeadlines implements EntryTimers {
   }
 }
 
-export function defineOfficeHoursJobs(agenda: Agenda, deadlines: EntryDeadlines, officeHours: OfficeHoursService, logger: Logger, metrics: Metrics): void {
+/** Defines the office-hours jobs and starts the Redis deadline poll (`deadlines.stop()` ends it). */
+export function startOfficeHoursJobs(agenda: Agenda, deadlines: EntryDeadlines, officeHours: OfficeHoursService, logger: Logger, metrics: Metrics): void {
   const reached = async ({ kind, courseId, entryId, at }: DeadlineData) => {
     metrics.jobLag.observe({ job: ENTRY_DEADLINE_JOB }, Math.max(0, Date.now() - Date.parse(at)) / 1000);
     try {

@@ -51,12 +51,18 @@ export function reasonErrors(table: Record<string, [ErrorCode, string]>): (reaso
   };
 }
 
-/** Runs a Redis-backed step: domain errors pass through, an outage becomes SERVICE_UNAVAILABLE. */
+/**
+ * Runs a Redis-backed step: domain errors pass through, an outage becomes SERVICE_UNAVAILABLE. The
+ * failure is kept as its cause, so code that retries outages (the log writers, `outageOf`) can tell
+ * Redis being unreachable from a bug.
+ */
 export async function unavailableUnlessApp<T>(what: string, op: () => Promise<T>): Promise<T> {
   try {
     return await op();
   } catch (e) {
     if (e instanceof AppError) throw e;
-    throw fail("SERVICE_UNAVAILABLE", `${what} unavailable right now, try again`, "REDIS_UNAVAILABLE");
+    const error = fail("SERVICE_UNAVAILABLE", `${what} unavailable right now, try again`, "REDIS_UNAVAILABLE");
+    error.cause = e;
+    throw error;
   }
 }

@@ -1,10 +1,6 @@
 import DataLoader from "dataloader";
-import { LRUCache } from "lru-cache";
+import { boundedCache } from "./cache";
 
-/**
- * Batches lookups by id within a tick and keeps results for `ttlMs` in this process: for catalogue
- * data that every request shows (courses, users) and that changes rarely. `clear(id)` after writes.
- */
 /**
  * The values found for `ids` (missing ones left out), in order. A failed load (MongoDB unreachable)
  * is thrown: it is not a value fewer.
@@ -16,11 +12,15 @@ export async function loadExisting<V>(loader: DataLoader<string, V | null>, ids:
   return values.filter((v): v is V => v !== null && !(v instanceof Error));
 }
 
+/**
+ * Batches lookups by id within a tick and keeps results for `ttlMs` in this process: for catalogue
+ * data that every request shows (courses, users) and that changes rarely. `clear(id)` after writes.
+ */
 export function cachedLoader<V extends object>(
   load: (ids: readonly string[]) => Promise<Map<string, V>>,
   opts: { max: number; ttlMs: number },
 ): DataLoader<string, V | null> {
-  const cache = new LRUCache<string, Promise<V | null>>({ max: opts.max, ttl: opts.ttlMs });
+  const cache = boundedCache<string, Promise<V | null>>(opts.max, opts.ttlMs);
   return new DataLoader<string, V | null>(
     async (ids) => {
       const found = await load(ids);

@@ -4,6 +4,7 @@
 // instance runs one writer per log; the consumer group shares the work between them. `apply` must
 // be idempotent: an entry can be applied twice (a writer killed between its write and its ack).
 // Used by the enrollment, quiz and attendance logs.
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { mongo } from "mongoose";
@@ -25,8 +26,9 @@ export interface StreamWriterOptions {
   /**
    * Writes a batch to MongoDB; entries are acknowledged once it resolves, except those it returns:
    * they stay pending and come back with the next batch (a writer may wait for a record to settle).
+   * `writer` names this writer (its consumer in the group), for claims `apply` makes in its name.
    */
-  apply: (entries: StreamEntry[]) => Promise<StreamEntry[] | void>;
+  apply: (entries: StreamEntry[], writer: string) => Promise<StreamEntry[] | void>;
 }
 
 const GROUP = "mongo-writer";
@@ -36,7 +38,8 @@ export class StreamWriter {
   private running = false;
   private loop?: Promise<void>;
   private lastMaintenance = 0;
-  private readonly consumer = `${hostname()}-${process.pid}`;
+  /** This writer's consumer name: unique per writer, also between writers of one process. */
+  private readonly consumer = `${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
   /** Entries in the stream not yet written to MongoDB (pending + undelivered), for /metrics. */
   backlog = 0;
   /** Entries `apply` asked to see again, still pending (unacknowledged) in the stream. */
@@ -111,11 +114,16 @@ export class StreamWriter {
   }
 
   private async write(entries: StreamEntry[]): Promise<void> {
-    const keep = (await this.opts.apply(entries)) ?? [];
+    const keep = (await this.opts.apply(entries, this.consumer)) ?? [];
     const kept = new Set(keep.map((e) => e._streamId));
     const done = entries.filter((e) => !kept.has(e._streamId));
     if (done.length) await this.redis.xack(this.opts.key, GROUP, ...done.map((e) => e._streamId));
-    this.deferred.push(...keep);
+    if (!keep.length) return;
+    // Entries held back are not idle: their idle time restarts, so no writer claims them from this
+    // live one after claimIdleMs (XAUTOCLAIM in maintain) and writes them twice.
+    await this.redis.xclaim(this.opts.key, GROUP, this.consumer, 0, ...kept, "JUSTID");
+    const held = new Set(this.deferred.map((e) => e._streamId));
+    this.deferred.push(...keep.filter((e) => !held.has(e._streamId)));
   }
 
   /** Claims entries a dead consumer left unacknowledged, and trims what every writer has written. */

@@ -1,6 +1,7 @@
 import { GraphQLError } from "graphql";
 import { MongoBulkWriteError, MongoNetworkError, MongoServerSelectionError } from "mongodb";
-import { fail } from "../../src/platform/errors";
+import { fail, unavailableUnlessApp } from "../../src/platform/errors";
+import { outageOf } from "../../src/platform/outages";
 import { createErrorFormatter, formatGraphQLError, isUnexpected } from "../../src/platform/graphqlErrors";
 
 const resolverError = (original: Error) => new GraphQLError(original.message, { path: ["x"], originalError: original });
@@ -67,6 +68,21 @@ describe("outages (MongoDB or Redis unreachable)", () => {
       extensions: { code: "SERVICE_UNAVAILABLE", reason },
     });
     expect(isUnexpected(error)).toBe(false);
+  });
+});
+
+describe("unavailableUnlessApp (a Redis-backed step)", () => {
+  it("answers SERVICE_UNAVAILABLE and keeps the failure as its cause, so the log writers retry an outage at once", async () => {
+    const error = await unavailableUnlessApp("Attendance", () => Promise.reject(new Error("Connection is closed."))).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "SERVICE_UNAVAILABLE", reason: "REDIS_UNAVAILABLE" });
+    expect(outageOf(error)).toBe("REDIS_UNAVAILABLE");
+    const bug = await unavailableUnlessApp("Attendance", () => Promise.reject(new TypeError("x is undefined"))).catch((e: unknown) => e);
+    expect(outageOf(bug)).toBeUndefined();
+  });
+
+  it("passes domain failures through", async () => {
+    const error = await unavailableUnlessApp("Attendance", () => Promise.reject(fail("CONFLICT", "locked", "LESSON_LOCKED"))).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "CONFLICT", reason: "LESSON_LOCKED" });
   });
 });
 

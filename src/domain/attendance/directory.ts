@@ -1,7 +1,7 @@
 // Who teaches where, and the schools: read on every school-level request, so cached per instance.
 // Schools never change once created; "is this user staff of that school" answers are dropped on
 // every teacher assignment or removal (attendance-staff events, from any instance).
-import { LRUCache } from "lru-cache";
+import { boundedCache } from "../../platform/cache";
 import { Types } from "mongoose";
 import type { EventBus } from "../../events/bus";
 import { topics, type DomainEvent } from "../../events/catalogue";
@@ -21,7 +21,7 @@ export class AttendanceDirectory {
     },
     { max: 100_000, ttlMs: 3_600_000 },
   );
-  private readonly staff = new LRUCache<string, boolean>({ max: 100_000, ttl: 60_000 });
+  private readonly staff = boundedCache<string, boolean>(100_000, 60_000);
   private feed?: AsyncIterator<DomainEvent>;
 
   constructor(private readonly logger: Logger) {}

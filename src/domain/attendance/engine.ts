@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import { Types } from "mongoose";
 import type { LessonSnapshot } from "../../events/catalogue";
 import { GroupModel, GroupTeacherModel, RollEntryModel, type AbsenceKind, type GroupDoc } from "../../models/attendance";
-import { AppError, fail } from "../../platform/errors";
+import { AppError, fail, unavailableUnlessApp } from "../../platform/errors";
 import { cachedLoader } from "../../platform/loader";
 import { findByIds } from "../../platform/mongo";
 import { singleFlight } from "../../platform/util";
@@ -20,7 +20,8 @@ const COMMANDS = {
   atComplete: scripts.COMPLETE,
   atHydrateGroup: scripts.HYDRATE_GROUP,
   atInvalidateGroups: scripts.INVALIDATE_GROUPS,
-  atMarkWritten: scripts.MARK_WRITTEN,
+  atClaimWrites: scripts.CLAIM_WRITES,
+  atWritten: scripts.WRITTEN,
   atTeacherChanged: scripts.TEACHER_CHANGED,
 };
 type ScriptName = keyof typeof COMMANDS;
@@ -44,6 +45,11 @@ export interface RegisterCall {
   now: number;
   expireAt: number;
 }
+
+/** A log writer's claim on a register (see CLAIM_WRITES). */
+export type WriteClaim =
+  | { status: "gone" | "written" | "settling" | "busy" }
+  | { status: "mine"; lesson: LessonSnapshot; /** MongoDB holds an older version (replace, not insert). */ stored: boolean };
 
 /** Daily rollup counters: registers, expected, absent, excused, late, approved activity. */
 export type Counters = [number, number, number, number, number, number];
@@ -96,7 +102,7 @@ export class AttendanceEngine {
         continue;
       }
       if (reply[0] === "ERR") throw registerError(reply[1], reply[2]);
-      return { changed: reply[1] === "1", lesson: toSnapshot(call.lessonId, pairs(reply.slice(2)))! };
+      return { changed: reply[1] === "1", lesson: toSnapshot(call.lessonId, reply.slice(2))! };
     }
     throw new Error(`attendance engine: ${script} kept asking for hydration`);
   }
@@ -177,7 +183,7 @@ export class AttendanceEngine {
 
   /** A register still in Redis (its date within the hot window), or null. */
   async hotLesson(id: string): Promise<LessonSnapshot | null> {
-    return toSnapshot(id, await this.guard(() => this.redis.hgetall(`${this.prefix}l:${id}`)));
+    return toSnapshot(id, Object.entries(await this.guard(() => this.redis.hgetall(`${this.prefix}l:${id}`))).flat());
   }
 
   async hotLessons(ids: string[]): Promise<LessonSnapshot[]> {
@@ -186,24 +192,34 @@ export class AttendanceEngine {
     for (const id of ids) pipeline.hgetall(`${this.prefix}l:${id}`);
     const rows = (await this.guard(() => pipeline.exec())) ?? [];
     return ids.flatMap((id, i) => {
-      const s = toSnapshot(id, (rows[i]?.[1] ?? {}) as Record<string, string>);
+      const s = toSnapshot(id, Object.entries((rows[i]?.[1] ?? {}) as Record<string, string>).flat());
       return s ? [s] : [];
     });
   }
 
-  /** The version of each register the writer has stored in MongoDB (absent: none yet). */
-  async writtenVersions(ids: string[]): Promise<Map<string, number>> {
-    if (!ids.length) return new Map();
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hget(`${this.prefix}l:${id}`, "wv");
-    const rows = (await this.guard(() => pipeline.exec())) ?? [];
-    return new Map(ids.flatMap((id, i) => (rows[i]?.[1] ? [[id, Number(rows[i][1])] as [string, number]] : [])));
+  /**
+   * A log writer claims the registers it is about to store (CLAIM_WRITES): each comes back 'mine'
+   * with its snapshot and whether MongoDB holds an older version of it, or as why it is not this
+   * writer's to store now. `now` judges settling (against the registers' change times, written with
+   * the instances' clocks); the lease runs on Redis's clock.
+   */
+  async claimWrites(writer: string, now: number, leaseMs: number, settleMs: number, lessons: { id: string; force: boolean }[]): Promise<Map<string, WriteClaim>> {
+    if (!lessons.length) return new Map();
+    const args = [writer, now, leaseMs, settleMs, ...lessons.flatMap((l) => [l.id, l.force ? "1" : "0"])];
+    const rows = (await this.call("atClaimWrites", args)) as unknown as string[][];
+    return new Map(
+      lessons.map((l, i): [string, WriteClaim] => {
+        const [status, ...flat] = rows[i];
+        if (status !== "mine") return [l.id, { status: status as Exclude<WriteClaim["status"], "mine"> }];
+        return [l.id, { status: "mine", lesson: toSnapshot(l.id, flat)!, stored: flat.some((f, j) => j % 2 === 0 && f === "wv") }];
+      }),
+    );
   }
 
-  /** Notes what the writer stored (never lowering it, never reviving an expired register). */
-  async markWritten(versions: [string, number][]): Promise<void> {
+  /** Notes what the writer stored (never lowering it, never reviving an expired register) and releases its claims. */
+  async markWritten(writer: string, versions: [string, number][]): Promise<void> {
     if (!versions.length) return;
-    await this.call("atMarkWritten", versions.flat());
+    await this.call("atWritten", [writer, ...versions.flat()]);
   }
 
   async openLessonIds(schoolId: string, date: string): Promise<string[]> {
@@ -257,13 +273,8 @@ export class AttendanceEngine {
     return this.guard(() => fn.call(this.redis, this.prefix, ...args));
   }
 
-  private async guard<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (e) {
-      if (e instanceof AppError) throw e;
-      throw fail("SERVICE_UNAVAILABLE", "Attendance is unavailable right now, try again", "REDIS_UNAVAILABLE");
-    }
+  private guard<T>(op: () => Promise<T>): Promise<T> {
+    return unavailableUnlessApp("Attendance", op);
   }
 }
 
@@ -280,12 +291,6 @@ function registerError(reason: string, subject?: string): AppError {
   }
 }
 
-function pairs(flat: string[]): Record<string, string> {
-  const o: Record<string, string> = {};
-  for (let i = 0; i < flat.length; i += 2) o[flat[i]] = flat[i + 1];
-  return o;
-}
-
 function unpack(raw: string | null, size: number): number[] {
   const out = new Array<number>(size).fill(0);
   if (raw) raw.split(",").forEach((v, i) => (out[i] = Number(v)));
@@ -294,24 +299,34 @@ function unpack(raw: string | null, size: number): number[] {
 
 const numOrNull = (v: string | undefined) => (v === undefined ? null : Number(v));
 
-/** A lesson hash from Redis as a snapshot (null when Redis does not hold it). */
-export function toSnapshot(id: string, h: Record<string, string>): LessonSnapshot | null {
-  if (!h.g) return null;
+/**
+ * A lesson hash from Redis as a snapshot (null when Redis does not hold it), read in one pass over
+ * the hash as Redis answers it (field, value, field, value...): a register call's reply is read at
+ * every mutation, and an object keyed by its fields ("a:<student>" among them) cost more than the rest.
+ */
+export function toSnapshot(id: string, flat: string[]): LessonSnapshot | null {
+  const h: Partial<Record<(typeof LESSON_FIELDS)[number], string>> = {};
   const absences: LessonSnapshot["absences"] = [];
-  for (const [f, v] of Object.entries(h)) {
-    if (!f.startsWith("a:")) continue;
-    const [kind, at, by] = v.split("|", 3);
-    const reason = v.slice(kind.length + at.length + by.length + 3);
-    absences.push({ studentId: f.slice(2), kind: KINDS[kind], reason: reason || null, reportedAt: Number(at), reportedBy: by });
+  for (let i = 0; i < flat.length; i += 2) {
+    const f = flat[i];
+    const v = flat[i + 1];
+    if (f.startsWith("a:")) {
+      const [kind, at, by] = v.split("|", 3);
+      const reason = v.slice(kind.length + at.length + by.length + 3);
+      absences.push({ studentId: f.slice(2), kind: KINDS[kind], reason: reason || null, reportedAt: Number(at), reportedBy: by });
+    } else if (LESSON_FIELD_SET.has(f)) {
+      h[f as (typeof LESSON_FIELDS)[number]] = v;
+    }
   }
+  if (!h.g) return null;
   absences.sort((a, b) => (a.studentId < b.studentId ? -1 : 1));
   const completed = h.st === "C";
   return {
     id,
     groupId: h.g,
-    schoolId: h.s,
-    region: h.r,
-    date: h.d,
+    schoolId: h.s!,
+    region: h.r!,
+    date: h.d!,
     period: Number(h.p),
     status: completed ? "COMPLETED" : "OPEN",
     absences,
@@ -321,11 +336,15 @@ export function toSnapshot(id: string, h: Record<string, string>): LessonSnapsho
     late: completed ? numOrNull(h.l) : null,
     approvedActivity: completed ? numOrNull(h.ap) : null,
     takenAt: Number(h.ta),
-    takenBy: h.tb,
+    takenBy: h.tb!,
     completedAt: completed ? Number(h.ca) : null,
-    completedBy: completed ? h.cb : null,
+    completedBy: completed ? h.cb! : null,
     changedAt: Number(h.ua ?? h.ta),
-    changedBy: h.ub ?? h.tb,
+    changedBy: h.ub ?? h.tb!,
     version: Number(h.v),
   };
 }
+
+/** The lesson hash's own fields (scripts.ts), besides the absences "a:<student>". */
+const LESSON_FIELDS = ["g", "s", "r", "d", "p", "st", "v", "ta", "tb", "ua", "ub", "ca", "cb", "n", "a", "x", "l", "ap", "wv", "wc"] as const;
+const LESSON_FIELD_SET = new Set<string>(LESSON_FIELDS);
