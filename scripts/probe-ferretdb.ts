@@ -3,7 +3,8 @@
 // findOneAndUpdate claim atomic, is a conditional updateOne, does Agenda run a job once, how fast
 // are sorted reads and upserts, what a document's fields cost against the same data as one value,
 // what Agenda's job-locking query costs with 1,000 jobs pending, how many updates by _id it serves,
-// and what the attendance writer's register and audit documents cost to insert.
+// what the attendance writer's register and audit documents cost to insert, and what a lookup by _id
+// or by an indexed field costs as a collection grows (`probe-ferretdb.js lookups` runs that one alone).
 // It works in a throw-away database and drops it.
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
@@ -105,6 +106,34 @@ async function updateThroughput(db: Db) {
 }
 
 /**
+ * Lookups by _id and by a uniquely indexed field (the filters a change or a login uses), in ms per
+ * lookup (one client, median of 100), at 300 and 3,000 documents of ~3 KB: a lookup an index serves
+ * costs the same at both sizes, a scan ten times more at the larger.
+ */
+async function lookupCost(db: Db) {
+  const out: Record<string, number> = {};
+  for (const size of [300, 3000]) {
+    const docs = db.collection(`lookups${size}`);
+    await docs.createIndex({ key: 1 }, { unique: true });
+    const rows = Array.from({ length: size }, (_, i) => ({ _id: new ObjectId(), key: `k${i}`, v: 0, pad: Buffer.alloc(3000, i % 256) }));
+    for (let i = 0; i < rows.length; i += 500) await docs.insertMany(rows.slice(i, i + 500));
+    const median = async (run: (row: (typeof rows)[number]) => Promise<unknown>) => {
+      const ms: number[] = [];
+      for (let k = 0; k < 100; k++) {
+        const t = performance.now();
+        await run(rows[(k * 37) % rows.length]);
+        ms.push(performance.now() - t);
+      }
+      return Math.round(ms.sort((a, b) => a - b)[50] * 100) / 100;
+    };
+    out[`findById${size}Ms`] = await median((r) => docs.findOne({ _id: r._id }));
+    out[`updateById${size}Ms`] = await median((r) => docs.updateOne({ _id: r._id }, { $inc: { v: 1 } }));
+    out[`findByKey${size}Ms`] = await median((r) => docs.findOne({ key: r.key }));
+  }
+  return out;
+}
+
+/**
  * What the attendance writer's documents cost: insertMany of 1,000 registers as the writer stores
  * them (lessonDoc: 21 fields, 2 embedded absences) and of 1,000 audit changes, in ms (median of 5
  * calls; FerretDB and PostgreSQL work one call at a time), and a register's replace (a correction).
@@ -148,6 +177,11 @@ async function main() {
   const client = await MongoClient.connect(url.toString(), { maxPoolSize: 20 });
   const db = client.db();
   try {
+    // `probe-ferretdb.js lookups`: that probe alone.
+    if (process.argv[2] === "lookups") {
+      console.log(JSON.stringify({ lookups: await lookupCost(db) }, null, 2));
+      return;
+    }
     const claims = db.collection("claims");
     await claims.insertMany(Array.from({ length: 200 }, (_, i) => ({ i, state: "W" })));
     const returned: number[] = [];
@@ -192,6 +226,7 @@ async function main() {
     const agendaLock = await agendaLockCost(db);
     const updatesById = await updateThroughput(db);
     const attendanceWriter = await registerCost(db);
+    const lookups = await lookupCost(db);
 
     console.log(
       JSON.stringify(
@@ -206,6 +241,7 @@ async function main() {
           agendaLock,
           updatesById,
           attendanceWriter,
+          lookups,
         },
         null,
         2,

@@ -103,6 +103,12 @@ _create_pg_db() {
   command -v psql >/dev/null 2>&1 || return 1
   local name="ferretdb_$(date +%s)_$$"
   psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $name" >/dev/null 2>&1 || return 1
+  # Equality lookups served by an index, as on MongoDB (scripts/sql/ferretdb-lookups.sql);
+  # FERRETDB_PG_LOOKUP_INDEXES=0 leaves FerretDB's scans (to measure them: the probe's `lookups`).
+  if [ "${FERRETDB_PG_LOOKUP_INDEXES:-1}" != "0" ]; then
+    psql -h 127.0.0.1 -U postgres -d "$name" -v ON_ERROR_STOP=1 -q \
+      -f "$(dirname "${BASH_SOURCE[0]}")/sql/ferretdb-lookups.sql" >/dev/null 2>&1 || return 1
+  fi
   SERVICES_PG_DB="$name"
 }
 

@@ -30,7 +30,7 @@ import { connected, gql, source, wsClient } from "../../test/support/client";
 import { createCourse, signUp, type TestUser } from "../../test/support/factories";
 import { startServer, type TestServer } from "../../test/support/server";
 import { tokenFor } from "../../test/support/tokens";
-import { percentile, printTable, sampleRss, sleep, treeRssMb } from "../lib/measure";
+import { cpuMeter, percentile, printTable, sampleRss, sleep, treeRssMb } from "../lib/measure";
 import { inParallel, must } from "../lib/setup";
 
 export interface OfficeHoursBenchOptions {
@@ -292,6 +292,8 @@ async function expiryPart(opts: OfficeHoursBenchOptions) {
       if (!r.callNext) throw new Error(`nobody to invite in course ${c.id}`);
       return { id: r.callNext.id, expiresAt: Date.parse(r.callNext.inviteExpiresAt!) };
     };
+    // CPU from the first invite until the last expiry arrived (or the wait gave up).
+    const cpu = cpuMeter([server.proc.pid!], server.env);
     const invited = (
       await inParallel(courses.length, 100, async (i) => {
         const out = [];
@@ -301,6 +303,7 @@ async function expiryPart(opts: OfficeHoursBenchOptions) {
     ).flat();
     const lastExpiry = Math.max(...invited.map((i) => i.expiresAt));
     while (expiredAt.size < invited.length && Date.now() < lastExpiry + 30_000) await sleep(100);
+    const cpuUsed = cpu.stop();
 
     const received = invited.filter((i) => expiredAt.has(i.id)).map((i) => expiredAt.get(i.id)!.received - i.expiresAt).sort((x, y) => x - y);
     const onServer = invited.filter((i) => expiredAt.has(i.id)).map((i) => expiredAt.get(i.id)!.endedAt - i.expiresAt).sort((x, y) => x - y);
@@ -316,6 +319,7 @@ async function expiryPart(opts: OfficeHoursBenchOptions) {
       receivedLateP99Ms: percentile(received, 99),
       receivedLateMaxMs: received.at(-1) ?? NaN,
       earlyExpiries: onServer.filter((d) => d < 0).length,
+      ...cpuUsed,
     };
     printTable(`office hours, expiry: ${invited.length} invites with a ${opts.ttlSeconds} s TTL (lateness after the expiry time)`, [row]);
     return row;
