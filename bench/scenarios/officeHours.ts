@@ -180,6 +180,7 @@ async function livePart(opts: OfficeHoursBenchOptions) {
     };
     measuring = true;
     const rss = sampleRss(server.proc.pid!);
+    const cpu = cpuMeter([server.proc.pid!], server.env);
     const callNextMs: number[] = [];
     const pushMs: number[] = [];
     let invites = 0;
@@ -225,6 +226,7 @@ async function livePart(opts: OfficeHoursBenchOptions) {
     const seconds = (performance.now() - started) / 1000;
     await sleep(1000); // the last pushes
     measuring = false;
+    const cpuUsed = cpu.stop();
     const peakRss = rss.stop();
     await pool.close();
 
@@ -257,6 +259,7 @@ async function livePart(opts: OfficeHoursBenchOptions) {
       dashboardP50Ms: round(percentile(dash, 50)),
       dashboardP99Ms: round(percentile(dash, 99)),
       dashboardMissed: missed,
+      ...cpuUsed,
       rssIdleMb: rssIdle,
       peakRssMb: peakRss,
     };

@@ -14,6 +14,19 @@ export function shareAs<T extends object>(value: T, key: string): T {
   return value;
 }
 
+/**
+ * The payload of `key` built from one event, once: every subscriber of the event (they all receive
+ * the same parsed object) gets the same marked payload, instead of each building its own copy.
+ */
+export function sharedPayload<T extends object>(event: object, key: string, build: () => T): T {
+  let built = payloads.get(event);
+  if (!built) payloads.set(event, (built = new Map()));
+  let value = built.get(key) as T | undefined;
+  if (!value) built.set(key, (value = shareAs(build(), key)));
+  return value;
+}
+const payloads = new WeakMap<object, Map<string, object>>();
+
 const keyOf = (value: unknown): string | undefined =>
   typeof value === "object" && value !== null ? (value as { [SHARED]?: string })[SHARED] : undefined;
 

@@ -22,7 +22,7 @@ import {
 import { toUser } from "../schema/user";
 import { courseRelations } from "./courses";
 import { liveFeed } from "./live";
-import { shareAs } from "../platform/sharedExecution";
+import { sharedPayload } from "../platform/sharedExecution";
 
 const DAY_MS = 86_400_000;
 
@@ -168,10 +168,10 @@ export class OfficeHoursResolver {
       const ctx = context as AppContext;
       const viewer = ctx.user!;
       const { courseId, seesEveryone } = await ctx.services.officeHours.watcher(viewer, args.courseId as string);
-      // Every dashboard that sees the whole line gets the same snapshot of a version: executed once.
+      // Every dashboard that sees the whole line gets the same snapshot of a version: built and executed once.
       const show = (queue: QueueState) => {
-        const view = viewQueue(queue, { userId: viewer.id, seesEveryone });
-        return shareAs(view, `queue:${courseId}:${queue.version}:${seesEveryone ? "all" : "counts"}:${view.myEntry?.entryId ?? "-"}`);
+        const mine = queue.entries.find((e) => e.studentId === viewer.id)?.entryId ?? "-";
+        return sharedPayload(queue, `queue:${courseId}:${queue.version}:${seesEveryone ? "all" : "counts"}:${mine}`, () => viewQueue(queue, { userId: viewer.id, seesEveryone }));
       };
       return lineFeed(ctx, courseId, (queue) => [show(queue)]);
     },
@@ -218,7 +218,7 @@ export class OfficeHoursResolver {
         last = key;
         return [status];
       };
-      return lineFeed(ctx, courseId, (queue) => changed(viewStatus(queue)).map((status) => shareAs(status, `status:${courseId}:${queue.version}`)));
+      return lineFeed(ctx, courseId, (queue) => changed(sharedPayload(queue, `status:${courseId}:${queue.version}`, () => viewStatus(queue))));
     },
   })
   officeHoursStatusChanged(@Root() view: StatusView, @Arg("courseId", () => ID) _courseId: string, @Ctx() ctx: AppContext): OfficeHoursStatus {

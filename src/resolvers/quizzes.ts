@@ -22,7 +22,7 @@ import {
 import { MAX_PAGE_SIZE } from "../schema/relay";
 import { courseRelations } from "./courses";
 import { liveFeed } from "./live";
-import { shareAs } from "../platform/sharedExecution";
+import { sharedPayload } from "../platform/sharedExecution";
 
 @ArgsType()
 class LeaderboardArgs {
@@ -113,7 +113,7 @@ export class QuizzesResolver {
         if (order <= shown) return [];
         shown = order;
         // Every subscriber of this top-`first` gets the same board of this change: executed once.
-        return [shareAs(toLeaderboard(s, first), `leaderboard:${quizId}:${s.version}:${s.closed}:${s.asOf}:${first}`)];
+        return [sharedPayload(s, `leaderboard:${quizId}:${s.version}:${s.closed}:${s.asOf}:${first}`, () => toLeaderboard(s, first))];
       };
       return liveFeed(
         ctx.services.events.subscribe(topics.quizLeaderboard(quizId)),

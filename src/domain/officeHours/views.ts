@@ -93,14 +93,20 @@ export function queueState(oh: OfficeHoursDoc): QueueState {
   };
 }
 
+/** 1-based places of a line's WAITING entries, worked out once per line (every viewer of an event shares it). */
+const placesOf = new WeakMap<QueueState, Map<string, number>>();
+function places(queue: QueueState): Map<string, number> {
+  let found = placesOf.get(queue);
+  if (!found) {
+    found = new Map(queue.entries.filter((e) => e.status === "WAITING").map((e, i) => [e.entryId, i + 1]));
+    placesOf.set(queue, found);
+  }
+  return found;
+}
+
 /** One entry as seen against the line it is in (position and estimate only while it waits). */
 export function viewEntry(entry: QueueEntryState, queue: QueueState): EntryView {
-  let position: number | null = null;
-  if (entry.status === "WAITING") {
-    const waiting = queue.entries.filter((e) => e.status === "WAITING");
-    const index = waiting.findIndex((e) => e.entryId === entry.entryId);
-    position = index < 0 ? null : index + 1;
-  }
+  const position = entry.status === "WAITING" ? (places(queue).get(entry.entryId) ?? null) : null;
   return {
     ...entry,
     joinedAt: new Date(entry.joinedAt),
