@@ -74,7 +74,7 @@ export function createServices(deps: {
   const quizzes = new QuizzesService({ quizEngine, engine, leaderboard, events, courses, clock, throttleMs: config.LEADERBOARD_THROTTLE_MS });
   const attendanceEngine = new AttendanceEngine(redis.client, config.REDIS_PREFIX, config.ATTENDANCE_CORRECTION_DAYS);
   const attendanceDirectory = new AttendanceDirectory(logger);
-  const officeHoursDeadlines = new EntryDeadlines(agenda, new RedisDeadlines(redis.client, `${config.REDIS_PREFIX}office-hours:deadlines`, logger));
+  const officeHoursDeadlines = new EntryDeadlines(agenda, new RedisDeadlines(redis.client, `${config.REDIS_PREFIX}office-hours:deadlines`, logger), logger);
   return {
     attendanceEngine,
     attendanceDirectory,

@@ -9,6 +9,7 @@ import {
   OfficeHoursStatsDocument,
   QueueChangedDocument,
 } from "../../operations/generated";
+import { MongoClient } from "mongodb";
 import { errorOf, gql, subscribe, wsClient } from "../support/client";
 import { logInAdmin, type TestUser } from "../support/factories";
 import { waitForSubscribers } from "../support/redis";
@@ -18,11 +19,19 @@ import { accept, callNext, endMeeting, join, officeHoursCourse, open, setPolicy,
 const TTL_SECONDS = 2;
 let server: TestServer;
 let admin: TestUser;
+let mongo: MongoClient;
 beforeAll(async () => {
   server = await startServer(deploymentEnv({ INVITE_TTL_SECONDS: String(TTL_SECONDS) }));
   admin = await logInAdmin(server);
+  mongo = await MongoClient.connect(server.env.MONGO_URL);
 });
-afterAll(stopAll);
+afterAll(async () => {
+  await mongo.close();
+  await stopAll();
+});
+
+/** Agenda jobs still stored for an entry's deadlines. */
+const deadlineJobs = (entryId: string) => mongo.db().collection("agendaJobs").countDocuments({ "data.entryId": entryId });
 
 describe("a meeting from joining to its end", () => {
   let c: OfficeHoursCourse;
@@ -65,8 +74,9 @@ describe("a meeting from joining to its end", () => {
     const accepted = await accept(server, ann, entry.id);
     expect(accepted.data!.acceptInvite).toMatchObject({ status: "IN_MEETING" });
     expect((await until(mine.next, (v) => v.myQueueEntryChanged.status === "IN_MEETING")).myQueueEntryChanged.meetingStartedAt).toBeTruthy();
-    // Accepted before the TTL: the expiry job was cancelled and nothing expires afterwards.
+    // Accepted before the TTL: the expiry job was cancelled (its Agenda job deleted) and nothing expires afterwards.
     await new Promise((r) => setTimeout(r, TTL_SECONDS * 1000 + 1500));
+    expect(await deadlineJobs(entry.id)).toBe(0);
     const ended = await endMeeting(server, c.ta, entry.id);
     expect(ended.data!.endMeeting).toMatchObject({ status: "DONE", position: null });
     expect((await until(mine.next, (v) => v.myQueueEntryChanged.status === "DONE")).myQueueEntryChanged.endedAt).toBeTruthy();
@@ -94,6 +104,7 @@ describe("a meeting from joining to its end", () => {
 
     const entry = (await callNext(server, c.ta, c.id)).data!.callNext!;
     expect(entry.student!.id).toBe(bob.id);
+    expect(await deadlineJobs(entry.id)).toBe(1); // scheduled at invite time
     expect(errorOf(await callNext(server, c.ta, c.id))).toEqual({ code: "CONFLICT", reason: "INVITE_PENDING" });
 
     const expired = (await until(mine.next, (v) => v.myQueueEntryChanged.status === "EXPIRED", 10_000)).myQueueEntryChanged;
@@ -104,6 +115,10 @@ describe("a meeting from joining to its end", () => {
     const after = (await until(line.next, (v) => v.queueChanged.status.staffOnDuty[0]?.state === "AVAILABLE")).queueChanged;
     expect(after).toMatchObject({ waitingCount: 0, invitedCount: 0, entries: [] });
 
+    // Ended by the Redis deadline: its Agenda job (the backstop, due later) is deleted, never run.
+    const t0 = Date.now();
+    while ((await deadlineJobs(entry.id)) > 0 && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 100));
+    expect(await deadlineJobs(entry.id)).toBe(0);
     expect(errorOf(await accept(server, bob, entry.id))).toEqual({ code: "CONFLICT", reason: "INVITE_EXPIRED" });
     expect((await callNext(server, c.ta, c.id)).data!.callNext).toBeNull(); // allowed again; nobody waits
     // The scheduler's lateness is on /metrics.
