@@ -5,6 +5,7 @@
 //
 // The key is the promise: two payloads with the same key must resolve to the same result for
 // whoever receives them (the key names everything the viewer-dependent part of the value depends on).
+import { LRUCache } from "lru-cache";
 import { createSourceEventStream, execute, print, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
 const SHARED = Symbol("campus:shared-execution-key");
 
@@ -72,13 +73,22 @@ export function createSharedSubscribe(maxResults = 2000, ttlMs = 30_000) {
     if (text === undefined) documents.set(doc, (text = print(doc)));
     return text;
   };
+  // Each distinct operation (name, variables, document) gets a short number, so the key of a
+  // delivery is the payload's key and that number, not a copy of the whole document's text.
+  const operations = new LRUCache<string, string>({ max: 10_000, maxSize: 4_000_000, sizeCalculation: (_id, operation) => operation.length });
+  let operationCount = 0;
+  const operationId = (operation: string) => {
+    let id = operations.get(operation);
+    if (id === undefined) operations.set(operation, (id = `\u0000${(operationCount++).toString(36)}`));
+    return id;
+  };
 
   return async (args: ExecutionArgs) => {
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
     const run = (payload: unknown) => execute({ ...args, rootValue: payload });
     // What this subscription's results depend on besides the payload: fixed for its life.
-    const operation = `\u0000${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${textOf(args.document)}`;
+    const operation = operationId(`${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${textOf(args.document)}`);
     return mapEvents(stream as AsyncIterable<unknown>, (payload) => {
       const key = keyOf(payload);
       if (key === undefined) return run(payload);
