@@ -2,7 +2,7 @@
 // is executed once per (key, operation, variables) however many subscriptions receive it; unmarked
 // payloads run per subscription; the kept results are bounded; ending a subscription ends its source.
 import { GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from "graphql";
-import { createSharedSubscribe, shareAs } from "../../src/platform/sharedExecution";
+import { createSharedSubscribe, shareAs, sharedPayload } from "../../src/platform/sharedExecution";
 
 let resolved = 0;
 const sources: { ended: boolean; push(v: unknown): void }[] = [];
@@ -112,4 +112,25 @@ it("ends its source when the subscription ends, also while waiting for an event"
   await sub.return!();
   expect(await pending).toEqual({ done: true, value: undefined });
   expect(sources[0].ended).toBe(true);
+});
+
+it("sharedPayload builds a key's payload once per event object, marked for shared execution", async () => {
+  let built = 0;
+  const build = () => ({ v: ++built });
+  const event = { version: 7 };
+  const first = sharedPayload(event, "k:7", build);
+  // Every subscriber of the same event asking for the same key gets the one payload.
+  expect(sharedPayload(event, "k:7", build)).toBe(first);
+  expect(built).toBe(1);
+  // Another key (another viewer's view) or another event is built anew.
+  expect(sharedPayload(event, "k:7:mine", build)).not.toBe(first);
+  expect(sharedPayload({ version: 7 }, "k:7", build)).not.toBe(first);
+  expect(built).toBe(3);
+  // And it executes once for all the subscriptions that receive it.
+  const shared = createSharedSubscribe();
+  const subs = [await subscribe(shared, 1), await subscribe(shared, 1)];
+  const nexts = subs.map((s) => s.next());
+  for (const src of sources) src.push(sharedPayload(event, "k:7", build));
+  await Promise.all(nexts);
+  expect(resolved).toBe(1);
 });
