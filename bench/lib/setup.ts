@@ -1,4 +1,5 @@
 // Set-up helpers shared by the scenarios (not timed): requests that must succeed, made many at once.
+import { mapConcurrently } from "../../src/platform/util";
 import { sleep } from "./measure";
 
 type Answer<T> = { data: T | null | undefined; errors?: unknown };
@@ -19,17 +20,5 @@ export async function must<T>(request: Promise<Answer<T>> | (() => Promise<Answe
   }
 }
 
-/** `make(0 .. n-1)`, at most `concurrency` at a time; the results in order. */
-export async function inParallel<T>(n: number, concurrency: number, make: (i: number) => Promise<T>): Promise<T[]> {
-  const out = new Array<T>(n);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, concurrency) }, async () => {
-      while (next < n) {
-        const i = next++;
-        out[i] = await make(i);
-      }
-    }),
-  );
-  return out;
-}
+/** Set-up requests many at once: `make(0 .. n-1)`, at most `concurrency` at a time, the results in order. */
+export const inParallel = mapConcurrently;

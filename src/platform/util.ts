@@ -46,16 +46,24 @@ export async function waitForPort(port: number, host = "127.0.0.1", timeoutMs = 
   }
 }
 
+/** `make(0 .. n-1)`, at most `concurrency` at a time; the results in order (the first error rejects). */
+export async function mapConcurrently<T>(n: number, concurrency: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const out = new Array<T>(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, concurrency) }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await make(i);
+      }
+    }),
+  );
+  return out;
+}
+
 /** Runs `work` over `items` with at most `parallel` at a time; resolves when all settled (errors to `onError`). */
 export async function forEachConcurrently<T>(items: T[], parallel: number, work: (item: T) => Promise<unknown>, onError: (err: unknown, item: T) => void): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      await work(item).catch((err) => onError(err, item));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
+  await mapConcurrently(items.length, parallel, (i) => work(items[i]).catch((err) => onError(err, items[i])));
 }
 
 /**
