@@ -4,6 +4,7 @@ import cluster from "node:cluster";
 import { createApp } from "./app";
 import { runPrimary } from "./platform/cluster";
 import { loadConfigOrExit } from "./platform/config";
+import { releaseStartupMemory } from "./platform/memory";
 import { createLogger } from "./platform/logger";
 
 async function main() {
@@ -19,6 +20,7 @@ async function main() {
     console.error(`startup failed: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   }
+  releaseStartupMemory();
   const port = await app.listen();
   logger.info({ port, url: `http://localhost:${port}/graphql` }, "listening");
 
