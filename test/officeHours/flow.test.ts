@@ -11,7 +11,7 @@ import {
 } from "../../operations/generated";
 import { MongoClient } from "mongodb";
 import { errorOf, gql, subscribe, wsClient } from "../support/client";
-import { logInAdmin, type TestUser } from "../support/factories";
+import { eventually, logInAdmin, type TestUser } from "../support/factories";
 import { waitForSubscribers } from "../support/redis";
 import { deploymentEnv, startServer, stopAll, type TestServer } from "../support/server";
 import { accept, callNext, endMeeting, join, officeHoursCourse, open, setPolicy, until, type OfficeHoursCourse } from "./setup";
@@ -116,9 +116,7 @@ describe("a meeting from joining to its end", () => {
     expect(after).toMatchObject({ waitingCount: 0, invitedCount: 0, entries: [] });
 
     // Ended by the Redis deadline: its Agenda job (the backstop, due later) is deleted, never run.
-    const t0 = Date.now();
-    while ((await deadlineJobs(entry.id)) > 0 && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 100));
-    expect(await deadlineJobs(entry.id)).toBe(0);
+    expect(await eventually(() => deadlineJobs(entry.id), (n) => n === 0, 3000)).toBe(0);
     expect(errorOf(await accept(server, bob, entry.id))).toEqual({ code: "CONFLICT", reason: "INVITE_EXPIRED" });
     expect((await callNext(server, c.ta, c.id)).data!.callNext).toBeNull(); // allowed again; nobody waits
     // The scheduler's lateness is on /metrics.

@@ -216,9 +216,10 @@ return 1
  * A log writer's claim on the registers of its batch, so that the writers of several instances never
  * store the same register at once (the loser's insert would fail as a duplicate and turn into a
  * replace: on FerretDB ~6 ms a register before the lookup twins of scripts/sql, 1.7 ms since). A
- * claim is "writer|until" in field wc, on Redis's clock (instances' clocks may differ), released by WRITTEN. It lapses one lease after it was taken,
- * even for a writer that keeps retrying (one that cannot reach MongoDB must not hold a register
- * forever): its own live claim is kept as it is, not extended.
+ * claim is "writer|until" in field wc, on Redis's clock (instances' clocks may differ), released by
+ * WRITTEN. It lapses one lease after it was taken, even for a writer that keeps retrying (one that
+ * cannot reach MongoDB must not hold a register forever): its own live claim is kept as it is, not
+ * extended.
  * ARGV: prefix, writer, now (the caller's clock, for settling), lease ms, settle ms, then (lesson, force '1'|'0')...
  * Answers one entry per lesson: 'gone' (Redis no longer holds it), 'written' (MongoDB has its
  * version), 'settling' (OPEN and changed within settle ms, not forced: likely completed in a moment),
