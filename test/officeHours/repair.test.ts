@@ -80,7 +80,7 @@ it("an invite stored without its line: the next call says LINE_REPAIRED, then th
   expect(errorOf(await callNext(server, c.ta, c.id))).toEqual({ code: "CONFLICT", reason: "INVITE_PENDING" });
 }, 60_000);
 
-it("a cached line whose save did not finish (the instance died between MongoDB and the cache) is not used: the next change reads MongoDB", async () => {
+it("a marked cached copy older than MongoDB's (Redis lost a later write) is not used: the next change reads MongoDB", async () => {
   const c = await officeHoursCourse(server, 2);
   const [ann, bob] = c.students;
   const key = `${server.env.REDIS_PREFIX}office-hours:doc:${c.id}`;
@@ -89,18 +89,44 @@ it("a cached line whose save did not finish (the instance died between MongoDB a
   expect(Number(before.v)).toBeGreaterThan(0);
   const beforeDoc = await redis.hgetBuffer(key, "doc");
   const joined = (await join(server, ann, c.id)).data!.joinQueue;
-  // The crash: Ann's join reached MongoDB; the cache still holds the line before it, marked as being saved.
+  // Ann's join reached MongoDB; the cache holds the line before it, marked as being saved.
   await redis.hset(key, "v", before.v, "doc", beforeDoc!, "saving", "1");
 
   expect((await join(server, bob, c.id)).data!.joinQueue.position).toBe(2);
   expect((await callNext(server, c.ta, c.id)).data!.callNext!.id).toBe(joined.id); // Ann first: her join was not lost
 }, 60_000);
 
-it("a mark left by a writer that died before writing MongoDB is cleared by the next read, which finds the same version there", async () => {
+it("a mark left by a writer that died after writing MongoDB is cleared by the next read, which finds the same version there", async () => {
   const c = await officeHoursCourse(server, 1);
   const key = `${server.env.REDIS_PREFIX}office-hours:doc:${c.id}`;
   await open(server, c.ta, c.id);
-  await redis.hset(key, "saving", "1"); // the crash: marked, MongoDB never written
+  await redis.hset(key, "saving", "1"); // the crash: MongoDB written, the mark never cleared
   expect((await gql(server, OfficeHoursQueueDocument, { courseId: c.id }, c.ta.token)).data!.officeHoursQueue.status.open).toBe(true);
   expect(await redis.hget(key, "saving")).toBe("0");
+}, 60_000);
+
+it("a change published whose line never reached MongoDB (its writer died between Redis and MongoDB): viewers see it, the next change writes it there", async () => {
+  const c = await officeHoursCourse(server, 2);
+  const [ann, bob] = c.students;
+  const key = `${server.env.REDIS_PREFIX}office-hours:doc:${c.id}`;
+  await open(server, c.ta, c.id);
+  const before = (await lines().findOne({ _id: new ObjectId(c.id) }))!;
+  const joined = (await join(server, ann, c.id)).data!.joinQueue;
+  // The crash: Ann's entry is written and her join is in Redis and published; MongoDB's line is the one before.
+  await lines().replaceOne({ _id: before._id }, before);
+  await redis.hset(key, "saving", "1");
+  const version = Number(await redis.hget(key, "v"));
+  expect(version).toBe(before.version + 1);
+
+  const queue = (await gql(server, OfficeHoursQueueDocument, { courseId: c.id }, c.ta.token)).data!.officeHoursQueue;
+  expect(queue.entries!.map((e) => e.id)).toEqual([joined.id]);
+  expect(queue.version).toBe(version);
+  expect(await redis.hget(key, "saving")).toBe("1"); // a viewer never writes
+
+  expect((await join(server, bob, c.id)).data!.joinQueue.position).toBe(2);
+  const stored = (await lines().findOne({ _id: before._id }))!;
+  expect(stored.version).toBe(version + 1);
+  expect(decodeLine(stored.line).map((e) => e.student.toHexString())).toEqual([ann.id, bob.id]);
+  expect(await redis.hget(key, "saving")).toBe("0");
+  expect((await callNext(server, c.ta, c.id)).data!.callNext!.id).toBe(joined.id);
 }, 60_000);

@@ -1,17 +1,20 @@
-// The office-hours documents (line, duty, policy) cached in Redis, written through on every change.
-// A change reads its line under the course's lock: from here it costs one Redis command instead of
-// a MongoDB read (on FerretDB, one of the four database operations a change made). MongoDB stays
-// the record: a change still writes the document there first, conditionally on the version it read.
-// A change marks the cached copy as being saved before it writes MongoDB and replaces it after: a
-// copy so marked (its writer died between the two) is not used, the next reader reads MongoDB.
+// The office-hours documents (line, duty, policy) cached in Redis: where a change reads its line
+// (one Redis command instead of a MongoDB read) and where it stores the next version first.
+//
+// A change, under the course's lock, moves the copy from the version it read to the next one
+// (`advance`, a compare-and-set, so a holder that lost its lock cannot overwrite a newer line), then
+// publishes, then writes MongoDB, then clears the copy's mark (`put`). Viewers therefore learn of a
+// change as soon as its entry is written, without waiting for the line's MongoDB write. A marked copy
+// is a committed change whose MongoDB write may not have happened yet: viewers use whichever of it and
+// MongoDB's copy is newer, and the next change finishes the write (should its writer have died).
 import { BSON } from "mongodb";
 import type { Redis } from "ioredis";
 import type { OfficeHoursDoc } from "../../models/officeHours";
 
 /**
- * KEYS[1]: the hash. ARGV: version, document, ttl seconds. Never replaces a newer version; the same
- * version, read back from MongoDB, clears a mark left by a writer that died before writing MongoDB
- * (without it, every read would go to MongoDB until the line next changed).
+ * KEYS[1]: the hash. ARGV: version, document, ttl seconds. Fills the cache from MongoDB, or clears the
+ * mark of a save that has reached MongoDB. Never replaces a newer version; the same version only
+ * clears the mark.
  */
 const PUT = `
 local held = tonumber(redis.call('HGET', KEYS[1], 'v') or '-1')
@@ -23,10 +26,31 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
 
+/**
+ * KEYS[1]: the hash. ARGV: the version read, the next version, its document, ttl seconds. Stores the
+ * next version, marked as not yet in MongoDB, if the copy still holds the version read (or none).
+ */
+const ADVANCE = `
+local held = redis.call('HGET', KEYS[1], 'v')
+if held and tonumber(held) ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'doc', ARGV[3], 'saving', '1')
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+`;
+
 /** Idle lines leave the cache after a day. */
 const TTL_SECONDS = 86_400;
 
-type WithPut = Redis & { putOfficeHours(key: string, version: number, doc: Buffer, ttl: number): Promise<number> };
+type WithScripts = Redis & {
+  putOfficeHours(key: string, version: number, doc: Buffer, ttl: number): Promise<number>;
+  advanceOfficeHours(key: string, read: number, version: number, doc: Buffer, ttl: number): Promise<number>;
+};
+
+/** A cached copy; `saving`: its change is committed but MongoDB may not hold it yet. */
+export interface CachedOfficeHours {
+  doc: OfficeHoursDoc;
+  saving: boolean;
+}
 
 export class OfficeHoursCache {
   constructor(
@@ -34,21 +58,23 @@ export class OfficeHoursCache {
     private readonly prefix: string,
   ) {
     if (!("putOfficeHours" in redis)) redis.defineCommand("putOfficeHours", { numberOfKeys: 1, lua: PUT });
+    if (!("advanceOfficeHours" in redis)) redis.defineCommand("advanceOfficeHours", { numberOfKeys: 1, lua: ADVANCE });
   }
 
-  /** The cached copy, unless there is none or a save of it did not finish. */
-  async get(courseId: string): Promise<OfficeHoursDoc | null> {
+  async get(courseId: string): Promise<CachedOfficeHours | null> {
     const [bytes, saving] = await this.redis.hmgetBuffer(this.key(courseId), "doc", "saving");
-    return bytes && saving?.toString() === "0" ? (BSON.deserialize(bytes) as OfficeHoursDoc) : null;
+    return bytes ? { doc: BSON.deserialize(bytes) as OfficeHoursDoc, saving: saving?.toString() !== "0" } : null;
   }
 
-  /** Marks the copy as being saved (until `put`): should the writer die now, readers go to MongoDB. */
-  async saving(courseId: string): Promise<void> {
-    await this.redis.hset(this.key(courseId), "saving", "1");
+  /** Stores the next version of a line, marked, if the copy is still at `readVersion`; false if not. */
+  async advance(readVersion: number, next: OfficeHoursDoc): Promise<boolean> {
+    const stored = await (this.redis as WithScripts).advanceOfficeHours(this.key(next._id.toHexString()), readVersion, next.version, encode(next), TTL_SECONDS);
+    return stored === 1;
   }
 
+  /** The copy as MongoDB holds it: fills the cache, or clears the mark of this version. */
   async put(doc: OfficeHoursDoc): Promise<void> {
-    await (this.redis as WithPut).putOfficeHours(this.key(doc._id.toHexString()), doc.version, Buffer.from(BSON.serialize(doc)), TTL_SECONDS);
+    await (this.redis as WithScripts).putOfficeHours(this.key(doc._id.toHexString()), doc.version, encode(doc), TTL_SECONDS);
   }
 
   async forget(courseId: string): Promise<void> {
@@ -59,3 +85,5 @@ export class OfficeHoursCache {
     return `${this.prefix}office-hours:doc:${courseId}`;
   }
 }
+
+const encode = (doc: OfficeHoursDoc) => Buffer.from(BSON.serialize(doc));

@@ -4,8 +4,9 @@
 // and the change applied as one step on any number of instances, also on FerretDB, whose conditional
 // updates are not atomic. A change reads the course's office-hours document (which holds the line),
 // writes the entry (a conditional update on its state: `callNext` turns the first WAITING entry
-// INVITED), then writes the line back with its version raised. Everything is read and written by
-// `_id`, the one key FerretDB looks up without scanning. Unique keys on the entries (`activeKey`,
+// INVITED), then stores the line with its version raised: in Redis (lineCache.ts), then the event
+// goes out, then MongoDB, so viewers do not wait for the line's database write. Everything is read
+// and written by `_id`, the one key FerretDB looks up without scanning. Unique keys on the entries (`activeKey`,
 // `staffKey`) hold the two invariants in the database as well. Every transition is appended to the
 // entry's history and published as an event carrying the whole line, from which every live view is
 // derived. Should an entry and its line ever disagree (an instance died between the two writes), the
@@ -484,15 +485,15 @@ export class OfficeHoursService {
   // ---- the one way a line changes ----
 
   /**
-   * Runs `work` under the course's lock; if it changed the line, writes the line back with its
-   * version raised and publishes the event `work` names, still under the lock, so that events leave
-   * in version order. Returns the line and the changed entry as it stands in it.
+   * Runs `work` under the course's lock; if it changed the line, stores the line with its version
+   * raised and publishes the event `work` names, still under the lock, so that events leave in
+   * version order. Returns the line and the changed entry as it stands in it.
    */
   private async change(course: CourseDoc, actor: AuthUser | null, work: (oh: OfficeHoursDoc, now: number) => Promise<Change>): Promise<Changed> {
     const courseId = course._id.toHexString();
     return this.deps.locks.withLock(`office-hours:${courseId}`, async (held) => {
       const now = this.deps.clock();
-      const oh = await this.officeHours(course._id);
+      const oh = await this.officeHours(course._id, true);
       let result: Change;
       try {
         result = await work(oh, now);
@@ -512,23 +513,33 @@ export class OfficeHoursService {
       // Another holder may have the line now (this one was too slow to keep its lock): leave the
       // entry ahead of its line, which the next change repairs, rather than overwrite theirs.
       held.check();
-      await this.save(oh, next);
       const queue = queueState(next);
       const changed = result.entry ? (queue.entries.find((e) => e.entryId === result.entry!._id.toHexString()) ?? entryState(result.entry)) : null;
       const payload = changed ? { courseId, entry: changed, queue, ...result.extra } : { courseId, staffId: actor?.id ?? "", queue };
-      await this.deps.events.publish(result.event, payload as never, actor ? actorOf(actor) : null);
+      const event = result.event;
+      await this.save(oh, next, () => this.deps.events.publish(event, payload as never, actor ? actorOf(actor) : null));
       return { queue, entry: changed };
     });
   }
 
-  /** Writes a line back, if it is still the version read (it is, under the lock; else the change fails). */
-  private async save(read: OfficeHoursDoc, next: OfficeHoursDoc): Promise<void> {
-    const { _id, version: _version, line, ...fields } = next;
-    await this.deps.cache.saving(_id.toHexString());
-    const saved = await OfficeHoursModel.updateOne({ _id, version: read.version }, { $set: { ...fields, line: encodeLine(line) }, $inc: { version: 1 } });
+  /**
+   * Stores the next version of a line, if it still follows the version read (it does, under the lock;
+   * else the change fails): in Redis first, where every reader finds it, then `announce` (the event:
+   * the change is committed, its entry written), then MongoDB, the record the cache is rebuilt from.
+   */
+  private async save(read: OfficeHoursDoc, next: OfficeHoursDoc, announce: () => Promise<unknown>): Promise<void> {
+    if (!(await this.deps.cache.advance(read.version, next))) throw lineMoved();
+    await announce();
+    await this.store(read.version, next);
+  }
+
+  /** Writes a line to MongoDB over the version read, then unmarks its cached copy. */
+  private async store(readVersion: number, next: OfficeHoursDoc): Promise<void> {
+    const { _id, line, ...fields } = next;
+    const saved = await OfficeHoursModel.updateOne({ _id, version: readVersion }, { $set: { ...fields, line: encodeLine(line) } });
     if (saved.matchedCount !== 1) {
       await this.deps.cache.forget(_id.toHexString());
-      throw fail("SERVICE_UNAVAILABLE", "The line changed meanwhile, try again", "LOCK_UNAVAILABLE");
+      throw lineMoved();
     }
     await this.deps.cache.put(next);
   }
@@ -538,20 +549,28 @@ export class OfficeHoursService {
     const active = await QueueEntryModel.find({ activeIn: oh._id.toHexString() }).lean<QueueEntryDoc[]>();
     const line = active.sort((a, b) => a.sortKey - b.sortKey);
     const next: OfficeHoursDoc = { ...oh, line, nextDeadline: nextDeadline(line), changedAt: new Date(this.deps.clock()), version: oh.version + 1 };
-    await this.save(oh, next);
+    await this.save(oh, next, () => this.deps.events.publish("OfficeHoursLineRepaired", { courseId: oh._id.toHexString(), queue: queueState(next) }, null));
     this.deps.logger.warn({ courseId: oh._id.toHexString(), entries: line.length }, "office-hours line rebuilt from its entries");
-    await this.deps.events.publish("OfficeHoursLineRepaired", { courseId: oh._id.toHexString(), queue: queueState(next) }, null);
   }
 
   private async state(courseId: Types.ObjectId): Promise<QueueState> {
     return queueState(await this.officeHours(courseId));
   }
 
-  /** The course's office-hours document (keyed by the course's id): cached, else read (and created on first use). */
-  private async officeHours(courseId: Types.ObjectId): Promise<OfficeHoursDoc> {
+  /**
+   * The course's office-hours document (keyed by the course's id): cached, else read (and created on
+   * first use). A copy still marked as being saved is compared with MongoDB's: the newer one is the
+   * line (the marked copy is a committed change). A change (`forChange`, under the lock, when no save
+   * can be under way) first finishes that save, whose writer died between Redis and MongoDB.
+   */
+  private async officeHours(courseId: Types.ObjectId, forChange = false): Promise<OfficeHoursDoc> {
     const cached = await this.deps.cache.get(courseId.toHexString());
-    if (cached) return cached;
+    if (cached && !cached.saving) return cached.doc;
     const stored = await this.storedOfficeHours(courseId);
+    if (cached && cached.doc.version > stored.version) {
+      if (forChange) await this.store(stored.version, cached.doc);
+      return cached.doc;
+    }
     await this.deps.cache.put(stored);
     return stored;
   }
@@ -694,6 +713,8 @@ function cooldownEnd(oh: OfficeHoursDoc, studentId: string, now: number): Date |
   const last = oh.recentlyHelped.filter((h) => h.student.toHexString() === studentId && h.at.getTime() + ms > now).at(-1);
   return last ? new Date(last.at.getTime() + ms) : null;
 }
+
+const lineMoved = () => fail("SERVICE_UNAVAILABLE", "The line changed meanwhile, try again", "LOCK_UNAVAILABLE");
 
 const heldError = (status: QueueEntryStatus) => reasonError(status === "IN_MEETING" ? "MEETING_IN_PROGRESS" : "INVITE_PENDING");
 
