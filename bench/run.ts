@@ -31,9 +31,10 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       courses: num("BENCH_OH_COURSES", 200),
       studentsPerCourse: 20,
       dashboardsPerCourse: num("BENCH_OH_DASHBOARDS", 50),
-      meetingMs: num("BENCH_OH_MEETING_MS", 1000),
+      meetingMs: num("BENCH_OH_MEETING_MS", 20_000),
       expiringInvites: num("BENCH_OH_EXPIRING", 1000),
       ttlSeconds: 3,
+      workers: num("BENCH_WORKERS", 1),
       parts: (process.env.BENCH_OH_PARTS ?? "live,expiry").split(","),
     }),
   quizzes: () =>

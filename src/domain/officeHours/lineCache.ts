@@ -38,12 +38,19 @@ redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1
 `;
 
+/** KEYS[1]: the hash. ARGV: version. Unmarks the copy if it still holds that version (MongoDB has it now). */
+const SAVED = `
+if redis.call('HGET', KEYS[1], 'v') == ARGV[1] then redis.call('HSET', KEYS[1], 'saving', '0') end
+return 0
+`;
+
 /** Idle lines leave the cache after a day. */
 const TTL_SECONDS = 86_400;
 
 type WithScripts = Redis & {
   putOfficeHours(key: string, version: number, doc: Buffer, ttl: number): Promise<number>;
   advanceOfficeHours(key: string, read: number, version: number, doc: Buffer, ttl: number): Promise<number>;
+  savedOfficeHours(key: string, version: number): Promise<number>;
 };
 
 /** A cached copy; `saving`: its change is committed but MongoDB may not hold it yet. */
@@ -59,6 +66,7 @@ export class OfficeHoursCache {
   ) {
     if (!("putOfficeHours" in redis)) redis.defineCommand("putOfficeHours", { numberOfKeys: 1, lua: PUT });
     if (!("advanceOfficeHours" in redis)) redis.defineCommand("advanceOfficeHours", { numberOfKeys: 1, lua: ADVANCE });
+    if (!("savedOfficeHours" in redis)) redis.defineCommand("savedOfficeHours", { numberOfKeys: 1, lua: SAVED });
   }
 
   async get(courseId: string): Promise<CachedOfficeHours | null> {
@@ -75,6 +83,11 @@ export class OfficeHoursCache {
   /** The copy as MongoDB holds it: fills the cache, or clears the mark of this version. */
   async put(doc: OfficeHoursDoc): Promise<void> {
     await (this.redis as WithScripts).putOfficeHours(this.key(doc._id.toHexString()), doc.version, encode(doc), TTL_SECONDS);
+  }
+
+  /** The version MongoDB now holds: its copy is no longer marked. */
+  async saved(courseId: string, version: number): Promise<void> {
+    await (this.redis as WithScripts).savedOfficeHours(this.key(courseId), version);
   }
 
   async forget(courseId: string): Promise<void> {

@@ -541,7 +541,7 @@ export class OfficeHoursService {
       await this.deps.cache.forget(_id.toHexString());
       throw lineMoved();
     }
-    await this.deps.cache.put(next);
+    await this.deps.cache.saved(_id.toHexString(), next.version);
   }
 
   /** Rebuilds a line from its active entries (under the course's lock) and publishes it. */
