@@ -17,6 +17,7 @@ import {
   specifiedRules,
   validate,
   type DocumentNode,
+  type ExecutionResult,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
@@ -30,7 +31,7 @@ import type { Services } from "../services";
 import type { Config } from "./config";
 import { AppError } from "./errors";
 import { assertComplexity, assertWellFormedStrings, limitRules, MAX_DOCUMENT_TOKENS } from "./graphqlLimits";
-import { createSharedSubscribe } from "./sharedExecution";
+import { createSharedSubscribe, sharedMessagePayload, spliceSharedResults } from "./sharedExecution";
 import { createErrorFormatter, formatGraphQLError, isUnexpected } from "./graphqlErrors";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
@@ -234,6 +235,8 @@ function useGraphQLWs(
           return false;
         }
         ctx.extra.subscriptions = new Set();
+        // A result shared by many subscriptions goes out as bytes serialized once (sharedExecution.ts).
+        spliceSharedResults(ctx.extra.socket as unknown as Parameters<typeof spliceSharedResults>[0]);
         metrics.openSockets.inc();
         // A socket lives no longer than its token: the client reconnects with a fresh one.
         const expiresAt = ctx.extra.user?.expiresAt;
@@ -296,7 +299,7 @@ function useGraphQLWs(
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
       onNext: (_ctx, _id, _payload, args, result) => {
-        if (!result.errors) return undefined;
+        if (!result.errors) return sharedMessagePayload(result) as ExecutionResult | undefined;
         const requestId = (args.contextValue as AppContext | undefined)?.requestId;
         for (const err of result.errors) {
           if (isUnexpected(err)) logger.error({ err, requestId }, "unexpected error in subscription");

@@ -95,9 +95,65 @@ export function createSharedSubscribe(maxResults = 2000, ttlMs = 30_000) {
       const id = key + operation;
       const now = Date.now();
       let result = results.get(id, now);
-      if (!result) results.set(id, (result = run(payload)), now);
+      if (!result) results.set(id, (result = Promise.resolve(run(payload)).then(markShared)), now);
       return result;
     });
+  };
+}
+
+// ---- one serialization per shared result ----
+//
+// graphql-ws writes every result as its own message (`{"id":…,"type":"next","payload":…}`), so a
+// result shared by thousands of subscribers was stringified and encoded to UTF-8 once per socket:
+// the largest per-delivery cost after the socket write itself. A shared result's payload is
+// serialized once, as bytes; each socket's message is its own short head with those bytes spliced in.
+
+const sharedResults = new WeakSet<object>();
+const markShared = (result: ExecutionResult): ExecutionResult => {
+  if (!result.errors) sharedResults.add(result);
+  return result;
+};
+
+/** Stands in for a shared result in graphql-ws's message: it serializes as PLACEHOLDER, noting which result it was. */
+class SharedResultJson {
+  constructor(readonly bytes: Buffer) {}
+  toJSON(): string {
+    lastSerialized = this.bytes;
+    return PLACEHOLDER;
+  }
+}
+const PLACEHOLDER = "\u0000campus:shared-result";
+/** How a message built around a SharedResultJson ends, as graphql-ws stringifies it. */
+const TAIL = `"payload":${JSON.stringify(PLACEHOLDER)}}`;
+const CLOSE = Buffer.from("}");
+/** The bytes of the SharedResultJson serialized last: graphql-ws stringifies a message and sends it in one synchronous step. */
+let lastSerialized: Buffer | null = null;
+const serialized = new WeakMap<object, SharedResultJson>();
+
+/**
+ * For graphql-ws's `onNext`: what to send instead of `result` when it is a shared result (else
+ * undefined, and graphql-ws sends the result as usual). Its bytes are built on first use.
+ */
+export function sharedMessagePayload(result: ExecutionResult): SharedResultJson | undefined {
+  if (!sharedResults.has(result)) return undefined;
+  let json = serialized.get(result);
+  if (!json) serialized.set(result, (json = new SharedResultJson(Buffer.from(JSON.stringify(result)))));
+  return json;
+}
+
+/**
+ * Wraps a socket's `send` so a message that carries a SharedResultJson goes out as its head plus the
+ * shared bytes, in one text frame; every other message is sent unchanged.
+ */
+export function spliceSharedResults(socket: { send(data: unknown, ...rest: unknown[]): void }): void {
+  const send = socket.send.bind(socket);
+  socket.send = (data: unknown, ...rest: unknown[]) => {
+    const shared = lastSerialized;
+    lastSerialized = null;
+    if (!shared || typeof data !== "string" || !data.endsWith(TAIL)) return send(data, ...rest);
+    const head = Buffer.from(data.slice(0, data.length - TAIL.length + '"payload":'.length));
+    const cb = rest.find((r) => typeof r === "function");
+    return send(Buffer.concat([head, shared, CLOSE]), { binary: false }, cb);
   };
 }
 

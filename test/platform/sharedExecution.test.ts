@@ -2,7 +2,8 @@
 // is executed once per (key, operation, variables) however many subscriptions receive it; unmarked
 // payloads run per subscription; the kept results are bounded; ending a subscription ends its source.
 import { GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from "graphql";
-import { createSharedSubscribe, shareAs, sharedPayload } from "../../src/platform/sharedExecution";
+import { MessageType, stringifyMessage } from "graphql-ws";
+import { createSharedSubscribe, shareAs, sharedMessagePayload, sharedPayload, spliceSharedResults } from "../../src/platform/sharedExecution";
 
 let resolved = 0;
 const sources: { ended: boolean; push(v: unknown): void }[] = [];
@@ -133,4 +134,37 @@ it("sharedPayload builds a key's payload once per event object, marked for share
   for (const src of sources) src.push(sharedPayload(event, "k:7", build));
   await Promise.all(nexts);
   expect(resolved).toBe(1);
+});
+
+it("sends a shared result's bytes, serialized once, in each socket's own text message; everything else unchanged", async () => {
+  const shared = createSharedSubscribe();
+  const subs = await Promise.all([1, 1].map((first) => subscribe(shared, first)));
+  const nexts = subs.map((s) => s.next());
+  for (const src of sources) src.push(shareAs({ v: 9 }, "change:9"));
+  const [a, b] = (await Promise.all(nexts)).map((r) => r.value);
+  const payload = sharedMessagePayload(a as never);
+  expect(payload).toBeDefined();
+  expect(sharedMessagePayload(b as never)).toBe(payload); // the same bytes for both
+
+  // What graphql-ws does for each subscriber: stringify its message, then send it at once.
+  const sent: { data: unknown; rest: unknown[] }[] = [];
+  const socket = { send: (data: unknown, ...rest: unknown[]) => void sent.push({ data, rest }) };
+  spliceSharedResults(socket);
+  const done = () => undefined;
+  for (const id of ["sub-1", "sub-2"]) socket.send(stringifyMessage({ id, type: MessageType.Next, payload: payload as never }), done);
+  socket.send(stringifyMessage({ id: "sub-3", type: MessageType.Complete }), done);
+
+  expect(sent.map((m) => JSON.parse(String(m.data)))).toEqual([
+    { id: "sub-1", type: "next", payload: { data: { changed: { v: 9, label: "first 1" } } } },
+    { id: "sub-2", type: "next", payload: { data: { changed: { v: 9, label: "first 1" } } } },
+    { id: "sub-3", type: "complete" },
+  ]);
+  expect(sent[0].rest).toEqual([{ binary: false }, done]); // a text frame, as graphql-ws clients expect
+  expect(sent[2]).toEqual({ data: '{"id":"sub-3","type":"complete"}', rest: [done] });
+  // A result that was not shared is left to graphql-ws.
+  const unshared = createSharedSubscribe();
+  const sub = await subscribe(unshared, 1);
+  const next = sub.next();
+  sources.at(-1)!.push({ v: 1 });
+  expect(sharedMessagePayload((await next).value as never)).toBeUndefined();
 });
