@@ -6,11 +6,11 @@
 // writes the entry (a conditional update on its state: `callNext` turns the first WAITING entry
 // INVITED), then stores the line with its version raised: in Redis (lineCache.ts), then the event
 // goes out, then MongoDB, so viewers do not wait for the line's database write. Everything is read
-// and written by `_id`, the one key FerretDB looks up without scanning. Unique keys on the entries (`activeKey`,
-// `staffKey`) hold the two invariants in the database as well. Every transition is appended to the
-// entry's history and published as an event carrying the whole line, from which every live view is
-// derived. Should an entry and its line ever disagree (an instance died between the two writes), the
-// line is rebuilt from the entries the next time it is touched.
+// and written by `_id`, the one key FerretDB looks up without scanning. Unique keys on the entries
+// (`activeKey`, `staffKey`) hold the two invariants in the database as well. Every transition is
+// appended to the entry's history and published as an event carrying the whole line, from which every
+// live view is derived. Should an entry and its line ever disagree (an instance died between the two
+// writes), the line is rebuilt from the entries the next time it is touched.
 import { Types } from "mongoose";
 import { isCourseStaff, seesWholeLine } from "../../auth/policies";
 import type { AuthUser } from "../../auth/tokens";
