@@ -54,6 +54,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     services.attendanceDirectory.start(services.events);
     runtime.onClose(() => services.attendanceDirectory.stop());
 
+    // Office-hours lines still being written to MongoDB are written before it closes (after the jobs stop).
+    runtime.onClose(() => services.officeHours.stop());
     const { agenda } = runtime;
     startJobs(agenda, services, logger, metrics);
     runtime.onClose(() => stopJobs(services));

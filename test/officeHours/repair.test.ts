@@ -1,12 +1,14 @@
 // An instance that dies between an entry's write and its line's write leaves the two disagreeing.
 // The database is edited here to stand in for such a crash; the next change that touches the entry
 // finds out (its conditional write misses, or its unique key is taken), rebuilds the line from the
-// entries, and says so; every view then shows the entries as stored.
+// entries, and says so; every view then shows the entries as stored. A line reaches MongoDB behind
+// its change (lineWriter.ts), so the tests wait for that write before standing in for a crash.
 import { Redis } from "ioredis";
 import { MongoClient, ObjectId } from "mongodb";
 import { OfficeHoursQueueDocument, QueueChangedDocument } from "../../operations/generated";
 import { decodeLine, encodeLine } from "../../src/models/officeHours";
 import { gql, subscribe, wsClient } from "../support/client";
+import { eventually } from "../support/factories";
 import { deploymentEnv, startServer, stopAll, type TestServer } from "../support/server";
 import { callNext, join, officeHoursCourse, open, until } from "./setup";
 
@@ -29,6 +31,12 @@ afterAll(async () => {
 const errorOf = (r: { errors?: readonly { extensions?: Record<string, unknown> }[] }) => ({ code: r.errors?.[0]?.extensions?.code, reason: r.errors?.[0]?.extensions?.reason });
 const lines = () => mongo.db().collection("officehours");
 const entries = () => mongo.db().collection("queueentries");
+const cacheKey = (courseId: string) => `${server.env.REDIS_PREFIX}office-hours:doc:${courseId}`;
+/** MongoDB's line once the write behind the course's last change has reached it (it holds the cache's version, unmarked). */
+const written = async (courseId: string) => {
+  const read = async () => ({ doc: (await lines().findOne({ _id: new ObjectId(courseId) }))!, cached: await redis.hmget(cacheKey(courseId), "v", "saving") });
+  return (await eventually(read, ({ doc, cached }) => doc.version === Number(cached[0]) && cached[1] === "0")).doc;
+};
 
 it("a join stored without its line: joining again says ALREADY_IN_QUEUE and the line shows the entry", async () => {
   const c = await officeHoursCourse(server, 2);
@@ -36,7 +44,7 @@ it("a join stored without its line: joining again says ALREADY_IN_QUEUE and the 
   const joined = (await join(server, ann, c.id)).data!.joinQueue;
   await join(server, bob, c.id);
   // The crash: Ann's entry was written, the line was not.
-  const doc = (await lines().findOne({ _id: new ObjectId(c.id) }))!;
+  const doc = await written(c.id);
   const line = decodeLine(doc.line).filter((e) => e._id.toHexString() !== joined.id);
   expect(line).toHaveLength(1);
   await lines().updateOne({ _id: doc._id }, { $set: { line: encodeLine(line) } });
@@ -83,12 +91,13 @@ it("an invite stored without its line: the next call says LINE_REPAIRED, then th
 it("a marked cached copy older than MongoDB's (Redis lost a later write) is not used: the next change reads MongoDB", async () => {
   const c = await officeHoursCourse(server, 2);
   const [ann, bob] = c.students;
-  const key = `${server.env.REDIS_PREFIX}office-hours:doc:${c.id}`;
+  const key = cacheKey(c.id);
   await open(server, c.ta, c.id);
   const before = await redis.hgetall(key);
   expect(Number(before.v)).toBeGreaterThan(0);
   const beforeDoc = await redis.hgetBuffer(key, "doc");
   const joined = (await join(server, ann, c.id)).data!.joinQueue;
+  await written(c.id);
   // Ann's join reached MongoDB; the cache holds the line before it, marked as being saved.
   await redis.hset(key, "v", before.v, "doc", beforeDoc!, "saving", "1");
 
@@ -98,8 +107,9 @@ it("a marked cached copy older than MongoDB's (Redis lost a later write) is not 
 
 it("a mark left by a writer that died after writing MongoDB is cleared by the next read, which finds the same version there", async () => {
   const c = await officeHoursCourse(server, 1);
-  const key = `${server.env.REDIS_PREFIX}office-hours:doc:${c.id}`;
+  const key = cacheKey(c.id);
   await open(server, c.ta, c.id);
+  await written(c.id);
   await redis.hset(key, "saving", "1"); // the crash: MongoDB written, the mark never cleared
   expect((await gql(server, OfficeHoursQueueDocument, { courseId: c.id }, c.ta.token)).data!.officeHoursQueue.status.open).toBe(true);
   expect(await redis.hget(key, "saving")).toBe("0");
@@ -108,10 +118,11 @@ it("a mark left by a writer that died after writing MongoDB is cleared by the ne
 it("a change published whose line never reached MongoDB (its writer died between Redis and MongoDB): viewers see it, the next change writes it there", async () => {
   const c = await officeHoursCourse(server, 2);
   const [ann, bob] = c.students;
-  const key = `${server.env.REDIS_PREFIX}office-hours:doc:${c.id}`;
+  const key = cacheKey(c.id);
   await open(server, c.ta, c.id);
-  const before = (await lines().findOne({ _id: new ObjectId(c.id) }))!;
+  const before = await written(c.id);
   const joined = (await join(server, ann, c.id)).data!.joinQueue;
+  await written(c.id);
   // The crash: Ann's entry is written and her join is in Redis and published; MongoDB's line is the one before.
   await lines().replaceOne({ _id: before._id }, before);
   await redis.hset(key, "saving", "1");
@@ -124,9 +135,20 @@ it("a change published whose line never reached MongoDB (its writer died between
   expect(await redis.hget(key, "saving")).toBe("1"); // a viewer never writes
 
   expect((await join(server, bob, c.id)).data!.joinQueue.position).toBe(2);
-  const stored = (await lines().findOne({ _id: before._id }))!;
+  const stored = await written(c.id);
   expect(stored.version).toBe(version + 1);
   expect(decodeLine(stored.line).map((e) => e.student.toHexString())).toEqual([ann.id, bob.id]);
-  expect(await redis.hget(key, "saving")).toBe("0");
   expect((await callNext(server, c.ta, c.id)).data!.callNext!.id).toBe(joined.id);
+}, 60_000);
+
+it("lines are written to MongoDB behind their changes: after 30 joins at once MongoDB holds the last version, the whole line", async () => {
+  const c = await officeHoursCourse(server, 30);
+  await open(server, c.ta, c.id);
+  const joins = await Promise.all(c.students.map((s) => join(server, s, c.id)));
+  expect(joins.every((r) => r.data?.joinQueue)).toBe(true);
+  const queue = (await gql(server, OfficeHoursQueueDocument, { courseId: c.id }, c.ta.token)).data!.officeHoursQueue;
+  const stored = await written(c.id);
+  expect(stored.version).toBe(queue.version);
+  expect(decodeLine(stored.line).map((e) => e._id.toHexString())).toEqual(queue.entries!.map((e) => e.id));
+  expect(queue.entries).toHaveLength(30);
 }, 60_000);

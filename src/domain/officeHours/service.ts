@@ -4,8 +4,9 @@
 // and the change applied as one step on any number of instances, also on FerretDB, whose conditional
 // updates are not atomic. A change reads the course's office-hours document (which holds the line),
 // writes the entry (a conditional update on its state: `callNext` turns the first WAITING entry
-// INVITED), then stores the line with its version raised: in Redis (lineCache.ts), then the event
-// goes out, then MongoDB, so viewers do not wait for the line's database write. Everything is read
+// INVITED), then stores the line with its version raised in Redis (lineCache.ts), publishes the event
+// and releases the lock; the line's MongoDB write follows behind (lineWriter.ts), so neither viewers
+// nor the course's next change wait for it. Everything is read
 // and written by `_id`, the one key FerretDB looks up without scanning. Unique keys on the entries
 // (`activeKey`, `staffKey`) hold the two invariants in the database as well. Every transition is
 // appended to the entry's history and published as an event carrying the whole line, from which every
@@ -41,6 +42,7 @@ import type { CoursesService } from "../courses";
 import type { EnrollmentService } from "../enrollment/service";
 import { RECENT_MEETINGS } from "./estimate";
 import type { OfficeHoursCache } from "./lineCache";
+import { LineWriter } from "./lineWriter";
 import { computeStats, NOTE, type OfficeHoursStatsView } from "./stats";
 import { entryState, queueState, viewEntry, viewQueue, viewStatus, type EntryView, type QueueView, type StatusView } from "./views";
 import { actorOf } from "../../events/catalogue";
@@ -122,6 +124,17 @@ export class OfficeHoursService {
       inviteTtlSeconds: number;
     },
   ) {}
+
+  /** The lines' MongoDB writes, behind the changes (`save`). */
+  private readonly writer = new LineWriter(
+    (doc) => this.store(doc),
+    (err, doc) => this.deps.logger.error({ err, courseId: doc._id.toHexString(), version: doc.version }, "office-hours line not written to MongoDB (the next change writes it)"),
+  );
+
+  /** Finishes the lines' MongoDB writes still under way (shutdown). */
+  stop(): Promise<void> {
+    return this.writer.drain();
+  }
 
   // ---- students ----
 
@@ -524,24 +537,26 @@ export class OfficeHoursService {
 
   /**
    * Stores the next version of a line, if it still follows the version read (it does, under the lock;
-   * else the change fails): in Redis first, where every reader finds it, then `announce` (the event:
-   * the change is committed, its entry written), then MongoDB, the record the cache is rebuilt from.
+   * else the change fails): in Redis, where every reader finds it, then `announce` (the event: the
+   * change is committed, its entry written); MongoDB, the record the cache is rebuilt from, follows
+   * behind (`writer`).
    */
   private async save(read: OfficeHoursDoc, next: OfficeHoursDoc, announce: () => Promise<unknown>): Promise<void> {
     if (!(await this.deps.cache.advance(read.version, next))) throw lineMoved();
     await announce();
-    await this.store(read.version, next);
+    this.writer.enqueue(next);
   }
 
-  /** Writes a line to MongoDB over the version read, then unmarks its cached copy. */
-  private async store(readVersion: number, next: OfficeHoursDoc): Promise<void> {
+  /**
+   * Writes a line to MongoDB unless MongoDB holds that version or a newer one, then unmarks its cached
+   * copy. If MongoDB was ahead, its copy goes to the cache, which keeps it only if the cache held an
+   * older version (a stale copy: the next change then starts from MongoDB's).
+   */
+  private async store(next: OfficeHoursDoc): Promise<void> {
     const { _id, line, ...fields } = next;
-    const saved = await OfficeHoursModel.updateOne({ _id, version: readVersion }, { $set: { ...fields, line: encodeLine(line) } });
-    if (saved.matchedCount !== 1) {
-      await this.deps.cache.forget(_id.toHexString());
-      throw lineMoved();
-    }
-    await this.deps.cache.saved(_id.toHexString(), next.version);
+    const saved = await OfficeHoursModel.updateOne({ _id, version: { $lt: next.version } }, { $set: { ...fields, line: encodeLine(line) } });
+    if (saved.matchedCount === 1) await this.deps.cache.saved(_id.toHexString(), next.version);
+    else await this.deps.cache.put(await this.storedOfficeHours(_id));
   }
 
   /** Rebuilds a line from its active entries (under the course's lock) and publishes it. */
@@ -559,16 +574,19 @@ export class OfficeHoursService {
 
   /**
    * The course's office-hours document (keyed by the course's id): cached, else read (and created on
-   * first use). A copy still marked as being saved is compared with MongoDB's: the newer one is the
-   * line (the marked copy is a committed change). A change (`forChange`, under the lock, when no save
-   * can be under way) first finishes that save, whose writer died between Redis and MongoDB.
+   * first use). A copy still marked as being saved is the line if this instance is writing it;
+   * otherwise it is compared with MongoDB's (after this instance's own writes of the line), and the
+   * newer one is the line (the marked copy is a committed change). A change (`forChange`) then queues
+   * the write of a marked copy nobody is writing (its writer died between Redis and MongoDB).
    */
   private async officeHours(courseId: Types.ObjectId, forChange = false): Promise<OfficeHoursDoc> {
-    const cached = await this.deps.cache.get(courseId.toHexString());
-    if (cached && !cached.saving) return cached.doc;
+    const id = courseId.toHexString();
+    const cached = await this.deps.cache.get(id);
+    if (cached && (!cached.saving || this.writer.writing(id, cached.doc.version))) return cached.doc;
+    await this.writer.settled(id);
     const stored = await this.storedOfficeHours(courseId);
     if (cached && cached.doc.version > stored.version) {
-      if (forChange) await this.store(stored.version, cached.doc);
+      if (forChange) this.writer.enqueue(cached.doc);
       return cached.doc;
     }
     await this.deps.cache.put(stored);
