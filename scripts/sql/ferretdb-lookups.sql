@@ -35,3 +35,10 @@ $$;
 
 CREATE EVENT TRIGGER ferretdb_lookup_index ON ddl_command_end WHEN TAG IN ('CREATE INDEX')
   EXECUTE FUNCTION ferretdb_lookup_index();
+
+-- A fresh table has no statistics until autovacuum analyses it, and until then PostgreSQL's planner
+-- often prefers reading the whole (small but growing) table to probing the twin: with a few hundred
+-- office-hours lines, every conditional update of a line was a sequential scan (pg_stat_user_tables:
+-- about one seq_scan per update). MongoDB always probes the _id index; so does FerretDB's database
+-- now. Filters no index serves still scan (the setting only makes a scan the planner's last resort).
+DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET enable_seqscan = off', current_database()); END $$;
