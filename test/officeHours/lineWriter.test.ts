@@ -25,14 +25,13 @@ it("writes one version of a course at a time, then only the newest of those queu
   writer.enqueue(line(a, 3)); // older than the one waiting: never written
   await tick();
   expect(started.map((s) => s.version)).toEqual([1]);
-  expect(writer.writing(a.toHexString(), 4)).toBe(true);
-  expect(writer.writing(a.toHexString(), 1)).toBe(false);
+  expect(writer.newest(a.toHexString())).toBe(4);
   started[0].finish();
   await tick();
   expect(started.map((s) => s.version)).toEqual([1, 4]);
   started[1].finish();
   await writer.settled(a.toHexString());
-  expect(writer.writing(a.toHexString(), 4)).toBe(false);
+  expect(writer.newest(a.toHexString())).toBeUndefined();
   expect(started.map((s) => s.version)).toEqual([1, 4]);
 });
 
@@ -78,4 +77,19 @@ it("drain resolves only when every queued line is written, including those queue
   started[1].finish();
   await draining;
   expect(drained).toBe(true);
+});
+
+it("with a delay, waits before each write and writes only the newest version queued meanwhile; drain writes at once", async () => {
+  const { started, write } = gatedWrites();
+  const writer = new LineWriter(write, () => undefined, 60_000);
+  const a = new Types.ObjectId();
+  writer.enqueue(line(a, 1));
+  writer.enqueue(line(a, 2));
+  await new Promise((r) => setTimeout(r, 50));
+  expect(started).toHaveLength(0); // still waiting for newer versions
+  const draining = writer.drain();
+  await tick();
+  expect(started.map((s) => s.version)).toEqual([2]);
+  started[0].finish();
+  await draining;
 });

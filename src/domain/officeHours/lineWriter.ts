@@ -1,8 +1,9 @@
 // Office-hours lines reach MongoDB behind their changes: a change stores its line in Redis, publishes
-// it and releases the course's lock (service.ts); the line's MongoDB write follows here. One write at a
-// time per course: a version queued while one is under way waits, and a newer one takes its place (a
-// line holds every change before it, so only the newest needs writing). Under load most changes of a
-// busy course then cost no line write at all, and no change waits for one under the lock.
+// it and releases the course's lock (service.ts); the line's MongoDB write follows here, `delayMs`
+// later. One write at a time per course: a version queued while one waits or is under way waits, and
+// a newer one takes its place (a line holds every change before it, so only the newest needs
+// writing). Changes of a course that come close together (two staff calling, their two invites
+// expiring) then cost one line write, and no change waits for one under the lock.
 import type { OfficeHoursDoc } from "../../models/officeHours";
 
 interface Course {
@@ -15,11 +16,16 @@ interface Course {
 
 export class LineWriter {
   private readonly courses = new Map<string, Course>();
+  /** Ends the waits before writes (drain). */
+  private readonly waking = new Set<() => void>();
+  private draining = false;
 
   constructor(
     /** Writes one version (never over a newer one); a failure is passed to `failed`. */
     private readonly write: (doc: OfficeHoursDoc) => Promise<void>,
     private readonly failed: (err: unknown, doc: OfficeHoursDoc) => void,
+    /** How long a queued line waits before its write (newer versions queued meanwhile replace it). */
+    private readonly delayMs = 0,
   ) {}
 
   /** Queues a line for MongoDB and returns at once. */
@@ -38,9 +44,9 @@ export class LineWriter {
     started.done = this.run(id, started);
   }
 
-  /** True while this instance still has to write exactly this version of the course's line (it made it). */
-  writing(courseId: string, version: number): boolean {
-    return this.courses.get(courseId)?.newest === version;
+  /** The newest version of the course's line this instance has still to write (it made it), if any. */
+  newest(courseId: string): number | undefined {
+    return this.courses.get(courseId)?.newest;
   }
 
   /** Resolves once every line this instance queued for the course is written (or failed). */
@@ -48,16 +54,36 @@ export class LineWriter {
     return this.courses.get(courseId)?.done ?? Promise.resolve();
   }
 
-  /** Resolves once every queued line is written (at shutdown, before MongoDB closes). */
+  /** Writes every queued line now and resolves once they are written (at shutdown, before MongoDB closes). */
   async drain(): Promise<void> {
+    this.draining = true;
+    for (const wake of this.waking) wake();
     while (this.courses.size) await Promise.all([...this.courses.values()].map((c) => c.done));
   }
 
   private async run(id: string, course: Course): Promise<void> {
+    if (this.waits()) await this.pause();
     for (let doc = course.waiting; doc; doc = course.waiting) {
       course.waiting = null;
       await this.write(doc).catch((err) => this.failed(err, doc!));
+      if (course.waiting && this.waits()) await this.pause();
     }
     this.courses.delete(id);
+  }
+
+  private waits(): boolean {
+    return this.delayMs > 0 && !this.draining;
+  }
+
+  private pause(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.waking.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, this.delayMs);
+      this.waking.add(wake);
+    });
   }
 }

@@ -102,6 +102,11 @@ const reasonError = (reason: keyof typeof REASONS, details?: Record<string, unkn
 };
 
 const MAX_STATS_DAYS = 366;
+/**
+ * A line's MongoDB write waits this long for newer versions of it (lineWriter.ts): long enough to
+ * take the next change of a busy course along, short next to how long Redis holds the copy.
+ */
+const LINE_WRITE_DELAY_MS = 250;
 /** How many due deadlines one sweep ends at once. */
 const SWEEP_PARALLELISM = 32;
 /** Clock skew between instances tolerated by waiting (beyond it, the deadline's periodic sweep ends it). */
@@ -129,6 +134,7 @@ export class OfficeHoursService {
   private readonly writer = new LineWriter(
     (doc) => this.store(doc),
     (err, doc) => this.deps.logger.error({ err, courseId: doc._id.toHexString(), version: doc.version }, "office-hours line not written to MongoDB (the next change writes it)"),
+    LINE_WRITE_DELAY_MS,
   );
 
   /** Finishes the lines' MongoDB writes still under way (shutdown). */
@@ -575,15 +581,17 @@ export class OfficeHoursService {
   /**
    * The course's office-hours document (keyed by the course's id): cached, else read (and created on
    * first use). A copy still marked as being saved is the line if this instance is writing it;
-   * otherwise it is compared with MongoDB's (after this instance's own writes of the line), and the
-   * newer one is the line (the marked copy is a committed change). A change (`forChange`) then queues
-   * the write of a marked copy nobody is writing (its writer died between Redis and MongoDB).
+   * otherwise it is compared with MongoDB's, and the newer one is the line (the marked copy is a
+   * committed change; another instance may still be writing it). A change (`forChange`) then queues the
+   * write of the marked copy too (its writer may have died between Redis and MongoDB). Should Redis
+   * have lost a newer version this instance made, MongoDB gets that first.
    */
   private async officeHours(courseId: Types.ObjectId, forChange = false): Promise<OfficeHoursDoc> {
     const id = courseId.toHexString();
     const cached = await this.deps.cache.get(id);
-    if (cached && (!cached.saving || this.writer.writing(id, cached.doc.version))) return cached.doc;
-    await this.writer.settled(id);
+    const mine = this.writer.newest(id);
+    if (cached && (!cached.saving || mine === cached.doc.version)) return cached.doc;
+    if (mine !== undefined && (!cached || mine > cached.doc.version)) await this.writer.settled(id);
     const stored = await this.storedOfficeHours(courseId);
     if (cached && cached.doc.version > stored.version) {
       if (forChange) this.writer.enqueue(cached.doc);
