@@ -152,3 +152,13 @@ it("lines are written to MongoDB behind their changes: after 30 joins at once Mo
   expect(decodeLine(stored.line).map((e) => e._id.toHexString())).toEqual(queue.entries!.map((e) => e.id));
   expect(queue.entries).toHaveLength(30);
 }, 60_000);
+
+it("a change of the line alone (going on duty) is in MongoDB when it is answered: only the line records it", async () => {
+  const c = await officeHoursCourse(server, 1);
+  await join(server, c.students[0], c.id); // an entry's change: its line follows behind
+  expect((await open(server, c.ta, c.id)).data!.openOfficeHours.open).toBe(true);
+  const stored = (await lines().findOne({ _id: new ObjectId(c.id) }))!;
+  expect(stored.onDuty.map((d: { staff: ObjectId }) => d.staff.toHexString())).toEqual([c.ta.id]);
+  expect(stored.version).toBe(Number(await redis.hget(cacheKey(c.id), "v")));
+  expect(decodeLine(stored.line)).toHaveLength(1); // written with it: the join before
+}, 60_000);
