@@ -43,6 +43,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     await quizWriter.start();
     runtime.onClose(() => quizWriter.stop());
     runtime.onClose(async () => services.leaderboard.stop());
+    services.quizzes.start();
+    runtime.onClose(() => services.quizzes.stop());
     metrics.registerBacklog(() => quizWriter.backlog, "quiz");
 
     // Attendance: its indexes, the register log's writer (same pattern), the school-staff cache's feed.

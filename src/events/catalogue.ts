@@ -201,6 +201,8 @@ export const topics = {
   attendance: (schoolId: string) => `attendance:${schoolId}`,
   /** Who teaches where: instances drop their cached school-staff answers on these. */
   attendanceStaff: "attendance-staff",
+  /** Students leaving a course (dropped, or switched away): their open quizzes stop taking their answers. */
+  courseDepartures: "course-departures",
 };
 
 const seatTopics = (seats: SeatsSnapshot[]) => seats.map((s) => topics.courseSeats(s.courseId));
@@ -218,9 +220,9 @@ export const eventTopics: { [N in EventName]: (payload: EventCatalogue[N]) => st
   CourseCapacityChanged: (p) => [topics.catalogue, topics.course(p.courseId), ...seatTopics(p.seats)],
   StudentEnrolled: change,
   StudentWaitlisted: change,
-  StudentDisenrolled: change,
+  StudentDisenrolled: (p) => [...change(p), topics.courseDepartures],
   StudentPromoted: change,
-  CourseSwitched: (p) => [...seatTopics(p.seats), topics.studentEnrollments(p.studentId)],
+  CourseSwitched: (p) => [...seatTopics(p.seats), topics.studentEnrollments(p.studentId), topics.courseDepartures],
   EnrollmentProfileSet: (p) => [topics.studentEnrollments(p.studentId)],
   QueueJoined: officeHours,
   QueueLeft: officeHours,

@@ -6,6 +6,8 @@ import {
   AnswerDocument,
   CloseQuizDocument,
   CreateQuizDocument,
+  DisenrollDocument,
+  EnrollDocument,
   JoinQuizDocument,
   LeaderboardChangedDocument,
   LeaderboardDocument,
@@ -248,6 +250,28 @@ describe("a LIVE quiz", () => {
     expect(errorOf(await gql(server, QuizDocument, { id: quiz.id }, outsider.token))).toMatchObject({ code: "FORBIDDEN" });
     expect(errorOf(await gql(server, QuizDocument, { id: "nope" }, outsider.token))).toMatchObject({ code: "NOT_FOUND" });
     await client.dispose();
+  });
+
+  it("a player who leaves the course answers no more (NOT_ENROLLED), keeps the score, and answers again once enrolled and joined again", async () => {
+    const c = await quizClass(server, 1);
+    const [s] = c.students;
+    const quiz = await createQuiz(server, c.teacher.token, { courseId: c.courseId, questions: questions(3) });
+    await joinAll(server, quiz.id, [s]);
+    await start(quiz.id, c.teacher.token);
+    const first = (await answer(s, quiz.id, quiz.questions[0].id, 0)).data!.answer;
+    expect(first.correct).toBe(true);
+
+    expect((await gql(server, DisenrollDocument, { courseId: c.courseId }, s.token)).data!.disenroll.status).toBe("DROPPED");
+    // The departure reaches the quiz through an event: until then the question answered says ALREADY_ANSWERED.
+    const refused = await eventually(() => answer(s, quiz.id, quiz.questions[0].id, 0), (r) => errorOf(r).reason === "NOT_ENROLLED");
+    expect(errorOf(refused)).toMatchObject({ code: "FORBIDDEN", reason: "NOT_ENROLLED" });
+    await start(quiz.id, c.teacher.token);
+    expect(errorOf(await answer(s, quiz.id, quiz.questions[1].id, 1))).toMatchObject({ code: "FORBIDDEN", reason: "NOT_ENROLLED" });
+    expect(errorOf(await gql(server, JoinQuizDocument, { quizId: quiz.id }, s.token))).toMatchObject({ code: "FORBIDDEN", reason: "NOT_ENROLLED" });
+
+    expect((await gql(server, EnrollDocument, { courseId: c.courseId }, s.token)).data!.enroll.status).toBe("ENROLLED");
+    expect((await gql(server, JoinQuizDocument, { quizId: quiz.id }, s.token)).data!.joinQuiz.score).toBe(first.totalScore);
+    expect((await answer(s, quiz.id, quiz.questions[1].id, 1)).data!.answer.correct).toBe(true);
   });
 });
 

@@ -10,6 +10,7 @@ const COMMANDS = {
   qzLoad: scripts.LOAD,
   qzJoin: scripts.JOIN,
   qzAnswer: scripts.ANSWER,
+  qzLeft: scripts.LEFT_COURSE,
   qzStart: scripts.START_QUESTION,
   qzClose: scripts.CLOSE,
   qzTrail: scripts.TRAIL,

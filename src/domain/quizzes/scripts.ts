@@ -10,6 +10,7 @@
 //                          q:<question> = "index|options|correct|points|limitMs", i:<index> = question id
 //   p:<quiz>:<user>  hash  j (joined at) nm (name) sc (score) sk (streak) li (last answered index)
 //                          la (last answer at) a:<question> = "choice|points|correct(1/0)"
+//                          x (set while the player has left the quiz's course: no answers)
 //   lb:<quiz>        zset  user -> points * 2^32 + (2^32 - 1 - seq): ties go to who got there first
 //   t:<quiz>         the leaderboard push window (SET NX PX): whoever sets it pushes now
 //   tp:<quiz>        a change waits for the next window (the trailing push)
@@ -119,7 +120,10 @@ local q = quiz(id)
 if not q then return {'HYDRATE'} end
 local p = pkey(id, user)
 local joined = redis.call('HMGET', p, 'j', 'sc')
-if joined[1] then return {'OK', '0', joined[1], joined[2], tostring(rank(id, user)), '-1', '0'} end
+if joined[1] then
+  redis.call('HDEL', p, 'x') -- enrolled again (the caller checked): answers again
+  return {'OK', '0', joined[1], joined[2], tostring(rank(id, user)), '-1', '0'}
+end
 local t = now()
 local why = notOpen(q, t)
 if why then return {'ERR', why} end
@@ -130,6 +134,17 @@ local publish, v = touch(id, window)
 local out = {'OK', '1', tostring(t), '0', tostring(rank(id, user)), tostring(publish), tostring(v)}
 if publish == 0 then standings(id, PUSH, out) end
 return out
+`;
+
+/**
+ * ARGV: prefix quiz user -> {'1'} | {'0'} (not a player). The player left the quiz's course (dropped it,
+ * or switched away): no more answers until they join again, enrolled again. Score and answers stay.
+ */
+export const LEFT_COURSE = `${LIB}
+local p = pkey(ARGV[2], ARGV[3])
+if redis.call('EXISTS', p) == 0 then return {'0'} end
+redis.call('HSET', p, 'x', '1')
+return {'1'}
 `;
 
 /**
@@ -145,8 +160,9 @@ local t = now()
 local why = notOpen(q, t)
 if why then return {'ERR', why} end
 local p = pkey(id, user)
-local pl = redis.call('HMGET', p, 'j', 'sc', 'sk', 'li', 'la', 'a:' .. qid)
+local pl = redis.call('HMGET', p, 'j', 'sc', 'sk', 'li', 'la', 'a:' .. qid, 'x')
 if not pl[1] then return {'ERR', 'NOT_JOINED'} end
+if pl[7] then return {'ERR', 'NOT_ENROLLED'} end
 local def = redis.call('HGET', qkey(id), 'q:' .. qid)
 if not def then return {'ERR', 'QUESTION_NOT_FOUND'} end
 local idx, options, correctIdx, points, limit = string.match(def, '^(%d+)|(%d+)|(%d+)|(%d+)|(%d+)$')

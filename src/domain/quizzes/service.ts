@@ -5,12 +5,13 @@ import { Types } from "mongoose";
 import { canHostQuiz, canPlayQuiz, canSeeCorrectOption, canSeeQuestion, canViewQuiz } from "../../auth/policies";
 import type { AuthUser } from "../../auth/tokens";
 import type { EventBus } from "../../events/bus";
-import type { LeaderboardSnapshot } from "../../events/catalogue";
+import { topics, type DomainEvent, type LeaderboardSnapshot } from "../../events/catalogue";
 import type { CourseDoc } from "../../models/course";
 import { QuizModel, QuizStandingModel, type QuestionDoc, type QuizDoc, type QuizMode, type QuizStandingDoc } from "../../models/quiz";
 import { UserModel } from "../../models/user";
 import type { Clock } from "../../platform/clock";
 import { fail, reasonErrors, type ErrorCode } from "../../platform/errors";
+import type { Logger } from "../../platform/logger";
 import { isObjectId } from "../../platform/util";
 import type { CoursesService } from "../courses";
 import type { EnrollmentEngine } from "../enrollment/engine";
@@ -88,6 +89,7 @@ const REASONS: Record<string, [ErrorCode, string]> = {
   INVALID_CHOICE: ["BAD_USER_INPUT", "No such option in this question"],
   QUESTION_CLOSED: ["CONFLICT", "This question is not open for answers"],
   QUESTION_NOT_FOUND: ["NOT_FOUND", "No such question in this quiz"],
+  NOT_ENROLLED: ["FORBIDDEN", "You left this quiz's course: only enrolled students answer its questions"],
   NO_MORE_QUESTIONS: ["CONFLICT", "Every question of this quiz has been started"],
 };
 const reasonError = reasonErrors(REASONS);
@@ -102,8 +104,38 @@ export class QuizzesService {
       courses: CoursesService;
       clock: Clock;
       throttleMs: number;
+      logger: Logger;
     },
   ) {}
+
+  private departures?: AsyncIterator<DomainEvent>;
+
+  /** Follows students leaving courses (from every instance): see `leftCourse`. */
+  start(): void {
+    this.departures = this.deps.events.subscribe(topics.courseDepartures)[Symbol.asyncIterator]();
+    void (async () => {
+      for (;;) {
+        const r = await this.departures!.next();
+        if (r.done) return;
+        const e = r.value as DomainEvent<"StudentDisenrolled" | "CourseSwitched">;
+        const left = "from" in e.payload ? e.payload.from : e.payload;
+        await this.leftCourse(left.courseId, left.studentId).catch((err) => this.deps.logger.error({ err, event: e.name }, "quiz players not told of a course they left"));
+      }
+    })().catch((err) => this.deps.logger.warn({ err }, "course departures feed stopped"));
+  }
+
+  async stop(): Promise<void> {
+    await this.departures?.return?.();
+  }
+
+  /**
+   * A student left a course (dropped it, or switched away): the course's open quizzes take no more
+   * answers from them (NOT_ENROLLED) unless they enroll and join again. Their score and answers stay.
+   */
+  async leftCourse(courseId: string, studentId: string): Promise<void> {
+    const open = await QuizModel.find({ course: courseId, closedAt: null }).select({ _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+    await Promise.all(open.map((q) => this.deps.quizEngine.run("qzLeft", q._id.toHexString(), [studentId])));
+  }
 
   async create(actor: AuthUser, input: QuizInput): Promise<QuizView> {
     const course = await this.deps.courses.get(input.courseId);
