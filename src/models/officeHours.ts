@@ -74,6 +74,8 @@ const queueEntrySchema = new Schema(
     activeKey: { type: String, required: true },
     staffKey: { type: String, required: true },
     history: { type: [transitionSchema], default: [] },
+    /** The version of the course's line that this entry's last change made (a rebuilt line starts past it). */
+    lineVersion: { type: Number, default: 0 },
   },
   { versionKey: false },
 );
@@ -107,6 +109,7 @@ export interface QueueEntryDoc {
   activeKey: string;
   staffKey: string;
   history: Transition[];
+  lineVersion?: number;
 }
 export const QueueEntryModel = model("QueueEntry", queueEntrySchema);
 

@@ -162,3 +162,24 @@ it("a change of the line alone (going on duty) is in MongoDB when it is answered
   expect(stored.version).toBe(Number(await redis.hget(cacheKey(c.id), "v")));
   expect(decodeLine(stored.line)).toHaveLength(1); // written with it: the join before
 }, 60_000);
+
+it("an instance killed before its line reached MongoDB, and Redis losing its copy: the line is rebuilt from the entries, past every version published", async () => {
+  const env = deploymentEnv();
+  const first = await startServer(env);
+  const c = await officeHoursCourse(first, 2);
+  await open(first, c.ta, c.id); // written before it is answered
+  const dashboard = subscribe(wsClient(first, c.ta.token), QueueChangedDocument, { courseId: c.id });
+  const before = (await dashboard.next()).queueChanged;
+  const joined = (await join(first, c.students[0], c.id)).data!.joinQueue;
+  const published = (await until(dashboard.next, (v) => v.queueChanged.version > before.version)).queueChanged;
+  // The crash: the join's line was still waiting for its write (1 s behind), and Redis loses the copy.
+  await first.kill();
+  await redis.del(`${env.REDIS_PREFIX}office-hours:doc:${c.id}`);
+
+  const second = await startServer(env);
+  const queue = (await gql(second, OfficeHoursQueueDocument, { courseId: c.id }, c.ta.token)).data!.officeHoursQueue;
+  expect(queue.entries!.map((e) => e.id)).toEqual([joined.id]);
+  expect(queue.version).toBeGreaterThan(published.version);
+  expect((await join(second, c.students[1], c.id)).data!.joinQueue.position).toBe(2);
+  await second.stop();
+}, 60_000);

@@ -189,6 +189,7 @@ export class OfficeHoursService {
         activeKey: activeKey(courseId, student.id),
         staffKey: id,
         history: [{ status: "WAITING", at, actor: oid(student.id), note: null }],
+        lineVersion: oh.version + 1,
       };
       try {
         await QueueEntryModel.collection.insertOne(entry);
@@ -209,7 +210,7 @@ export class OfficeHoursService {
       if (!entry) throw reasonError("NOT_IN_QUEUE");
       if (entry.status === "IN_MEETING") throw reasonError("MEETING_IN_PROGRESS");
       const declined = entry.status === "INVITED";
-      const updated = await this.finish(entry, "WITHDRAWN", now, student.id, declined ? NOTE.declined : null);
+      const updated = await this.finish(oh.version + 1, entry, "WITHDRAWN", now, student.id, declined ? NOTE.declined : null);
       return { event: "QueueLeft", entry: updated, extra: { declinedInvite: declined } };
     }));
   }
@@ -227,7 +228,7 @@ export class OfficeHoursService {
       if (expired) throw reasonError("INVITE_EXPIRED");
       if (entry.status !== "INVITED") throw reasonError("NOT_INVITED");
       const at = new Date(now);
-      const updated = await this.transition(entry, "IN_MEETING", at, student.id, null, { meetingStartedAt: at, inviteJob: null });
+      const updated = await this.transition(oh.version + 1, entry, "IN_MEETING", at, student.id, null, { meetingStartedAt: at, inviteJob: null });
       if (entry.inviteJob) await this.deps.timers.cancel(entry.inviteJob);
       return { event: "InviteAccepted", entry: updated };
     }));
@@ -285,7 +286,7 @@ export class OfficeHoursService {
       let invited: QueueEntryDoc;
       try {
         // The first WAITING entry becomes INVITED: a conditional update of that entry.
-        invited = await this.transition(next, "INVITED", at, staff.id, null, {
+        invited = await this.transition(oh.version + 1, next, "INVITED", at, staff.id, null, {
           staff: oid(staff.id),
           staffKey: staff.id,
           meetingLink: duty.meetingLink,
@@ -314,7 +315,7 @@ export class OfficeHoursService {
     return viewChanged(await this.change(course, staff, async (oh, now) => {
       const entry = inLine(oh, entryId);
       if (entry?.status !== "IN_MEETING") throw reasonError("NOT_IN_MEETING");
-      const updated = await this.finish(entry, "DONE", now, staff.id, null);
+      const updated = await this.finish(oh.version + 1, entry, "DONE", now, staff.id, null);
       const seconds = (now - entry.meetingStartedAt!.getTime()) / 1000;
       const cooldownFrom = now - oh.cooldownMinutes * 60_000;
       return {
@@ -334,7 +335,7 @@ export class OfficeHoursService {
     return viewChanged(await this.change(course, staff, async (oh, now) => {
       const entry = inLine(oh, entryId);
       if (!entry) throw reasonError("ENTRY_CLOSED");
-      const updated = await this.finish(entry, "REMOVED", now, staff.id, reason?.trim().slice(0, MAX_TEXT) || null);
+      const updated = await this.finish(oh.version + 1, entry, "REMOVED", now, staff.id, reason?.trim().slice(0, MAX_TEXT) || null);
       return { event: "RemovedFromQueue", entry: updated };
     }));
   }
@@ -481,13 +482,13 @@ export class OfficeHoursService {
     await this.change(course, null, async (oh, now) => {
       const entry = inLine(oh, entryId);
       if (!entry || !timedOut(entry, kind, deadline)) return { entry: null };
-      if (kind === "wait") return { event: "QueueWaitExpired", entry: await this.finish(entry, "EXPIRED", now, null, NOTE.maxWait) };
+      if (kind === "wait") return { event: "QueueWaitExpired", entry: await this.finish(oh.version + 1, entry, "EXPIRED", now, null, NOTE.maxWait) };
       if (oh.expiredInvite === "REQUEUE_ONCE" && !entry.requeued) {
         const at = new Date(now);
         const front = Math.min(now, ...oh.line.filter((e) => e.status === "WAITING").map((e) => e.sortKey)) - 1;
         const waitEndsAt = oh.maxWaitSeconds ? new Date(now + oh.maxWaitSeconds * 1000) : null;
         const waitJob = waitEndsAt ? await this.deps.timers.schedule("wait", courseId.toHexString(), entryId, waitEndsAt) : null;
-        const updated = await this.transition(entry, "WAITING", at, null, NOTE.requeued, {
+        const updated = await this.transition(oh.version + 1, entry, "WAITING", at, null, NOTE.requeued, {
           sortKey: front,
           waitingSince: at,
           requeued: true,
@@ -499,7 +500,7 @@ export class OfficeHoursService {
         }, [{ status: "EXPIRED", at, actor: null, note: NOTE.inviteExpired }]);
         return { event: "InviteExpired", entry: updated, extra: { requeued: true } };
       }
-      const updated = await this.finish(entry, "EXPIRED", now, null, NOTE.inviteExpired);
+      const updated = await this.finish(oh.version + 1, entry, "EXPIRED", now, null, NOTE.inviteExpired);
       return { event: "InviteExpired", entry: updated, extra: { requeued: false } };
     });
   }
@@ -604,8 +605,30 @@ export class OfficeHoursService {
       if (forChange) this.writer.enqueue(cached.doc);
       return cached.doc;
     }
+    if (!cached) return this.refill(stored);
     await this.deps.cache.put(stored);
     return stored;
+  }
+
+  /**
+   * Fills the cache from MongoDB's line when Redis holds none. MongoDB's line may lack the last
+   * changes of entries (written behind; Redis lost them with its copy, and their writer died): if an
+   * entry records a later version than the line, the line is rebuilt from the entries with a version
+   * past every one published, and stored.
+   */
+  private async refill(stored: OfficeHoursDoc): Promise<OfficeHoursDoc> {
+    const last = await QueueEntryModel.findOne({ course: stored._id }).sort({ lineVersion: -1 }).select({ lineVersion: 1 }).lean<{ lineVersion?: number }>();
+    const entriesVersion = last?.lineVersion ?? 0;
+    if (entriesVersion <= stored.version) {
+      await this.deps.cache.put(stored);
+      return stored;
+    }
+    const line = (await QueueEntryModel.find({ activeIn: stored._id.toHexString() }).lean<QueueEntryDoc[]>()).sort((a, b) => a.sortKey - b.sortKey);
+    const rebuilt: OfficeHoursDoc = { ...stored, line, nextDeadline: nextDeadline(line), changedAt: new Date(this.deps.clock()), version: entriesVersion + 1 };
+    await this.store(rebuilt);
+    await this.deps.cache.put(rebuilt);
+    this.deps.logger.warn({ courseId: stored._id.toHexString(), from: stored.version, to: rebuilt.version }, "office-hours line behind its entries rebuilt from them");
+    return rebuilt;
   }
 
   private async storedOfficeHours(courseId: Types.ObjectId): Promise<OfficeHoursDoc> {
@@ -625,10 +648,10 @@ export class OfficeHoursService {
   }
 
   /** Moves an entry to a final state: it leaves the line, frees its staff member, and its pending deadlines are cancelled. */
-  private async finish(entry: QueueEntryDoc, status: QueueEntryStatus, now: number, actorId: string | null, note: string | null): Promise<QueueEntryDoc> {
+  private async finish(version: number, entry: QueueEntryDoc, status: QueueEntryStatus, now: number, actorId: string | null, note: string | null): Promise<QueueEntryDoc> {
     const at = new Date(now);
     const id = entry._id.toHexString();
-    const updated = await this.transition(entry, status, at, actorId, note, {
+    const updated = await this.transition(version, entry, status, at, actorId, note, {
       endedAt: at,
       activeKey: id,
       activeIn: null,
@@ -647,6 +670,7 @@ export class OfficeHoursService {
    * that appends to its history. Returns the entry as it now is.
    */
   private async transition(
+    version: number,
     entry: QueueEntryDoc,
     status: QueueEntryStatus,
     at: Date,
@@ -658,10 +682,10 @@ export class OfficeHoursService {
     const steps = [...before, { status, at, actor: actorId ? oid(actorId) : null, note }];
     const written = await QueueEntryModel.updateOne(
       { _id: entry._id, status: entry.status, invites: entry.invites },
-      { $set: { ...set, status }, $push: { history: { $each: steps } } },
+      { $set: { ...set, status, lineVersion: version }, $push: { history: { $each: steps } } },
     );
     if (written.matchedCount !== 1) throw new LineOutOfSync(fail("SERVICE_UNAVAILABLE", "The line was out of date and has been refreshed, try again", "LINE_REPAIRED"));
-    return { ...entry, ...set, status, history: [...entry.history, ...steps] };
+    return { ...entry, ...set, status, lineVersion: version, history: [...entry.history, ...steps] };
   }
 
   /** Why a staff member who holds an invite or meeting in another course cannot call now. */
