@@ -71,9 +71,9 @@ export function createServices(deps: {
   // Quizzes: live state in Redis (scripts), leaderboard pushes throttled across instances.
   const quizEngine = new QuizEngine(redis.client, config.REDIS_PREFIX);
   const leaderboard = new LeaderboardPublisher(quizEngine, events, config.LEADERBOARD_THROTTLE_MS, logger);
-  const quizzes = new QuizzesService({ quizEngine, engine, leaderboard, events, courses, clock, throttleMs: config.LEADERBOARD_THROTTLE_MS, logger });
+  const quizzes = new QuizzesService({ quizEngine, engine, leaderboard, events, courses, clock, throttleMs: config.LEADERBOARD_THROTTLE_MS });
   const attendanceEngine = new AttendanceEngine(redis.client, config.REDIS_PREFIX, config.ATTENDANCE_CORRECTION_DAYS);
-  const attendanceDirectory = new AttendanceDirectory(logger);
+  const attendanceDirectory = new AttendanceDirectory();
   const officeHoursDeadlines = new EntryDeadlines(agenda, new RedisDeadlines(redis.client, `${config.REDIS_PREFIX}office-hours:deadlines`, logger), logger);
   return {
     attendanceEngine,

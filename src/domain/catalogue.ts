@@ -4,7 +4,7 @@
 // changed courses every RESYNC_MS in case an event was missed (Redis restart).
 import { CourseModel, type CourseDoc } from "../models/course";
 import type { EventBus } from "../events/bus";
-import { topics, type DomainEvent } from "../events/catalogue";
+import { topics } from "../events/catalogue";
 import type { Logger } from "../platform/logger";
 import { decodeCursor, type Page } from "../platform/pagination";
 
@@ -25,7 +25,7 @@ export class Catalogue {
   private ids: string[] = [];
   private lastSync = new Date(0);
   private timer?: NodeJS.Timeout;
-  private feed?: AsyncIterator<DomainEvent>;
+  private stopFeed?: () => Promise<void>;
 
   constructor(private readonly logger: Logger) {}
 
@@ -33,13 +33,16 @@ export class Catalogue {
     await this.sync();
     this.timer = setInterval(() => void this.sync().catch((err) => this.logger.warn({ err }, "catalogue resync failed")), RESYNC_MS);
     this.timer.unref();
-    this.feed = events.subscribe(topics.catalogue)[Symbol.asyncIterator]();
-    void this.follow();
+    // Another instance's write: read that course again.
+    this.stopFeed = events.follow(topics.catalogue, "catalogue reload failed", (e) => {
+      const courseId = (e.payload as { courseId?: string }).courseId;
+      return courseId ? this.reload(courseId) : undefined;
+    });
   }
 
   stop(): void {
     clearInterval(this.timer);
-    void this.feed?.return?.();
+    void this.stopFeed?.();
   }
 
   get(id: string): CourseDoc | undefined {
@@ -81,15 +84,6 @@ export class Catalogue {
     const changed = await CourseModel.find(this.lastSync.getTime() ? { updatedAt: { $gte: since } } : {}).lean<CourseDoc[]>();
     for (const c of changed) this.put(c);
     this.lastSync = started;
-  }
-
-  private async follow(): Promise<void> {
-    for (;;) {
-      const next = await this.feed!.next().catch(() => ({ done: true as const, value: undefined }));
-      if (next.done) return;
-      const courseId = (next.value.payload as { courseId?: string }).courseId;
-      if (courseId) await this.reload(courseId).catch((err) => this.logger.warn({ err, courseId }, "catalogue reload failed"));
-    }
   }
 
   /** Index of the first id greater than (or, unless `after`, equal to) `id`. */

@@ -39,4 +39,26 @@ export class EventBus {
   subscribe(topic: string): AsyncIterable<DomainEvent> {
     return this.pubsub.subscribe(topic) as AsyncIterable<DomainEvent>;
   }
+
+  /**
+   * The server's own reaction to a topic's events (from every instance): `handle` runs for each, one
+   * at a time; a failure is logged as `what` and the feed goes on. Returns what stops it.
+   */
+  follow(topic: string, what: string, handle: (event: DomainEvent) => Promise<unknown> | void): () => Promise<void> {
+    const feed = this.subscribe(topic)[Symbol.asyncIterator]();
+    void (async () => {
+      for (;;) {
+        const next = await feed.next().catch(() => ({ done: true as const, value: undefined }));
+        if (next.done) return;
+        try {
+          await handle(next.value);
+        } catch (err) {
+          this.logger.warn({ err, event: next.value.name, eventId: next.value.id }, what);
+        }
+      }
+    })();
+    return async () => {
+      await feed.return?.();
+    };
+  }
 }

@@ -4,12 +4,11 @@
 import { boundedCache } from "../../platform/cache";
 import { Types } from "mongoose";
 import type { EventBus } from "../../events/bus";
-import { topics, type DomainEvent } from "../../events/catalogue";
+import { topics } from "../../events/catalogue";
 import { GroupTeacherModel, SchoolModel, type SchoolDoc } from "../../models/attendance";
 import { fail } from "../../platform/errors";
 import { cachedLoader } from "../../platform/loader";
 import { findByIds } from "../../platform/mongo";
-import type { Logger } from "../../platform/logger";
 import { isObjectId } from "../../platform/util";
 
 
@@ -22,17 +21,14 @@ export class AttendanceDirectory {
     { max: 100_000, ttlMs: 3_600_000 },
   );
   private readonly staff = boundedCache<string, boolean>(100_000, 60_000);
-  private feed?: AsyncIterator<DomainEvent>;
-
-  constructor(private readonly logger: Logger) {}
+  private stopFeed?: () => Promise<void>;
 
   start(events: EventBus): void {
-    this.feed = events.subscribe(topics.attendanceStaff)[Symbol.asyncIterator]();
-    void this.follow();
+    this.stopFeed = events.follow(topics.attendanceStaff, "attendance staff cache not cleared", () => this.staff.clear());
   }
 
   async stop(): Promise<void> {
-    await this.feed?.return?.();
+    await this.stopFeed?.();
   }
 
   async school(id: string): Promise<SchoolDoc> {
@@ -56,15 +52,4 @@ export class AttendanceDirectory {
     this.staff.clear();
   }
 
-  private async follow(): Promise<void> {
-    try {
-      for (;;) {
-        const r = await this.feed!.next();
-        if (r.done) return;
-        this.staff.clear();
-      }
-    } catch (err) {
-      this.logger.warn({ err }, "attendance staff feed stopped");
-    }
-  }
 }

@@ -11,7 +11,6 @@ import { QuizModel, QuizStandingModel, type QuestionDoc, type QuizDoc, type Quiz
 import { UserModel } from "../../models/user";
 import type { Clock } from "../../platform/clock";
 import { fail, reasonErrors, type ErrorCode } from "../../platform/errors";
-import type { Logger } from "../../platform/logger";
 import { isObjectId } from "../../platform/util";
 import type { CoursesService } from "../courses";
 import type { EnrollmentEngine } from "../enrollment/engine";
@@ -104,28 +103,22 @@ export class QuizzesService {
       courses: CoursesService;
       clock: Clock;
       throttleMs: number;
-      logger: Logger;
     },
   ) {}
 
-  private departures?: AsyncIterator<DomainEvent>;
+  private stopDepartures?: () => Promise<void>;
 
   /** Follows students leaving courses (from every instance): see `leftCourse`. */
   start(): void {
-    this.departures = this.deps.events.subscribe(topics.courseDepartures)[Symbol.asyncIterator]();
-    void (async () => {
-      for (;;) {
-        const r = await this.departures!.next();
-        if (r.done) return;
-        const e = r.value as DomainEvent<"StudentDisenrolled" | "CourseSwitched">;
-        const left = "from" in e.payload ? e.payload.from : e.payload;
-        await this.leftCourse(left.courseId, left.studentId).catch((err) => this.deps.logger.error({ err, event: e.name }, "quiz players not told of a course they left"));
-      }
-    })().catch((err) => this.deps.logger.warn({ err }, "course departures feed stopped"));
+    this.stopDepartures = this.deps.events.follow(topics.courseDepartures, "quiz players not told of a course they left", (event) => {
+      const e = event as DomainEvent<"StudentDisenrolled" | "CourseSwitched">;
+      const left = "from" in e.payload ? e.payload.from : e.payload;
+      return this.leftCourse(left.courseId, left.studentId);
+    });
   }
 
   async stop(): Promise<void> {
-    await this.departures?.return?.();
+    await this.stopDepartures?.();
   }
 
   /**
