@@ -2,11 +2,12 @@
 // (one Redis command instead of a MongoDB read) and where it stores the next version first.
 //
 // A change, under the course's lock, moves the copy from the version it read to the next one
-// (`advance`, a compare-and-set, so a holder that lost its lock cannot overwrite a newer line), then
-// publishes, then writes MongoDB, then clears the copy's mark (`put`). Viewers therefore learn of a
-// change as soon as its entry is written, without waiting for the line's MongoDB write. A marked copy
-// is a committed change whose MongoDB write may not have happened yet: viewers use whichever of it and
-// MongoDB's copy is newer, and the next change finishes the write (should its writer have died).
+// (`advance`, a compare-and-set, so a holder that lost its lock cannot overwrite a newer line) and
+// publishes; the line's MongoDB write follows (at once, or behind: lineWriter.ts), then clears the
+// copy's mark (`saved`). Viewers therefore learn of a change as soon as its entry is written, without
+// waiting for the line's MongoDB write. A marked copy is a committed change whose MongoDB write may not
+// have happened yet: viewers use whichever of it and MongoDB's copy is newer, and a change queues the
+// write again (should its writer have died).
 import { BSON } from "mongodb";
 import type { Redis } from "ioredis";
 import type { OfficeHoursDoc } from "../../models/officeHours";
@@ -88,10 +89,6 @@ export class OfficeHoursCache {
   /** The version MongoDB now holds: its copy is no longer marked. */
   async saved(courseId: string, version: number): Promise<void> {
     await (this.redis as WithScripts).savedOfficeHours(this.key(courseId), version);
-  }
-
-  async forget(courseId: string): Promise<void> {
-    await this.redis.del(this.key(courseId));
   }
 
   private key(courseId: string): string {

@@ -542,8 +542,7 @@ export class OfficeHoursService {
       const event = result.event;
       // A change of an entry has its record in MongoDB already (the entry); one of the line alone
       // (duty, policy) has none but the line, which is therefore written before the answer.
-      const durable = result.entry ? "behind" : "now";
-      await this.save(oh, next, () => this.deps.events.publish(event, payload as never, actor ? actorOf(actor) : null), durable);
+      await this.save(oh, next, () => this.deps.events.publish(event, payload as never, actor ? actorOf(actor) : null), result.entry ? "behind" : "now");
       return { queue, entry: changed };
     });
   }
@@ -575,11 +574,15 @@ export class OfficeHoursService {
 
   /** Rebuilds a line from its active entries (under the course's lock) and publishes it. */
   private async repair(oh: OfficeHoursDoc): Promise<void> {
-    const active = await QueueEntryModel.find({ activeIn: oh._id.toHexString() }).lean<QueueEntryDoc[]>();
-    const line = active.sort((a, b) => a.sortKey - b.sortKey);
-    const next: OfficeHoursDoc = { ...oh, line, nextDeadline: nextDeadline(line), changedAt: new Date(this.deps.clock()), version: oh.version + 1 };
+    const next = await this.fromEntries(oh, oh.version + 1);
     await this.save(oh, next, () => this.deps.events.publish("OfficeHoursLineRepaired", { courseId: oh._id.toHexString(), queue: queueState(next) }, null), "behind");
-    this.deps.logger.warn({ courseId: oh._id.toHexString(), entries: line.length }, "office-hours line rebuilt from its entries");
+    this.deps.logger.warn({ courseId: oh._id.toHexString(), entries: next.line.length }, "office-hours line rebuilt from its entries");
+  }
+
+  /** The course's document with its line read again from the active entries, as `version`. */
+  private async fromEntries(oh: OfficeHoursDoc, version: number): Promise<OfficeHoursDoc> {
+    const line = (await QueueEntryModel.find({ activeIn: oh._id.toHexString() }).lean<QueueEntryDoc[]>()).sort((a, b) => a.sortKey - b.sortKey);
+    return { ...oh, line, nextDeadline: nextDeadline(line), changedAt: new Date(this.deps.clock()), version };
   }
 
   private async state(courseId: Types.ObjectId): Promise<QueueState> {
@@ -623,8 +626,7 @@ export class OfficeHoursService {
       await this.deps.cache.put(stored);
       return stored;
     }
-    const line = (await QueueEntryModel.find({ activeIn: stored._id.toHexString() }).lean<QueueEntryDoc[]>()).sort((a, b) => a.sortKey - b.sortKey);
-    const rebuilt: OfficeHoursDoc = { ...stored, line, nextDeadline: nextDeadline(line), changedAt: new Date(this.deps.clock()), version: entriesVersion + 1 };
+    const rebuilt = await this.fromEntries(stored, entriesVersion + 1);
     await this.store(rebuilt);
     await this.deps.cache.put(rebuilt);
     this.deps.logger.warn({ courseId: stored._id.toHexString(), from: stored.version, to: rebuilt.version }, "office-hours line behind its entries rebuilt from them");
