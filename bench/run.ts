@@ -44,6 +44,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       connections: num("BENCH_QUIZ_CONNECTIONS", 256),
       wideSubscribers: num("BENCH_QUIZ_WIDE_SUBSCRIBERS", 10_000),
       workers: num("BENCH_WORKERS", 1),
+      transport: process.env.BENCH_QUIZ_TRANSPORT === "http" ? "http" : "socket",
     }),
   attendance: () =>
     attendanceBenchmark({

@@ -71,6 +71,28 @@ export function wsClient(server: Endpoint, token?: string, extra: Partial<Parame
   });
 }
 
+/**
+ * A query or mutation sent over a graphql-ws socket (as a client that keeps one socket for all its
+ * operations sends it): resolves with its one result, or with the errors the server refused it with.
+ */
+export function wsExecute<TData, TVars>(
+  client: Client,
+  doc: TypedDocumentNode<TData, TVars>,
+  variables?: TVars,
+): Promise<Omit<GqlResponse<TData>, "status">> {
+  return new Promise((resolve) => {
+    let result: Omit<GqlResponse<TData>, "status"> = { data: undefined };
+    client.subscribe<TData>(
+      { query: source(doc), variables: variables as Record<string, unknown> | undefined },
+      {
+        next: (value) => (result = { data: value.data, errors: value.errors as GraphQLFormattedError[] | undefined }),
+        error: (e) => resolve({ data: undefined, errors: Array.isArray(e) ? e : [{ message: String((e as Error)?.message ?? e) }] }),
+        complete: () => resolve(result),
+      },
+    );
+  });
+}
+
 /** A running subscription that buffers what arrives; `next()` waits for the following item. */
 export interface LiveSubscription<T> {
   received: T[];
