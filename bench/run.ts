@@ -52,6 +52,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       studentsPerGroup: 30,
       teachers: num("BENCH_TEACHERS", 300),
       bells: num("BENCH_BELLS", 3),
+      bellRate: num("BENCH_BELL_RATE", 3000),
       schools: 100,
       regions: 5,
       termDays: num("BENCH_TERM_DAYS", 190),

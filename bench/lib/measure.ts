@@ -120,6 +120,17 @@ export function treeCpuSeconds(pid: number): number {
   return cpuSeconds(pid) + childrenOf(pid).reduce((sum, c) => sum + treeCpuSeconds(c), 0);
 }
 
+/** Write-type system calls a process and its descendants have made so far (`syscw` in /proc/<pid>/io). */
+function treeWriteCalls(pid: number): number {
+  let own = 0;
+  try {
+    own = Number(/syscw:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? 0);
+  } catch {
+    /* gone */
+  }
+  return own + childrenOf(pid).reduce((sum, c) => sum + treeWriteCalls(c), 0);
+}
+
 export interface CpuFigures {
   /** The server processes (each with its workers). */
   serverCpuSec: number;
@@ -129,6 +140,8 @@ export interface CpuFigures {
   ferretdbCpuSec: number;
   /** This benchmark process: the load generator. */
   loadGenCpuSec: number;
+  /** Write system calls of the server processes (socket writes to clients, Redis, MongoDB; /proc/<pid>/io syscw). */
+  serverWrites: number;
 }
 
 /**
@@ -138,7 +151,7 @@ export interface CpuFigures {
 export function cpuMeter(serverPids: number[], env: Record<string, string>): { stop(): CpuFigures } {
   const services = () => serviceProcesses(env);
   const sum = (pids: number[]) => pids.reduce((n, pid) => n + (tryCpuSeconds(pid) ?? 0), 0);
-  const before = { servers: serverPids.map(treeCpuSeconds), ...services() };
+  const before = { servers: serverPids.map(treeCpuSeconds), writes: serverPids.map(treeWriteCalls), ...services() };
   const redisBefore = sum(before.redis);
   const dbBefore = new Map(before.database.map((pid) => [pid, tryCpuSeconds(pid) ?? 0]));
   const load = process.cpuUsage();
@@ -153,6 +166,7 @@ export function cpuMeter(serverPids: number[], env: Record<string, string>): { s
         redisCpuSec: round1(sum(after.redis) - redisBefore),
         ferretdbCpuSec: round1(db),
         loadGenCpuSec: round1((loadGen.user + loadGen.system) / 1e6),
+        serverWrites: serverPids.reduce((n, pid, i) => n + treeWriteCalls(pid) - before.writes[i], 0),
       };
     },
   };

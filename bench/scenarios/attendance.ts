@@ -38,6 +38,8 @@ export interface AttendanceBenchOptions {
   studentsPerGroup: number;
   teachers: number;
   bells: number;
+  /** Mutations a second the teachers offer together in the paced bells (0: no paced bells). */
+  bellRate: number;
   schools: number;
   regions: number;
   termDays: number;
@@ -58,35 +60,53 @@ export async function attendanceBenchmark(opts: AttendanceBenchOptions) {
     // (`myGroups`, not timed): the bells time the registers, not 300 TCP set-ups at once.
     const pool = new Pool(new URL(server.url).origin, { connections: opts.teachers, pipelining: 1 });
     const bells: BellRow[] = [];
+    // First the saturation bells (every teacher sends its next request when the last is answered: the
+    // most this deployment takes), then, if a rate is set, the paced bells (the teachers together offer
+    // `bellRate` mutations a second: the latency at that load).
+    const rates = [...Array<number>(opts.bells).fill(0), ...Array<number>(opts.bellRate > 0 ? opts.bells : 0).fill(opts.bellRate)];
     try {
       await openRegisterScreens(pool, setup);
-      for (let b = 1; b <= opts.bells; b++) {
-        bells.push(await bell(server, pool, setup, b));
+      for (const [i, rate] of rates.entries()) {
+        bells.push(await bell(server, pool, setup, i + 1, rate));
         // Periods are ~50 minutes apart: by the next bell the writer has long stored this one's registers.
-        if (b < opts.bells) await writerDrained(mongo, setup, b);
+        if (i + 1 < rates.length) await writerDrained(mongo, setup, i + 1);
       }
     } finally {
       await pool.close();
     }
-    const check = await verify(server, mongo, setup, opts.bells);
-    const median = (k: keyof BellRow) => percentile(bells.map((r) => Number(r[k])).sort((x, y) => x - y), 50);
-    const summary = { bell: "median", mutationsPerSec: median("mutationsPerSec"), p50Ms: median("p50Ms"), p99Ms: median("p99Ms"), serverCpuSec: median("serverCpuSec") };
+    const check = await verify(server, mongo, setup, rates.length);
+    const median = (rows: BellRow[], k: keyof BellRow) => percentile(rows.map((r) => Number(r[k])).sort((x, y) => x - y), 50);
+    const summarize = (rows: BellRow[]) => ({
+      bell: "median",
+      offered: rows[0]?.offered ?? "",
+      mutationsPerSec: median(rows, "mutationsPerSec"),
+      p50Ms: median(rows, "p50Ms"),
+      p99Ms: median(rows, "p99Ms"),
+      serverCpuSec: median(rows, "serverCpuSec"),
+    });
+    const saturated = bells.filter((b) => b.offered === "max");
+    const paced = bells.filter((b) => b.offered !== "max");
+    const summary = summarize(saturated);
+    const pacedSummary = paced.length ? summarize(paced) : undefined;
     printTable(
-      `morning bell: ${opts.groups} groups x ${opts.studentsPerGroup} students, ${opts.teachers} teachers, report (0-4 absences) + complete per group`,
-      [...bells, summary],
+      `morning bell: ${opts.groups} groups x ${opts.studentsPerGroup} students, ${opts.teachers} teachers, report (0-4 absences) + complete per group; latency from when each request was due`,
+      [...saturated, summary, ...paced, ...(pacedSummary ? [pacedSummary] : [])],
     );
     printTable("durable copy after the bells (MongoDB vs what the teachers sent)", [check]);
     const stats = await statsBenchmark(server, opts);
     const bars = {
-      "mutationsPerSec (median)": { value: summary.mutationsPerSec, bar: ">= 3000", pass: summary.mutationsPerSec >= 3000 },
-      "p99Ms (median)": { value: summary.p99Ms, bar: "<= 100", pass: summary.p99Ms <= 100 },
+      "mutationsPerSec (median, saturation bells)": { value: summary.mutationsPerSec, bar: ">= 3000", pass: summary.mutationsPerSec >= 3000 },
+      ...(pacedSummary
+        ? { [`p99Ms (median, bells at ${opts.bellRate}/s)`]: { value: pacedSummary.p99Ms, bar: "<= 100", pass: pacedSummary.p99Ms <= 100 } }
+        : {}),
+      "p99Ms (median, saturation bells)": { value: summary.p99Ms, bar: "(report)", pass: true },
       lostAbsences: { value: check.lost, bar: "0", pass: check.lost === 0 },
       duplicatedAbsences: { value: check.duplicated, bar: "0", pass: check.duplicated === 0 },
       errors: { value: bells.reduce((n, b) => n + b.errors, 0), bar: "0", pass: bells.every((b) => b.errors === 0) },
       [`schoolStatsP99Ms (${opts.termDays} days)`]: { value: stats.school.p99, bar: "<= 100", pass: stats.school.p99 <= 100 && stats.school.errors === 0 },
     };
     printTable("bars", Object.entries(bars).map(([figure, b]) => ({ figure, ...b })));
-    return { scenario: "attendance", setup: setup.figures, bells, median: summary, durable: check, stats, bars };
+    return { scenario: "attendance", setup: setup.figures, bells, median: summary, pacedMedian: pacedSummary, durable: check, stats, bars };
   } finally {
     saveServerLog(server, "attendance");
     await mongo.close();
@@ -166,7 +186,8 @@ async function openRegisterScreens(pool: Pool, s: Setup): Promise<void> {
 
 type BellRow = Awaited<ReturnType<typeof bell>>;
 
-async function bell(server: TestServer, pool: Pool, s: Setup, period: number) {
+/** One bell (period): every teacher's registers, as fast as the answers come (rate 0) or offered at `rate` mutations/s. */
+async function bell(server: TestServer, pool: Pool, s: Setup, period: number, rate: number) {
   const random = mulberry32(period);
   const perTeacher = Math.ceil(s.groups.length / s.teachers.length);
   const report = source(ReportAbsenceBriefDocument);
@@ -174,8 +195,9 @@ async function bell(server: TestServer, pool: Pool, s: Setup, period: number) {
   const latencies: number[] = [];
   let errors = 0;
   const firstErrors: string[] = [];
-  const post = async (token: string, query: string, variables: unknown) => {
-    const t0 = performance.now();
+  // `due`: when the request was meant to go out. Latency counts from then (a teacher held up by a
+  // slow answer sends late, and that wait is part of its next request's latency).
+  const post = async (token: string, query: string, variables: unknown, due: number) => {
     const res = await pool.request({
       path: "/graphql",
       method: "POST",
@@ -183,7 +205,7 @@ async function bell(server: TestServer, pool: Pool, s: Setup, period: number) {
       body: JSON.stringify({ query, variables }),
     });
     const body = (await res.body.json()) as { data?: unknown; errors?: unknown[] };
-    latencies.push(performance.now() - t0);
+    latencies.push(performance.now() - due);
     if (!body.data || body.errors) {
       errors++;
       if (firstErrors.length < 3) firstErrors.push(JSON.stringify(body.errors ?? res.statusCode));
@@ -194,6 +216,13 @@ async function bell(server: TestServer, pool: Pool, s: Setup, period: number) {
   const started = performance.now();
   await Promise.all(
     s.teachers.map(async (teacher, t) => {
+      let k = 0;
+      // Paced: the teachers' k-th requests are spread so that all of them together offer `rate` a second.
+      const send = async (query: string, variables: unknown) => {
+        const due = rate > 0 ? started + ((k++ * s.teachers.length + t) * 1000) / rate : performance.now();
+        if (due > performance.now()) await sleep(due - performance.now());
+        await post(teacher.token, query, variables, due);
+      };
       for (const groupId of s.groups.slice(t * perTeacher, (t + 1) * perTeacher)) {
         const roster = s.students.get(groupId)!;
         const n = Math.floor(random() * 5);
@@ -204,8 +233,8 @@ async function bell(server: TestServer, pool: Pool, s: Setup, period: number) {
           return { studentId, kind, reason: kind === "APPROVED_ACTIVITY" ? "sports day" : null };
         });
         s.sent.set(`${groupId}:${s.date}:${period}`, new Map(absences.map((a) => [a.studentId, a.kind])));
-        await post(teacher.token, report, { input: { groupId, date: s.date, period, absences } });
-        await post(teacher.token, complete, { groupId, date: s.date, period });
+        await send(report, { input: { groupId, date: s.date, period, absences } });
+        await send(complete, { groupId, date: s.date, period });
       }
     }),
   );
@@ -215,6 +244,7 @@ async function bell(server: TestServer, pool: Pool, s: Setup, period: number) {
   if (firstErrors.length) console.log(`bell ${period} errors (first ${firstErrors.length}):`, firstErrors);
   return {
     bell: period,
+    offered: rate > 0 ? `${rate}/s` : "max",
     mutations: latencies.length,
     seconds: round(seconds),
     mutationsPerSec: Math.round(latencies.length / seconds),

@@ -1,9 +1,10 @@
 // Live quiz at scale (issue #5). Part 1: 2,000 players on one LIVE quiz, each holding
 // `leaderboardChanged` on its own socket; the host starts 10 questions one after another and every
-// player answers at once (as fast as the quiz allows) over keep-alive HTTP connections (undici):
-// 256 by default, as a load balancer's upstream pool would carry 2,000 browsers' requests (64 left
-// the server idle a third of the time between bursts; one connection per player costs ~400 MB of
-// server RSS for the sockets alone: BENCH_QUIZ_CONNECTIONS=2000 shows it).
+// player answers at once (as fast as the quiz allows). Players answer over the socket they already
+// hold (graphql-ws carries queries and mutations too, as a quiz app keeping one connection sends
+// them); BENCH_QUIZ_TRANSPORT=http sends the answers over keep-alive HTTP connections (undici)
+// instead: 256 by default (BENCH_QUIZ_CONNECTIONS), as a load balancer's upstream pool would carry
+// 2,000 browsers' requests.
 // Bars: ingest >= 5,000 answers/s, answer acknowledged -> first push reflecting it (the push's
 // version >= the answer's leaderboardVersion, on the player's own socket) p99 <= 700 ms, <= 2 pushes
 // per second per subscriber, zero lost answers (acknowledged = stored in MongoDB), server RSS <= 600 MB.

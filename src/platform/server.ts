@@ -32,6 +32,7 @@ import type { Config } from "./config";
 import { AppError } from "./errors";
 import { assertComplexity, assertWellFormedStrings, limitRules, MAX_DOCUMENT_TOKENS } from "./graphqlLimits";
 import { createSharedSubscribe, sharedMessagePayload, spliceSharedResults } from "./sharedExecution";
+import { coalesceWrites } from "./socketWrites";
 import { createErrorFormatter, formatGraphQLError, isUnexpected } from "./graphqlErrors";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
@@ -215,6 +216,8 @@ function useGraphQLWs(
   // Documents that parsed and validated, by their text (as Apollo keeps them over HTTP): the
   // thousands of dashboards holding the same subscription share one syntax tree instead of one each.
   // Bounded by count and by text size; invalid documents are never kept.
+  // When each operation's checks began, for the latency of queries and mutations sent over a socket.
+  const startedAt = new WeakMap<object, bigint>();
   const validDocuments = new LRUCache<string, DocumentNode>({
     max: WS_DOCUMENT_CACHE_SIZE,
     maxSize: WS_DOCUMENT_CACHE_CHARS,
@@ -237,6 +240,8 @@ function useGraphQLWs(
         ctx.extra.subscriptions = new Set();
         // A result shared by many subscriptions goes out as bytes serialized once (sharedExecution.ts).
         spliceSharedResults(ctx.extra.socket as unknown as Parameters<typeof spliceSharedResults>[0]);
+        // An operation's messages (an answer's `next` and `complete`) leave in one write (socketWrites.ts).
+        coalesceWrites(ctx.extra.socket as unknown as Parameters<typeof coalesceWrites>[0], ctx.extra.request.socket);
         metrics.openSockets.inc();
         // A socket lives no longer than its token: the client reconnects with a fresh one.
         const expiresAt = ctx.extra.user?.expiresAt;
@@ -285,13 +290,20 @@ function useGraphQLWs(
           logger,
           services,
         };
+        startedAt.set(contextValue, process.hrtime.bigint());
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },
       onOperation: (ctx, id, _payload, args) => {
         const op = getOperationAST(args.document, args.operationName);
-        if (op?.operation === "subscription" && !ctx.extra.subscriptions?.has(id)) {
-          ctx.extra.subscriptions?.add(id);
-          metrics.activeSubscriptions.inc();
+        if (op?.operation === "subscription") {
+          if (!ctx.extra.subscriptions?.has(id)) {
+            ctx.extra.subscriptions?.add(id);
+            metrics.activeSubscriptions.inc();
+          }
+        } else if (op) {
+          // A query or mutation over the socket is timed as over HTTP (observabilityPlugin).
+          const started = startedAt.get(args.contextValue as object);
+          if (started !== undefined) metrics.operationDuration.observe({ operation: rootFields(op), type: op.operation }, Number(process.hrtime.bigint() - started) / 1e9);
         }
       },
       onComplete: (ctx, id) => {

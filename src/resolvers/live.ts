@@ -1,35 +1,71 @@
 // Subscription plumbing: domain events in, GraphQL payloads out, optionally a snapshot first
 // (so a client that connects or reconnects starts from the current state, never a stale one).
-import { Repeater } from "@graphql-yoga/subscription";
+//
+// A plain iterator, not a Repeater: a quiz's leaderboard goes to thousands of sockets at each push,
+// and every delivery through a Repeater cost a queue entry and promises of its own (its push resolves
+// when the consumer takes the value), on top of the event source's and graphql-ws's.
 
 /** `snapshot` may resolve to null or undefined when there is nothing to show yet (then it is skipped). */
-export function liveFeed<E, T>(source: AsyncIterable<E>, map: (event: E) => T[], snapshot?: () => Promise<T | null | undefined>): AsyncIterable<T> {
-  return new Repeater<T>(async (push, stop) => {
-    const events = source[Symbol.asyncIterator]();
-    // Each wait for the next event gets its own wake-up: racing every event against one promise that
-    // stays pending for the subscription's life (`Promise.race([next, stop])`) leaves a reaction on it
-    // per event, and with it the event, until the client goes (memory grew with every delivery).
-    let stopped = false;
-    let wake: (() => void) | undefined;
-    void stop.then(() => {
+export function liveFeed<E, T>(source: AsyncIterable<E>, map: (event: E) => T[], snapshot?: () => Promise<T | null | undefined>): AsyncIterableIterator<T> {
+  const events = source[Symbol.asyncIterator]();
+  const ready: T[] = [];
+  let pending: Promise<IteratorResult<E>> | undefined;
+  let stopped = false;
+  // Each wait for the next event gets its own wake-up: racing every event against one promise that
+  // stays pending for the subscription's life (`Promise.race([next, stop])`) leaves a reaction on it
+  // per event, and with it the event, until the client goes (memory grew with every delivery).
+  let wake: (() => void) | undefined;
+
+  const stop = (): IteratorResult<T> => {
+    if (!stopped) {
       stopped = true;
+      ready.length = 0;
       wake?.();
-      return events.return?.();
-    });
-    // Ask for the first event before reading the snapshot: that subscribes, so later changes queue up.
-    let next = events.next();
-    const first = snapshot ? await snapshot() : undefined;
-    if (first !== undefined && first !== null && !stopped) await push(first);
-    while (!stopped) {
-      const r = await new Promise<IteratorResult<E> | null>((resolve, reject) => {
-        wake = () => resolve(null);
-        next.then(resolve, reject);
-      });
-      if (!r || r.done) break;
-      for (const value of map(r.value)) await push(value);
-      next = events.next();
+      // Not awaited: a source waiting for its next event may only end when that event comes.
+      void Promise.resolve(events.return?.()).catch(() => undefined);
     }
-    wake = undefined;
-    stop();
-  });
+    return { done: true, value: undefined };
+  };
+
+  const nextEvent = () =>
+    new Promise<IteratorResult<E> | null>((resolve, reject) => {
+      wake = () => resolve(null);
+      pending!.then(resolve, reject);
+    });
+
+  return {
+    async next(): Promise<IteratorResult<T>> {
+      try {
+        if (!pending) {
+          // Ask for the first event before reading the snapshot: that subscribes, so later changes queue up.
+          pending = events.next();
+          const first = snapshot ? await snapshot() : undefined;
+          if (first !== undefined && first !== null && !stopped) return { done: false, value: first };
+        }
+        while (!stopped) {
+          if (ready.length) return { done: false, value: ready.shift()! };
+          const r = await nextEvent();
+          wake = undefined;
+          if (!r || r.done || stopped) break;
+          pending = events.next();
+          ready.push(...map(r.value));
+        }
+      } catch (err) {
+        stop();
+        throw err;
+      }
+      return stop();
+    },
+    async return(): Promise<IteratorResult<T>> {
+      return stop();
+    },
+    async throw(err: unknown): Promise<IteratorResult<T>> {
+      stop();
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
+

@@ -1,5 +1,5 @@
 // Live quizzes as their users drive them: a host creates and runs a LIVE quiz, students join and
-// answer over HTTP and follow it over graphql-ws; every rule's reason, who may do what, hidden
+// answer over HTTP or their socket and follow it over graphql-ws; every rule's reason, who may do what, hidden
 // correct options, ties, reconnects, closing, and what reaches MongoDB.
 import { MongoClient, ObjectId } from "mongodb";
 import {
@@ -17,7 +17,7 @@ import {
   QuizDocument,
   StartQuestionDocument,
 } from "../../operations/generated";
-import { connected, errorOf, gql, subscribe, wsClient } from "../support/client";
+import { connected, errorOf, gql, subscribe, wsClient, wsExecute } from "../support/client";
 import { eventually, logInAdmin, signUp, type TestUser } from "../support/factories";
 import { createQuiz, joinAll, questions, quizClass, type QuizClass } from "../support/quizzes";
 import { deploymentEnv, startServer, stopAll, type TestServer } from "../support/server";
@@ -40,6 +40,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const answer = (s: TestUser, quizId: string, questionId: string, choice: number) =>
   gql(server, AnswerDocument, { quizId, questionId, choice }, s.token);
 const start = (quizId: string, token = cls.teacher.token) => gql(server, StartQuestionDocument, { quizId }, token);
+/** How many `answer` mutations the server has timed (/metrics). */
+const answersTimed = async () => {
+  const text = await (await fetch(server.url.replace("/graphql", "/metrics"))).text();
+  return Number(/graphql_operation_duration_seconds_count\{operation="answer",type="mutation"\} (\d+)/.exec(text)?.[1] ?? 0);
+};
 const quizAs = async (quizId: string, token: string) => (await gql(server, QuizDocument, { id: quizId }, token)).data!.quiz;
 
 describe("createQuiz", () => {
@@ -199,6 +204,42 @@ describe("a LIVE quiz", () => {
       [a.id, 1000, 2],
       [c.id, 0, 3],
     ]);
+  });
+
+  it("answers over the player's own socket (beside its leaderboardChanged): scored once, the repeat refused with its reason, the push on that socket", async () => {
+    const [a, b] = cls.students;
+    const quiz = await createQuiz(server, cls.teacher.token, { courseId: cls.courseId, speedBonus: false, questions: questions(1) });
+    await joinAll(server, quiz.id, [a, b]);
+    await start(quiz.id);
+    const socket = wsClient(server, a.token, { lazy: false });
+    await connected(socket);
+    const board = subscribe(socket, LeaderboardChangedDocument, { quizId: quiz.id, first: 5 });
+    await board.next(); // the snapshot
+    const vars = { quizId: quiz.id, questionId: quiz.questions[0].id, choice: 0 };
+    const timedBefore = await answersTimed();
+    const [first, repeat] = await Promise.all([wsExecute(socket, AnswerDocument, vars), wsExecute(socket, AnswerDocument, vars)]);
+    const scored = [first, repeat].filter((r) => r.data);
+    const refused = [first, repeat].filter((r) => !r.data);
+    expect(scored).toHaveLength(1);
+    expect(scored[0].data!.answer).toMatchObject({ correct: true, totalScore: 1000, rank: 1 });
+    expect(refused[0].errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", reason: "ALREADY_ANSWERED" });
+    // The push that reflects the answer arrives on the same socket.
+    const version = scored[0].data!.answer.leaderboardVersion;
+    let pushed = await board.next();
+    while (pushed.leaderboardChanged.version < version) pushed = await board.next();
+    expect(pushed.leaderboardChanged.entries[0]).toMatchObject({ player: { id: a.id }, score: 1000 });
+    // Bad input over the socket gets the same codes as over HTTP; anonymous sockets answer nothing.
+    const bad = await wsExecute(socket, AnswerDocument, { ...vars, choice: 9 });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_CHOICE" });
+    const invalid = await wsExecute(socket, AnswerDocument, { ...vars, choice: "two" as unknown as number });
+    expect(invalid.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT" });
+    await socket.dispose();
+    // Timed on /metrics as over HTTP: the three answers that ran (the fourth failed its variables' checks).
+    expect((await answersTimed()) - timedBefore).toBe(3);
+    const anonymous = wsClient(server, undefined, { lazy: false });
+    await connected(anonymous);
+    expect((await wsExecute(anonymous, AnswerDocument, vars)).errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED" });
+    await anonymous.dispose();
   });
 
   it("a player who reconnects (logs in again, new socket) keeps score and rank", async () => {
