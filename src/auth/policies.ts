@@ -1,6 +1,17 @@
-// Who may do what to a course: the one place these decisions are made.
+// Who may do what to a course, and who may see what of a user: the one place these decisions are made.
 import type { Types } from "mongoose";
 import type { AuthUser } from "./tokens";
+
+// Users.
+
+/**
+ * A user's recorded sex (for sex-restricted courses) is seen by that user and by ADMINs only; it
+ * reaches nobody else who meets the user as a course's owner, staff on duty or a student in a line.
+ * `viewer` null: a result shared by many viewers (a live feed executed once), so nobody's own.
+ */
+export function canSeeSex(viewer: AuthUser | null, userId: string): boolean {
+  return viewer !== null && (viewer.role === "ADMIN" || viewer.id === userId);
+}
 
 interface CourseRef {
   owner: Types.ObjectId;

@@ -28,6 +28,22 @@ export function sharedPayload<T extends object>(event: object, key: string, buil
 }
 const payloads = new WeakMap<object, Map<string, object>>();
 
+/**
+ * The context a shared result is executed in: the first subscriber's, marked, so a field whose value
+ * would depend on who is looking shows what any viewer may see (`isSharedExecution`).
+ */
+const SHARED_CONTEXT = Symbol("campus:shared-context");
+const sharedContext = (context: unknown): object => {
+  const shared = Object.create(typeof context === "object" && context !== null ? context : null) as Record<symbol, boolean>;
+  shared[SHARED_CONTEXT] = true;
+  return shared;
+};
+
+/** Whether a resolver runs in a result executed once for many viewers. */
+export function isSharedExecution(context: unknown): boolean {
+  return typeof context === "object" && context !== null && (context as Record<symbol, unknown>)[SHARED_CONTEXT] === true;
+}
+
 const keyOf = (value: unknown): string | undefined =>
   typeof value === "object" && value !== null ? (value as { [SHARED]?: string })[SHARED] : undefined;
 
@@ -87,6 +103,7 @@ export function createSharedSubscribe(maxResults = 2000, ttlMs = 30_000) {
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
     const run = (payload: unknown) => execute({ ...args, rootValue: payload });
+    const shared = { ...args, contextValue: sharedContext(args.contextValue) };
     // What this subscription's results depend on besides the payload: fixed for its life.
     const operation = operationId(`${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${textOf(args.document)}`);
     return mapEvents(stream as AsyncIterable<unknown>, (payload) => {
@@ -95,7 +112,7 @@ export function createSharedSubscribe(maxResults = 2000, ttlMs = 30_000) {
       const id = key + operation;
       const now = Date.now();
       let result = results.get(id, now);
-      if (!result) results.set(id, (result = Promise.resolve(run(payload)).then(markShared)), now);
+      if (!result) results.set(id, (result = Promise.resolve(execute({ ...shared, rootValue: payload })).then(markShared)), now);
       return result;
     });
   };

@@ -1,14 +1,18 @@
-import { Arg, Args, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Allow, Public } from "../auth/authChecker";
 import type { AppContext } from "../context";
 import type { AuthResult } from "../domain/accounts";
 import type { UserDoc } from "../models/user";
 import { encodeCursor } from "../platform/pagination";
 import { ConnectionArgs, toConnection } from "../schema/relay";
-import { AuthPayload, RoleEnum, SignUpInput, User, UserConnection, toUser } from "../schema/user";
+import { AuthPayload, RoleEnum, SexEnum, SignUpInput, User, UserConnection, toUser } from "../schema/user";
+import { canSeeSex } from "../auth/policies";
+import { isSharedExecution } from "../platform/sharedExecution";
+import type { Sex } from "../models/user";
 import type { Role } from "../models/user";
 
-const toAuthPayload = (r: AuthResult): AuthPayload => ({ token: r.token, expiresAt: r.expiresAt, user: toUser(r.user) });
+// The account just signed up or logged in to is the caller's own, though the request carried no token.
+const toAuthPayload = (r: AuthResult): AuthPayload => ({ token: r.token, expiresAt: r.expiresAt, user: { ...toUser(r.user), ownAccount: true } });
 
 @Resolver(() => User)
 export class AccountsResolver {
@@ -44,5 +48,11 @@ export class AccountsResolver {
   ) {
     const page = await ctx.services.accounts.list({ role: role ?? undefined }, first, after);
     return toConnection(page, (u: UserDoc) => encodeCursor(u._id), toUser);
+  }
+
+  @FieldResolver(() => SexEnum, { nullable: true, description: "Used by sex-restricted courses; seen only by the user and ADMINs (null to anyone else)" })
+  sex(@Root() user: User, @Ctx() ctx: AppContext): Sex | null {
+    const viewer = isSharedExecution(ctx) ? null : ctx.user;
+    return user.ownAccount || canSeeSex(viewer, user.id) ? (user.sex ?? null) : null;
   }
 }

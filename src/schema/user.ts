@@ -25,11 +25,14 @@ export class User {
   @Field(() => RoleEnum)
   role: Role;
 
-  @Field(() => SexEnum, { nullable: true })
+  /** Shown through AccountsResolver.sex: only to the user and ADMINs. */
   sex?: Sex | null;
 
   @Field()
   createdAt: Date;
+
+  /** Not a field: set where the user is the caller's own account though the request has no token (signUp, logIn). */
+  ownAccount?: boolean;
 }
 
 export const UserConnection = ConnectionType(User);
