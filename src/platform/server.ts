@@ -216,13 +216,14 @@ function useGraphQLWs(
   // Documents that parsed and validated, by their text (as Apollo keeps them over HTTP): the
   // thousands of dashboards holding the same subscription share one syntax tree instead of one each.
   // Bounded by count and by text size; invalid documents are never kept.
-  // When each operation's checks began, for the latency of queries and mutations sent over a socket.
-  const startedAt = new WeakMap<object, bigint>();
   const validDocuments = new LRUCache<string, DocumentNode>({
     max: WS_DOCUMENT_CACHE_SIZE,
     maxSize: WS_DOCUMENT_CACHE_CHARS,
     sizeCalculation: (_doc, query) => query.length,
   });
+
+  // When each operation's checks began, for the latency of queries and mutations sent over a socket.
+  const startedAt = new WeakMap<object, bigint>();
 
   return useServer<Record<string, unknown> | undefined, WsExtra>(
     {

@@ -8,8 +8,7 @@ import { ConnectionArgs, toConnection } from "../schema/relay";
 import { AuthPayload, RoleEnum, SexEnum, SignUpInput, User, UserConnection, toUser } from "../schema/user";
 import { canSeeSex } from "../auth/policies";
 import { isSharedExecution } from "../platform/sharedExecution";
-import type { Sex } from "../models/user";
-import type { Role } from "../models/user";
+import type { Role, Sex } from "../models/user";
 
 // The account just signed up or logged in to is the caller's own, though the request carried no token.
 const toAuthPayload = (r: AuthResult): AuthPayload => ({ token: r.token, expiresAt: r.expiresAt, user: { ...toUser(r.user), ownAccount: true } });
