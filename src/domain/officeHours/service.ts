@@ -136,7 +136,11 @@ export class OfficeHoursService {
   /** The lines' MongoDB writes, behind the changes (`save`). */
   private readonly writer = new LineWriter(
     (doc) => this.store(doc),
-    (err, doc) => this.deps.logger.error({ err, courseId: doc._id.toHexString(), version: doc.version }, "office-hours line not written to MongoDB (the next change writes it)"),
+    (err, doc, retrying) =>
+      this.deps.logger[retrying ? "warn" : "error"](
+        { err, courseId: doc._id.toHexString(), version: doc.version },
+        retrying ? "office-hours line not written to MongoDB; retrying" : "office-hours line not written to MongoDB (the next change of the course writes it)",
+      ),
     LINE_WRITE_DELAY_MS,
   );
 
