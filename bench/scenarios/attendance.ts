@@ -171,18 +171,23 @@ async function setUp(server: TestServer, opts: AttendanceBenchOptions): Promise<
   return { admin, teachers, groups, students, sent: new Map(), date: new Date().toISOString().slice(0, 10), figures };
 }
 
+/** One GraphQL request over the pool (a teacher's connection): the status and the parsed answer. */
+async function postGraphQL<T>(pool: Pool, token: string, query: string, variables?: unknown) {
+  const res = await pool.request({
+    path: "/graphql",
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.statusCode, body: (await res.body.json()) as { data?: T; errors?: unknown[] } };
+}
+
 /** Before the bell: every teacher's app asks for its groups at once, over the teacher's own connection. */
 async function openRegisterScreens(pool: Pool, s: Setup): Promise<void> {
   const query = source(MyGroupsDocument);
   await Promise.all(
     s.teachers.map(async (teacher) => {
-      const res = await pool.request({
-        path: "/graphql",
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${teacher.token}` },
-        body: JSON.stringify({ query }),
-      });
-      const body = (await res.body.json()) as { data?: { myGroups: unknown[] }; errors?: unknown[] };
+      const { body } = await postGraphQL<{ myGroups: unknown[] }>(pool, teacher.token, query);
       if (!body.data?.myGroups.length) throw new Error(`myGroups before the bell: ${JSON.stringify(body.errors ?? body)}`);
     }),
   );
@@ -202,17 +207,11 @@ async function bell(server: TestServer, pool: Pool, s: Setup, period: number, ra
   // `due`: when the request was meant to go out. Latency counts from then (a teacher held up by a
   // slow answer sends late, and that wait is part of its next request's latency).
   const post = async (token: string, query: string, variables: unknown, due: number) => {
-    const res = await pool.request({
-      path: "/graphql",
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.body.json()) as { data?: unknown; errors?: unknown[] };
+    const { status, body } = await postGraphQL(pool, token, query, variables);
     latencies.push(performance.now() - due);
     if (!body.data || body.errors) {
       errors++;
-      if (firstErrors.length < 3) firstErrors.push(JSON.stringify(body.errors ?? res.statusCode));
+      if (firstErrors.length < 3) firstErrors.push(JSON.stringify(body.errors ?? status));
     }
   };
   const rss = sampleRss(server.proc.pid!);
