@@ -35,6 +35,7 @@ import { logInAdmin, signUp, type TestUser } from "../../test/support/factories"
 import { startServer, type TestServer } from "../../test/support/server";
 import { cpuMeter, httpLoad, percentile, printTable, sampleRss, sleep } from "../lib/measure";
 import { inParallel, must } from "../lib/setup";
+import { postGraphQL } from "../lib/http";
 import { ABSENCE_KINDS } from "../../src/models/attendance";
 
 export interface AttendanceBenchOptions {
@@ -169,17 +170,6 @@ async function setUp(server: TestServer, opts: AttendanceBenchOptions): Promise<
   };
   printTable("set-up (API): schools, groups, teachers; rosters by importRoster (10,000 rows a call)", [figures]);
   return { admin, teachers, groups, students, sent: new Map(), date: new Date().toISOString().slice(0, 10), figures };
-}
-
-/** One GraphQL request over the pool (a teacher's connection): the status and the parsed answer. */
-async function postGraphQL<T>(pool: Pool, token: string, query: string, variables?: unknown) {
-  const res = await pool.request({
-    path: "/graphql",
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: res.statusCode, body: (await res.body.json()) as { data?: T; errors?: unknown[] } };
 }
 
 /** Before the bell: every teacher's app asks for its groups at once, over the teacher's own connection. */

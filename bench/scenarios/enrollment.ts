@@ -5,6 +5,7 @@
 // Bars (issue #3): >= 3,500 enroll/s, p99 <= 250 ms, zero overbooking, no error besides domain
 // rejections, server RSS <= 300 MB. Then `courses(first: 50)` over 1,500 courses: p99 <= 50 ms.
 import { benchDeploymentEnv } from "../lib/deployment";
+import { postGraphQL } from "../lib/http";
 import { Pool } from "undici";
 import { CourseDocument, CoursesDocument, EnrollDocument, MyEnrollmentsDocument } from "../../operations/generated";
 import { gql, source } from "../../test/support/client";
@@ -118,15 +119,9 @@ async function enrollmentRun(opts: EnrollmentBenchOptions, withCatalogue: boolea
         while (next < requests.length) {
           const r = requests[next++];
           const t0 = performance.now();
-          const res = await pool.request({
-            path: "/graphql",
-            method: "POST",
-            headers: { "content-type": "application/json", authorization: `Bearer ${r.token}` },
-            body: JSON.stringify({ query, variables: { courseId: r.courseId } }),
-          });
-          const body = (await res.body.json()) as { data?: { enroll: { status: string } }; errors?: { extensions?: { reason?: string; code?: string } }[] };
+          const { status, body } = await postGraphQL<{ enroll: { status: string } }>(pool, r.token, query, { courseId: r.courseId });
           latencies.push(performance.now() - t0);
-          const outcome = body.data?.enroll?.status ?? body.errors?.[0]?.extensions?.reason ?? `HTTP_${res.statusCode}`;
+          const outcome = body.data?.enroll?.status ?? body.errors?.[0]?.extensions?.reason ?? `HTTP_${status}`;
           outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
           if (outcome === "ENROLLED") seatsTaken.set(r.courseId, (seatsTaken.get(r.courseId) ?? 0) + 1);
         }

@@ -13,6 +13,7 @@
 // 2. Expiry: 1,000 invites with a 3 s TTL, none accepted: from each invite's expiry time to the
 //    student receiving EXPIRED (bar p99 <= 1 s), also on the server's clock (endedAt).
 import { benchDeploymentEnv, saveServerLog } from "../lib/deployment";
+import { postGraphQL } from "../lib/http";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { Client } from "graphql-ws";
 import { Pool } from "undici";
@@ -161,13 +162,7 @@ async function livePart(opts: OfficeHoursBenchOptions) {
     // --- timed: every staff member serves the line until it is empty ---
     const pool = new Pool(new URL(server.url).origin, { connections: 128 });
     const post = async <T>(doc: TypedDocumentNode<any, any>, variables: unknown, token: string): Promise<T> => {
-      const res = await pool.request({
-        path: "/graphql",
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: source(doc), variables }),
-      });
-      const body = (await res.body.json()) as { data?: T; errors?: unknown[] };
+      const { body } = await postGraphQL<T>(pool, token, source(doc), variables);
       if (!body.data || body.errors) throw new Error(`request failed: ${JSON.stringify(body.errors)}`);
       return body.data;
     };

@@ -11,6 +11,7 @@
 // Part 2 (figures only): 10,000 subscribers across two server instances of the same deployment
 // (the 2,000 players' tokens, 5 sockets each, half on each instance), players answering through both.
 import { benchDeploymentEnv } from "../lib/deployment";
+import { postGraphQL } from "../lib/http";
 import { MongoClient, ObjectId } from "mongodb";
 import { Pool } from "undici";
 import type { Client } from "graphql-ws";
@@ -97,13 +98,8 @@ async function runQuiz(cls: QuizClass, servers: TestServer[], opts: QuizBenchOpt
   /** One player's answer, over its pooled HTTP connection or its own socket: the result and its status. */
   const send = async (p: number, variables: AnswerMutationVariables, worker: number): Promise<{ data?: AnswerMutation | null; errors?: readonly { extensions?: { reason?: unknown } }[]; status?: number }> => {
     if (opts.transport === "socket") return wsExecute(socks[p].client, AnswerDocument, variables);
-    const res = await pools[worker % pools.length].request({
-      path: "/graphql",
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${cls.students[p].token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return { ...((await res.body.json()) as object), status: res.statusCode };
+    const { status, body } = await postGraphQL<AnswerMutation>(pools[worker % pools.length], cls.students[p].token, query, variables);
+    return { ...body, status };
   };
   // Over HTTP, `connections` requests in flight (the pool's connections); over sockets, every player at once.
   const inFlight = opts.transport === "http" ? opts.connections : cls.students.length;

@@ -8,13 +8,13 @@ import type { Socket } from "node:net";
 /** Above this many bytes waiting on a socket, a sender waits for the write itself (a slow reader holds its own sender back). */
 const QUEUED_LIMIT = 1 << 20;
 
+/** Sockets corked this turn; uncorked together at its end (a flush is due whenever this is not empty). */
 const corked = new Set<Socket>();
-let flushing = false;
 
 function flush(): void {
-  flushing = false;
-  for (const socket of corked) socket.uncork();
+  const sockets = [...corked];
   corked.clear();
+  for (const socket of sockets) socket.uncork();
 }
 
 type Send = (data: unknown, ...rest: unknown[]) => void;
@@ -24,12 +24,9 @@ export function coalesceWrites(ws: { send: Send }, raw: Socket): void {
   const send = ws.send.bind(ws);
   ws.send = (data: unknown, ...rest: unknown[]) => {
     if (!corked.has(raw) && !raw.destroyed) {
+      if (!corked.size) setImmediate(flush);
       raw.cork();
       corked.add(raw);
-      if (!flushing) {
-        flushing = true;
-        setImmediate(flush);
-      }
     }
     const cb = rest.find((r): r is (err?: Error) => void => typeof r === "function");
     const options = rest.find((r) => typeof r === "object" && r !== null) ?? {};

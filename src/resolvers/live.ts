@@ -68,4 +68,3 @@ export function liveFeed<E, T>(source: AsyncIterable<E>, map: (event: E) => T[],
     },
   };
 }
-
