@@ -1,6 +1,7 @@
 // WEB_CONCURRENCY > 1: one primary forks that many workers sharing the port (node:cluster), so one
 // instance uses every core. Workers are ordinary stateless instances; the primary only supervises,
-// forwards SIGTERM, and aggregates /metrics across workers.
+// forwards SIGTERM/SIGINT (each worker drains itself), and aggregates /metrics across workers. The
+// primary exits 0 once every worker has stopped cleanly, 1 if one did not.
 import cluster, { type Worker } from "node:cluster";
 import { randomUUID } from "node:crypto";
 import { AggregatorRegistry } from "prom-client";
@@ -20,9 +21,10 @@ interface MetricsReply {
 const CRASH_WINDOW_MS = 30_000;
 const MAX_CRASHES_IN_WINDOW = 5;
 
-export function runPrimary(workers: number, logger: Logger): void {
+export function runPrimary(workers: number, shutdownTimeoutMs: number, logger: Logger): void {
   const aggregator = new AggregatorRegistry();
   let stopping = false;
+  let failedStops = 0;
   let crashes: number[] = [];
 
   const fork = (): Worker => {
@@ -39,9 +41,13 @@ export function runPrimary(workers: number, logger: Logger): void {
 
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) {
+      if (code !== 0) {
+        failedStops++;
+        logger.error({ pid: worker.process.pid, code, signal }, "worker did not stop cleanly");
+      }
       if (Object.keys(cluster.workers ?? {}).length === 0) {
-        logger.info("all workers stopped");
-        process.exit(0);
+        logger[failedStops ? "error" : "info"]({ failed: failedStops }, "all workers stopped");
+        logger.flush(() => process.exit(failedStops ? 1 : 0));
       }
       return;
     }
@@ -60,6 +66,11 @@ export function runPrimary(workers: number, logger: Logger): void {
     stopping = true;
     logger.info({ signal }, "stopping workers");
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+    // Each worker gives up after shutdownTimeoutMs itself; this only catches one that hangs anyway.
+    setTimeout(() => {
+      logger.error("workers did not stop in time, killing them");
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGKILL");
+    }, shutdownTimeoutMs + 2_000).unref();
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

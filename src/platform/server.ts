@@ -4,7 +4,6 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
@@ -30,6 +29,7 @@ import type { AppContext } from "../context";
 import type { Services } from "../services";
 import type { Config } from "./config";
 import { AppError } from "./errors";
+import { HttpDrain } from "./httpDrain";
 import { assertComplexity, assertWellFormedStrings, limitRules, MAX_DOCUMENT_TOKENS } from "./graphqlLimits";
 import { createSharedSubscribe, sharedMessagePayload, spliceSharedResults } from "./sharedExecution";
 import { coalesceWrites } from "./socketWrites";
@@ -54,6 +54,8 @@ export interface RunningServer {
 }
 
 const GRAPHQL_PATH = "/graphql";
+/** At shutdown, how long requests already on their way are given to arrive (httpDrain.ts). */
+const DRAIN_SETTLE_MS = 250;
 
 export async function createHttpServer(deps: ServerDeps): Promise<RunningServer> {
   const { config, logger, metrics, schema, services, tokens } = deps;
@@ -71,8 +73,9 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
     maxAliases: config.MAX_ALIASES,
   });
 
+  const drain = new HttpDrain(httpServer);
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: config.BODY_LIMIT_BYTES });
-  const wsCleanup = useGraphQLWs(wsServer, { ...deps, formatError, validationRules });
+  const sockets = useGraphQLWs(wsServer, { ...deps, formatError, validationRules });
 
   const apollo = new ApolloServer<AppContext>({
     schema,
@@ -86,11 +89,11 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
     introspection: !config.isProduction,
     hideSchemaDetailsFromClientErrors: config.isProduction,
     includeStacktraceInErrorResponses: false,
+    // The process owns SIGTERM/SIGINT (start.ts); Apollo's own handlers would race its shutdown.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
       // No HTTP cache hints are used; the default cache-control plugin would wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       config.isProduction
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, includeCookies: false }),
@@ -116,6 +119,7 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
       case "/healthz":
         return sendJson(res, 200, { status: "ok" });
       case "/readyz":
+        if (drain.isDraining) return sendJson(res, 503, { status: "stopping" });
         return done(
           deps.readiness().then((checks) => {
             const ready = Object.values(checks).every(Boolean);
@@ -188,7 +192,13 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
         httpServer.once("error", reject);
         httpServer.listen(config.PORT, config.HOST, () => resolve((httpServer.address() as { port: number }).port));
       }),
-    close: () => apollo.stop(),
+    // Stop accepting; answer what was received over HTTP and over sockets; close the sockets with
+    // 1001 (clients reconnect elsewhere); then stop Apollo. The services close after this.
+    close: async () => {
+      drain.begin();
+      await Promise.all([drain.finish(DRAIN_SETTLE_MS), sockets.close(DRAIN_SETTLE_MS)]);
+      await apollo.stop();
+    },
   };
 }
 
@@ -201,7 +211,17 @@ type WsExtra = {
   request: IncomingMessage;
   user?: AuthUser | null;
   subscriptions?: Set<string>;
+  /** Queries and mutations received on this socket and not yet answered. */
+  pending?: number;
 };
+
+/**
+ * Shutdown: after `settleMs`, closes every socket with 1001 once its queries and mutations are
+ * answered, then the WebSocket server.
+ */
+interface GraphQLSockets {
+  close(settleMs: number): Promise<void>;
+}
 
 function useGraphQLWs(
   wsServer: WebSocketServer,
@@ -209,7 +229,7 @@ function useGraphQLWs(
     formatError: ReturnType<typeof createErrorFormatter>;
     validationRules: ReturnType<typeof limitRules>;
   },
-) {
+): GraphQLSockets {
   const { schema, metrics, tokens, config, logger, services, formatError, validationRules } = deps;
   const rules = [...specifiedRules, ...validationRules];
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatGraphQLError(formatError, e));
@@ -225,7 +245,14 @@ function useGraphQLWs(
   // When each operation's checks began, for the latency of queries and mutations sent over a socket.
   const startedAt = new WeakMap<object, bigint>();
 
-  return useServer<Record<string, unknown> | undefined, WsExtra>(
+  // Shutdown: a socket closes (1001) as soon as it has no query or mutation unanswered.
+  let closing = false;
+  let unanswered = 0;
+  let allAnswered: (() => void) | null = null;
+  const extraOf = new WeakMap<WebSocket, WsExtra>();
+  const goingAway = (extra: WsExtra) => extra.socket.close(1001, "Server shutting down");
+
+  const cleanup = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
       schema,
       // Payloads marked with shareAs() are executed once for all their subscribers.
@@ -239,6 +266,8 @@ function useGraphQLWs(
           return false;
         }
         ctx.extra.subscriptions = new Set();
+        ctx.extra.pending = 0;
+        extraOf.set(ctx.extra.socket, ctx.extra);
         // A result shared by many subscriptions goes out as bytes serialized once (sharedExecution.ts).
         spliceSharedResults(ctx.extra.socket as unknown as Parameters<typeof spliceSharedResults>[0]);
         // An operation's messages (an answer's `next` and `complete`) leave in one write (socketWrites.ts).
@@ -292,6 +321,10 @@ function useGraphQLWs(
           services,
         };
         startedAt.set(contextValue, process.hrtime.bigint());
+        if (operation && operation.operation !== "subscription") {
+          ctx.extra.pending = (ctx.extra.pending ?? 0) + 1;
+          unanswered++;
+        }
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },
       onOperation: (ctx, id, _payload, args) => {
@@ -308,7 +341,15 @@ function useGraphQLWs(
         }
       },
       onComplete: (ctx, id) => {
-        if (ctx.extra.subscriptions?.delete(id)) metrics.activeSubscriptions.dec();
+        if (ctx.extra.subscriptions?.delete(id)) {
+          metrics.activeSubscriptions.dec();
+        } else if (ctx.extra.pending) {
+          ctx.extra.pending--;
+          unanswered--;
+          // After this hook graphql-ws sends the `complete` message: close behind it, not before.
+          if (closing && ctx.extra.pending === 0) setImmediate(goingAway, ctx.extra);
+          if (unanswered === 0) allAnswered?.();
+        }
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
       onNext: (_ctx, _id, _payload, args, result) => {
@@ -322,6 +363,22 @@ function useGraphQLWs(
     },
     wsServer,
   );
+
+  return {
+    async close(settleMs) {
+      // Messages already on their way are read and their operations counted first (as over HTTP).
+      await new Promise((resolve) => setTimeout(resolve, settleMs));
+      await new Promise((resolve) => setImmediate(resolve));
+      closing = true;
+      for (const socket of wsServer.clients) {
+        const extra = extraOf.get(socket);
+        if (!extra?.pending) socket.close(1001, "Server shutting down");
+        // else goingAway() when its last answer is sent (onComplete)
+      }
+      if (unanswered > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
+      await cleanup.dispose();
+    },
+  };
 }
 
 /** Tags a parse/validation error the way Apollo does over HTTP, keeping a more precise reason. */

@@ -33,6 +33,8 @@ export interface StreamWriterOptions {
 
 const GROUP = "mongo-writer";
 const MAINTENANCE_EVERY_MS = 1_000;
+/** At most this many batches are written at shutdown. */
+const STOP_PASSES = 100;
 
 export class StreamWriter {
   private running = false;
@@ -64,10 +66,38 @@ export class StreamWriter {
     this.loop = this.run();
   }
 
-  /** Stops after the batch in hand is written; what is left is claimed by the next writer. */
+  /**
+   * Shutdown (the server no longer takes requests): stops reading, then writes everything the log
+   * still holds for the group, so an acknowledged entry is in MongoDB without another writer's help.
+   * Entries `apply` keeps holding back, and a batch that cannot be written (an outage), stay pending
+   * for the next writer to claim.
+   */
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+    try {
+      // Bounded: other instances may still be adding entries, and they write them themselves.
+      for (let pass = 0; pass < STOP_PASSES; pass++) {
+        const retried = this.failed.splice(0);
+        const held = this.deferred.splice(0);
+        const fresh = await this.readNow();
+        const entries = [...retried, ...held, ...fresh];
+        if (!entries.length) return;
+        await this.write(entries);
+        // Only entries held back again: nothing more this writer can do.
+        if (!fresh.length && !retried.length && this.deferred.length === held.length) return;
+      }
+    } catch (err) {
+      this.logger.warn({ err, log: this.opts.name }, "log writer stopped with entries pending (claimed by the next writer)");
+    }
+  }
+
+  /** Up to `batch` entries not yet delivered to any writer, without waiting for more. */
+  private async readNow(): Promise<StreamEntry[]> {
+    const reply = (await this.redis.xreadgroup("GROUP", GROUP, this.consumer, "COUNT", this.opts.batch, "STREAMS", this.opts.key, ">")) as
+      | [string, [string, string[]][]][]
+      | null;
+    return reply ? reply[0][1].map(toEntry) : [];
   }
 
   private async run(): Promise<void> {

@@ -1,9 +1,15 @@
 // Start-up checks and graceful shutdown, with the real process.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
-import { request } from "node:http";
-import { connected, wsClient } from "../support/client";
-import { signUp } from "../support/factories";
+import { join } from "node:path";
+import { Agent, request } from "node:http";
+import { MongoClient, ObjectId } from "mongodb";
+import { CourseSeatsChangedDocument, EnrollDocument, MyEnrollmentsDocument } from "../../operations/generated";
+import { connected, gql, source, subscribe, wsClient, wsExecute } from "../support/client";
+import { createCourse, signUp, type TestUser } from "../support/factories";
 import { deploymentEnv, runToExit, startServer, stopAll } from "../support/server";
+import { MIN_NODE, nodeVersionProblem } from "../../src/platform/nodeVersion";
 
 afterAll(stopAll);
 
@@ -58,7 +64,7 @@ describe("start-up", () => {
 
 describe("SIGTERM", () => {
   it("drains: open sockets are closed, a request in progress is answered, exit code 0", async () => {
-    const server = await startServer();
+    const server = await startServer(deploymentEnv({ NODE_ENV: "production" }));
     const user = await signUp(server);
     const client = wsClient(server, user.token, { lazy: false });
     await connected(client);
@@ -90,3 +96,170 @@ describe("SIGTERM", () => {
     expect(server.logs.join("\n")).toContain('"msg":"stopped"');
   });
 });
+
+describe("SIGTERM under traffic, NODE_ENV=production", () => {
+  it("answers every request sent before the signal, closes sockets with 1001, keeps every acknowledged write, exits 0 in time", async () => {
+    const env = deploymentEnv({ NODE_ENV: "production", SHUTDOWN_TIMEOUT_MS: "10000" });
+    const server = await startServer(env);
+    const teacher = await signUp(server, "INSTRUCTOR");
+    const courses = await Promise.all([0, 1, 2, 3].map(() => createCourse(server, teacher.token, { capacity: 200, units: 1 })));
+    const students: TestUser[] = [];
+    for (let i = 0; i < 120; i += 40) students.push(...(await Promise.all(Array.from({ length: 40 }, () => signUp(server)))));
+    await Promise.all(students.map((s) => gql(server, MyEnrollmentsDocument, {}, s.token)));
+
+    // Dashboards holding live seat counts.
+    const dashboards = courses.map(() => wsClient(server, teacher.token, { lazy: false }));
+    await Promise.all(dashboards.map(connected));
+    const closeCodes = dashboards.map((c) => new Promise<number>((resolve) => c.on("closed", (e) => resolve((e as { code: number }).code))));
+    const feeds = courses.map((c, i) => subscribe(dashboards[i], CourseSeatsChangedDocument, { courseId: c.id }));
+    await Promise.all(feeds.map((f) => f.next()));
+
+    // 16 keep-alive connections sending enrolls back to back, as a frontend's API gateway would.
+    const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    const work = students.flatMap((s) => courses.map((c) => ({ s, c })));
+    const sent: Array<{ flushedAt: number; outcome: "answered" | "failed"; detail: string }> = [];
+    const acknowledged = new Map<string, { course: string; student: string }>();
+    let signalledAt = Infinity;
+    let next = 0;
+    const worker = async () => {
+      while (next < work.length && server.proc.exitCode === null) {
+        const { s, c } = work[next++];
+        const body = JSON.stringify({ query: source(EnrollDocument), variables: { courseId: c.id } });
+        const r = await post(agent, server.url, body, s.token);
+        sent.push(r);
+        if (r.outcome === "answered") {
+          const enroll = (JSON.parse(r.detail) as { data?: { enroll?: { id: string } } }).data?.enroll;
+          if (enroll) acknowledged.set(enroll.id, { course: c.id, student: s.id });
+        }
+        if (sent.length === 150 && signalledAt === Infinity) {
+          signalledAt = performance.now();
+          server.proc.kill("SIGTERM");
+        }
+      }
+    };
+    // And students whose app sends its operations over its socket (graphql-ws), back to back.
+    const apps = students.slice(0, 4).map((s) => wsClient(server, s.token, { lazy: false }));
+    await Promise.all(apps.map(connected));
+    const socketSent: Array<{ sentAt: number; answered: boolean }> = [];
+    const socketWorker = async (client: (typeof apps)[number]) => {
+      while (server.proc.exitCode === null) {
+        const pending = wsExecute(client, MyEnrollmentsDocument, {});
+        const sentAt = performance.now();
+        const r = await pending;
+        socketSent.push({ sentAt, answered: Array.isArray(r.data?.myEnrollments) });
+        if (!r.data) return; // the socket closed
+      }
+    };
+    const started = performance.now();
+    const exit = new Promise<number | null>((resolve) => server.proc.once("exit", (code) => resolve(code)));
+    await Promise.all([...Array.from({ length: 16 }, worker), ...apps.map(socketWorker)]);
+    const code = await exit;
+    const tookMs = performance.now() - signalledAt;
+    agent.destroy();
+
+    expect(signalledAt).toBeLessThan(Infinity);
+    expect(code).toBe(0);
+    expect(tookMs).toBeLessThan(5_000);
+    expect(server.logs.join("\n")).toContain('"msg":"stopped"');
+    // Every request whose bytes were on the wire before the signal got its answer (no reset).
+    const before = sent.filter((r) => r.flushedAt < signalledAt);
+    expect(before.length).toBeGreaterThanOrEqual(150);
+    expect(before.filter((r) => r.outcome !== "answered")).toEqual([]);
+    expect(acknowledged.size).toBeGreaterThanOrEqual(150);
+    // Over the sockets too: a mutation sent before the signal is answered before its socket closes.
+    const socketBefore = socketSent.filter((r) => r.sentAt < signalledAt);
+    expect(socketBefore.length).toBeGreaterThan(0);
+    expect(socketBefore.filter((r) => !r.answered)).toEqual([]);
+    expect(started).toBeLessThan(signalledAt);
+    // The dashboards were told the server is going away (1001), so they reconnect elsewhere.
+    expect(await Promise.all(closeCodes)).toEqual(courses.map(() => 1001));
+
+    // Every acknowledged enrollment is in MongoDB, written by the stopping instance itself.
+    const mongo = await MongoClient.connect(env.MONGO_URL);
+    try {
+      const stored = await mongo
+        .db()
+        .collection("enrollments")
+        .find({ _id: { $in: [...acknowledged.keys()].map((id) => new ObjectId(id)) } })
+        .toArray();
+      expect(stored.length).toBe(acknowledged.size);
+      for (const doc of stored) {
+        const ack = acknowledged.get(doc._id.toHexString())!;
+        expect({ course: doc.course.toHexString(), student: doc.student.toHexString() }).toEqual(ack);
+      }
+    } finally {
+      await mongo.close();
+    }
+  }, 120_000);
+
+  it("stops cleanly with WEB_CONCURRENCY=2: every worker drains and the primary exits 0", async () => {
+    const server = await startServer(deploymentEnv({ NODE_ENV: "production", WEB_CONCURRENCY: "2" }));
+    const user = await signUp(server);
+    const client = wsClient(server, user.token, { lazy: false });
+    await connected(client);
+    const closed = new Promise<number>((resolve) => client.on("closed", (e) => resolve((e as { code: number }).code)));
+    const t0 = performance.now();
+    const code = await server.stop();
+    if (code !== 0) console.log(server.logs.join("\n"));
+    expect(code).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(await closed).toBe(1001);
+    const logs = server.logs.join("\n");
+    expect(logs.match(/"msg":"stopped"/g)).toHaveLength(2);
+    expect(logs).toContain('"failed":0,"msg":"all workers stopped"');
+  });
+});
+
+/** One POST on a keep-alive agent: when its bytes were handed to the OS, and its answer or failure. */
+function post(agent: Agent, url: string, body: string, token: string) {
+  return new Promise<{ flushedAt: number; outcome: "answered" | "failed"; detail: string }>((resolve) => {
+    let flushedAt = Infinity;
+    const req = request(url, {
+      agent,
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), authorization: `Bearer ${token}` },
+    });
+    req.on("response", (res) => {
+      let text = "";
+      res.on("data", (d) => (text += d));
+      res.on("end", () => resolve({ flushedAt, outcome: res.statusCode === 200 ? "answered" : "failed", detail: text }));
+      res.on("error", (e) => resolve({ flushedAt, outcome: "failed", detail: e.message }));
+    });
+    req.on("error", (e) => resolve({ flushedAt, outcome: "failed", detail: e.message }));
+    req.end(body, () => (flushedAt = performance.now()));
+  });
+}
+
+describe("Node.js version", () => {
+  it("package.json's engines.node says what the entry point checks", () => {
+    const engines = (require("../../package.json") as { engines: { node: string } }).engines.node;
+    expect(engines).toBe(`>=${MIN_NODE.join(".")}`);
+    expect(nodeVersionProblem("24.9.0")).toBeNull();
+    expect(nodeVersionProblem("25.0.1")).toBeNull();
+    expect(nodeVersionProblem("24.8.9")).toMatch(/needs Node\.js >= 24\.9, not 24\.8\.9/);
+  });
+
+  it("an older Node.js gets one line naming what it needs and `npm start`, not a segmentation fault", async () => {
+    const older = await olderNode();
+    const r = await runToExit(deploymentEnv(), 20_000, older.execPath, older.args);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^campus-live needs Node\\.js >= 24\\.9, not ${older.version.replace(/\./g, "\\.")}.*npm start`));
+  });
+});
+
+/**
+ * A Node.js older than the server needs: the machine's own when it has one (Debian's Node 20 here),
+ * else this Node.js told to report an older version before the entry point runs.
+ */
+async function olderNode(): Promise<{ execPath: string; args: string[]; version: string }> {
+  const candidates = [...(process.env.PATH ?? "").split(":").filter((d) => d && !d.includes("node_modules")).map((d) => join(d, "node")), "/usr/bin/node"];
+  for (const execPath of candidates) {
+    if (!existsSync(execPath)) continue;
+    const version = execFileSync(execPath, ["-p", "process.versions.node"], { encoding: "utf8" }).trim();
+    if (nodeVersionProblem(version)) return { execPath, args: [], version };
+  }
+  const version = "20.19.0";
+  return { execPath: process.execPath, args: ["--eval", `Object.defineProperty(process.versions, "node", { value: "${version}" }); require(process.argv[1])`], version };
+}

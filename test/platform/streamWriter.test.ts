@@ -56,3 +56,32 @@ it("an entry a live writer holds back is not claimed by another writer after cla
   expect(pending).toBe(0);
   await redis.del(key);
 });
+
+it("stop() writes what the log still holds: entries added during the last batch, and one held back once", async () => {
+  const key = `t:${randomBytes(5).toString("hex")}:log`;
+  const applied: string[] = [];
+  const offered = new Map<string, number>();
+  const connection = redis.duplicate();
+  const writer = new StreamWriter(connection, createLogger("silent"), {
+    key, name: "test", batch: 100, flushMs: 20, claimIdleMs: 60_000,
+    apply: async (entries) => {
+      for (const e of entries) offered.set(e.n, (offered.get(e.n) ?? 0) + 1);
+      await sleep(300); // a slow write: the server stops while it is under way
+      const held = entries.filter((e) => e.n === "held" && offered.get(e.n) === 1);
+      applied.push(...entries.filter((e) => !held.includes(e)).map((e) => e.n));
+      return held;
+    },
+  });
+  await writer.start();
+  await redis.xadd(key, "*", "n", "held");
+  await redis.xadd(key, "*", "n", "first");
+  for (let i = 0; i < 50 && !offered.has("first"); i++) await sleep(10);
+  await redis.xadd(key, "*", "n", "late"); // acknowledged to its client while the batch is written
+  await writer.stop();
+  connection.disconnect();
+
+  expect(applied.sort()).toEqual(["first", "held", "late"]);
+  const [pending] = (await redis.xpending(key, "mongo-writer")) as [number];
+  expect(pending).toBe(0);
+  await redis.del(key);
+});

@@ -113,9 +113,11 @@ export async function stopAll(): Promise<void> {
 export function runToExit(
   env: Record<string, string>,
   timeoutMs = 40_000,
+  execPath = process.execPath,
+  nodeArgs: string[] = [],
 ): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
-  const proc = spawn(process.execPath, [MAIN], {
+  const proc = spawn(execPath, [...nodeArgs, MAIN], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,0 +1,51 @@
+// The server process: configuration, start, graceful shutdown (loaded by main.ts once Node.js is known to fit).
+import "reflect-metadata";
+import cluster from "node:cluster";
+import { createApp } from "./app";
+import { runPrimary } from "./platform/cluster";
+import { loadConfigOrExit } from "./platform/config";
+import { releaseStartupMemory } from "./platform/memory";
+import { createLogger, type Logger } from "./platform/logger";
+
+async function main() {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.LOG_LEVEL);
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config.workers, config.SHUTDOWN_TIMEOUT_MS, logger);
+  if (!config.JWT_SECRET) logger.warn("JWT_SECRET not set: using a random per-process secret (tokens die with it)");
+
+  let app;
+  try {
+    app = await createApp(config, logger);
+  } catch (e) {
+    console.error(`startup failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+  releaseStartupMemory();
+  const port = await app.listen();
+  logger.info({ port, url: `http://localhost:${port}/graphql` }, "listening");
+
+  // SIGTERM/SIGINT: stop accepting, answer what was received, close sockets (1001), stop the
+  // background work, write what is pending, close MongoDB and Redis (App.stop), then exit 0.
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const started = Date.now();
+    logger.info({ signal }, "shutting down");
+    const force = setTimeout(() => exit(logger, 1, "shutdown timed out, exiting"), config.SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    await app.stop();
+    exit(logger, 0, "stopped", { ms: Date.now() - started });
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled rejection"));
+}
+
+/** Logs the last line, waits for the log to reach its destination, and exits. */
+function exit(logger: Logger, code: number, msg: string, fields: object = {}): void {
+  logger[code === 0 ? "info" : "error"](fields, msg);
+  logger.flush(() => process.exit(code));
+}
+
+void main();
