@@ -13,7 +13,8 @@ import { createRuntime, type Runtime } from "./runtime";
 
 export interface App {
   runtime: Runtime;
-  listen(): Promise<number>;
+  /** The API's port and the metrics listener's. */
+  listen(): Promise<{ port: number; metricsPort: number }>;
   stop(): Promise<void>;
 }
 
@@ -27,6 +28,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
 
     await services.catalogue.start(services.events);
     runtime.onClose(async () => services.catalogue.stop());
+    // Live feeds whose right an event withdrew end (src/events/access.ts).
+    services.access.start();
+    runtime.onClose(() => services.access.stop());
 
     // The enrollment log's durable writer runs in every instance; the consumer group shares the work.
     const writer = new EnrollmentLogWriter(await redis.dedicated("log-writer"), services.engine.logKey, logger, config.LOG_CLAIM_IDLE_MS);

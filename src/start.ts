@@ -21,8 +21,15 @@ async function main() {
     process.exit(1);
   }
   releaseStartupMemory();
-  const port = await app.listen();
-  logger.info({ port, url: `http://localhost:${port}/graphql` }, "listening");
+  let port: number, metricsPort: number;
+  try {
+    ({ port, metricsPort } = await app.listen());
+  } catch (e) {
+    console.error(`startup failed: cannot listen (${e instanceof Error ? e.message : String(e)}): check PORT, HOST, METRICS_PORT, METRICS_HOST`);
+    await app.stop();
+    process.exit(1);
+  }
+  logger.info({ port, url: `http://localhost:${port}/graphql`, metricsPort }, "listening");
 
   // SIGTERM/SIGINT: stop accepting, answer what was received, close sockets (1001), stop the
   // background work, write what is pending, close MongoDB and Redis (App.stop), then exit 0.

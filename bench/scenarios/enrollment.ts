@@ -133,7 +133,7 @@ async function enrollmentRun(opts: EnrollmentBenchOptions, withCatalogue: boolea
     await pool.close();
 
     if (process.env.BENCH_MEMORY_DETAIL) {
-      const text = await (await fetch(server.url.replace("/graphql", "/metrics"))).text();
+      const text = await (await fetch(server.metricsUrl)).text();
       console.log(text.split("\n").filter((l) => /^(nodejs_heap_size|nodejs_external|process_resident|nodejs_heap_space_size_used_bytes)/.test(l)).join("\n"));
     }
     // --- overbooking check: answers and the server's counts ------------------------------------

@@ -842,7 +842,7 @@ const SCRAPED = [
 type Scrape = Record<(typeof SCRAPED)[number], number> & { t: number; backlog: number };
 
 async function scrape(server: TestServer): Promise<Scrape> {
-  const text = await (await fetch(server.url.replace("/graphql", "/metrics"))).text();
+  const text = await (await fetch(server.metricsUrl)).text();
   const value = (name: string) => {
     const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([-0-9.eE+]+)$`, "m").exec(text);
     return m ? Number(m[1]) : NaN;

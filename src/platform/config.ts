@@ -25,15 +25,33 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   /** argon2id memory cost in KiB (OWASP minimum 19 MiB). */
   PASSWORD_HASH_MEMORY_KIB: int(8 * 1024, 1024 * 1024).default(19 * 1024),
+  /** Failed log-ins per address (any accounts) in a window; then that address is refused. */
   LOGIN_LIMIT_PER_IP: int(1, 1_000_000).default(100),
+  /** Failed log-ins for one account from one address in a window; then that address is refused for that account. */
+  LOGIN_LIMIT_PER_ACCOUNT_IP: int(1, 1_000_000).default(10),
+  /**
+   * Failed log-ins for one account (from every address) in a window after which each attempt on it
+   * waits, doubling from 100 ms up to LOGIN_DELAY_MAX_MS. The account is never refused: the right
+   * password from an address that has not been failing still logs in.
+   */
   LOGIN_LIMIT_PER_ACCOUNT: int(1, 1_000_000).default(10),
+  LOGIN_DELAY_MAX_MS: int(0, 10_000).default(2000),
   LOGIN_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(15 * 60),
+  /** How long an instance trusts what it read of an account (role, locked, exists) before reading it again. */
+  ACCOUNT_CACHE_MS: int(100, 60_000).default(5000),
   SIGNUP_LIMIT_PER_IP: int(1, 1_000_000).default(20),
   TRUST_PROXY: bool.default(false),
   BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
   MAX_QUERY_DEPTH: int(2, 100).default(10),
   MAX_QUERY_COMPLEXITY: int(10, 1_000_000).default(5000),
   MAX_ALIASES: int(1, 1000).default(30),
+  /** graphql-ws: open subscriptions per socket, sockets per account and signed-out sockets per address (per instance). */
+  MAX_SUBSCRIPTIONS_PER_SOCKET: int(1, 10_000).default(100),
+  MAX_SOCKETS_PER_ACCOUNT: int(1, 10_000).default(20),
+  MAX_ANONYMOUS_SOCKETS_PER_ADDRESS: int(1, 100_000).default(20),
+  /** /metrics is served on its own listener, loopback by default (the API port never serves it). */
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  METRICS_PORT: int(0, 65535).default(9464),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Worker processes per instance (node:cluster); 0 = one per CPU core. */
   WEB_CONCURRENCY: int(0, 64).default(1),

@@ -78,10 +78,16 @@ export function createErrorFormatter(opts: ErrorFormatterOptions) {
           : { ...base, extensions: { ...ext, code: "INTERNAL_SERVER_ERROR" } };
       }
     }
+    // Production tells callers nothing about the schema beyond what they sent (as introspection is off).
+    if (opts.production) result = { ...result, message: withoutSchemaHints(result.message) };
     opts.onError?.(result.extensions!.code as ErrorCode);
     return result;
   };
 }
+
+/** graphql-js's suggestions: `Did you mean "sex"?`, `Did you mean the enum value "ADMIN" or "OBSERVER"?`. */
+const SCHEMA_HINT = / ?Did you mean [^?]*\?/g;
+export const withoutSchemaHints = (message: string) => message.replace(SCHEMA_HINT, "");
 
 /** For errors raised outside Apollo (graphql-ws): same convention, from a GraphQLError. */
 export function formatGraphQLError(

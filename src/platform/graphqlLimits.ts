@@ -42,9 +42,25 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
   ];
 }
 
+/** The largest page (`first`) of any list (src/schema/relay.ts's MAX_PAGE_SIZE). */
+export const MAX_LIST_SIZE = 100;
+
+/** A page size outside 1..MAX_LIST_SIZE: refused before execution, so it can never lower a document's cost. */
+class PageSizeError extends GraphQLError {
+  constructor(field: string, first: number) {
+    super(`${field}: first must be an integer from 1 to ${MAX_LIST_SIZE} (got ${first})`, {
+      extensions: { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", http: { status: 400 } },
+    });
+  }
+}
+
 /** A list field costs its page size (`first`) times what each item costs. */
-const connectionEstimator: ComplexityEstimator = ({ args, childComplexity }) =>
-  typeof args.first === "number" ? 1 + args.first * Math.max(childComplexity, 1) : undefined;
+const connectionEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
+  if (args.first === undefined || args.first === null) return undefined;
+  const first = Number(args.first);
+  if (!Number.isInteger(first) || first < 1 || first > MAX_LIST_SIZE) throw new PageSizeError(field.name, first);
+  return 1 + first * Math.max(childComplexity, 1);
+};
 
 const estimators = [fieldExtensionsEstimator(), connectionEstimator, simpleEstimator({ defaultComplexity: 1 })];
 
@@ -103,6 +119,7 @@ function computeCost(
   try {
     return getComplexity({ schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined, estimators });
   } catch (e) {
+    if (e instanceof PageSizeError) throw e;
     // getComplexity coerces the variables first; a bad value is the client's error, as in execution.
     throw new GraphQLError((e as Error).message, {
       extensions: { code: "BAD_USER_INPUT", reason: "INVALID_VARIABLES", http: { status: 400 } },

@@ -1,5 +1,5 @@
 // One HTTP server, one path: POST/GET /graphql (Apollo Server 5), WebSocket /graphql (graphql-ws 6),
-// plus /healthz, /readyz and /metrics.
+// plus /healthz and /readyz; /metrics on a listener of its own (METRICS_HOST:METRICS_PORT).
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
@@ -7,6 +7,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import {
   GraphQLError,
+  NoSchemaIntrospectionCustomRule,
   getOperationAST,
   getVariableValues,
   parse,
@@ -46,7 +47,8 @@ export interface ServerDeps {
 
 export interface RunningServer {
   httpServer: Server;
-  listen(): Promise<number>;
+  /** Starts the API listener and the metrics listener; resolves with their ports. */
+  listen(): Promise<{ port: number; metricsPort: number }>;
   close(): Promise<void>;
 }
 
@@ -124,13 +126,6 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
             sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", checks });
           }),
         );
-      case "/metrics":
-        return done(
-          metrics.render().then(({ text, contentType }) => {
-            res.writeHead(200, { "content-type": contentType });
-            res.end(text);
-          }),
-        );
       default:
         return sendJson(res, 404, { error: "not found" });
     }
@@ -183,19 +178,42 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
     return { user, ip: clientIp(req, config.TRUST_PROXY), requestId, logger, services };
   }
 
+  // Prometheus scrapes its own listener (METRICS_HOST, loopback by default): the API port, public
+  // behind the proxy, never serves /metrics.
+  const metricsServer = createServer((req, res) => {
+    if ((req.url ?? "/").split("?", 1)[0] !== "/metrics") return sendJson(res, 404, { error: "not found" });
+    metrics.render().then(
+      ({ text, contentType }) => {
+        res.writeHead(200, { "content-type": contentType });
+        res.end(text);
+      },
+      (err) => {
+        logger.error({ err }, "metrics failed");
+        sendJson(res, 500, { error: "metrics unavailable" });
+      },
+    );
+  });
+
+  const listenOn = (server: Server, port: number, host: string) =>
+    new Promise<number>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve((server.address() as { port: number }).port));
+    });
+
   return {
     httpServer,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        httpServer.once("error", reject);
-        httpServer.listen(config.PORT, config.HOST, () => resolve((httpServer.address() as { port: number }).port));
-      }),
+    listen: async () => ({
+      port: await listenOn(httpServer, config.PORT, config.HOST),
+      metricsPort: await listenOn(metricsServer, config.METRICS_PORT, config.METRICS_HOST),
+    }),
     // Stop accepting; answer what was received over HTTP and over sockets; close the sockets with
     // 1001 (clients reconnect elsewhere); then stop Apollo. The services close after this.
     close: async () => {
       drain.begin();
       await Promise.all([drain.finish(DRAIN_SETTLE_MS), sockets.close(DRAIN_SETTLE_MS)]);
       await apollo.stop();
+      metricsServer.close();
+      metricsServer.closeAllConnections();
     },
   };
 }
@@ -208,9 +226,11 @@ type WsExtra = {
   socket: WebSocket;
   request: IncomingMessage;
   user?: AuthUser | null;
+  /** What this socket counts against: its account, or its address when signed out. */
+  owner?: string;
   subscriptions?: Set<string>;
   /** Queries and mutations received on this socket and not yet answered. */
-  pending?: number;
+  pending?: Set<string>;
 };
 
 /**
@@ -229,7 +249,8 @@ function useGraphQLWs(
   },
 ): GraphQLSockets {
   const { schema, metrics, tokens, config, logger, services, formatError, validationRules } = deps;
-  const rules = [...specifiedRules, ...validationRules];
+  // Production answers no introspection over the socket either (Apollo's `introspection: false` over HTTP).
+  const rules = [...specifiedRules, ...validationRules, ...(config.isProduction ? [NoSchemaIntrospectionCustomRule] : [])];
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatGraphQLError(formatError, e));
   // Documents that parsed and validated, by their text (as Apollo keeps them over HTTP): the
   // thousands of dashboards holding the same subscription share one syntax tree instead of one each.
@@ -248,6 +269,8 @@ function useGraphQLWs(
   let unanswered = 0;
   let allAnswered: (() => void) | null = null;
   const extraOf = new WeakMap<WebSocket, WsExtra>();
+  // Open sockets per account ("u:<id>") and per address of signed-out sockets ("a:<ip>"), this instance.
+  const socketsOf = new Map<string, number>();
   const goingAway = (extra: WsExtra) => extra.socket.close(1001, "Server shutting down");
 
   const cleanup = useServer<Record<string, unknown> | undefined, WsExtra>(
@@ -263,8 +286,18 @@ function useGraphQLWs(
           ctx.extra.socket.close(4401, "Unauthorized");
           return false;
         }
+        const user = ctx.extra.user;
+        const owner = user ? `u:${user.id}` : `a:${clientIp(ctx.extra.request, config.TRUST_PROXY)}`;
+        const open = socketsOf.get(owner) ?? 0;
+        if (open >= (user ? config.MAX_SOCKETS_PER_ACCOUNT : config.MAX_ANONYMOUS_SOCKETS_PER_ADDRESS)) {
+          // 1008 (policy violation): over MAX_SOCKETS_PER_ACCOUNT / MAX_ANONYMOUS_SOCKETS_PER_ADDRESS.
+          ctx.extra.socket.close(1008, user ? "Too many sockets for this account" : "Too many sockets from this address");
+          return false;
+        }
+        socketsOf.set(owner, open + 1);
+        ctx.extra.owner = owner;
         ctx.extra.subscriptions = new Set();
-        ctx.extra.pending = 0;
+        ctx.extra.pending = new Set();
         extraOf.set(ctx.extra.socket, ctx.extra);
         // A result shared by many subscriptions goes out as bytes serialized once (sharedExecution.ts).
         spliceSharedResults(ctx.extra.socket as unknown as Parameters<typeof spliceSharedResults>[0]);
@@ -282,6 +315,12 @@ function useGraphQLWs(
       },
       onDisconnect: (ctx) => {
         metrics.openSockets.dec();
+        const owner = ctx.extra.owner;
+        if (owner) {
+          const open = (socketsOf.get(owner) ?? 1) - 1;
+          if (open > 0) socketsOf.set(owner, open);
+          else socketsOf.delete(owner);
+        }
         // graphql-ws may call onComplete for these after onDisconnect: clear, so each counts once.
         metrics.activeSubscriptions.dec(ctx.extra.subscriptions?.size ?? 0);
         ctx.extra.subscriptions?.clear();
@@ -319,20 +358,26 @@ function useGraphQLWs(
           services,
         };
         startedAt.set(contextValue, process.hrtime.bigint());
-        if (operation && operation.operation !== "subscription") {
-          ctx.extra.pending = (ctx.extra.pending ?? 0) + 1;
+        if (operation?.operation === "subscription") {
+          // Counted from here, not once the subscription runs: a burst of subscribe messages cannot slip past.
+          if (ctx.extra.subscriptions!.size >= config.MAX_SUBSCRIPTIONS_PER_SOCKET) {
+            return [
+              new GraphQLError(`At most ${config.MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per socket`, {
+                extensions: { code: "RATE_LIMITED", reason: "TOO_MANY_SUBSCRIPTIONS" },
+              }),
+            ];
+          }
+          ctx.extra.subscriptions!.add(id);
+          metrics.activeSubscriptions.inc();
+        } else if (operation) {
+          ctx.extra.pending!.add(id);
           unanswered++;
         }
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },
       onOperation: (ctx, id, _payload, args) => {
         const op = getOperationAST(args.document, args.operationName);
-        if (op?.operation === "subscription") {
-          if (!ctx.extra.subscriptions?.has(id)) {
-            ctx.extra.subscriptions?.add(id);
-            metrics.activeSubscriptions.inc();
-          }
-        } else if (op) {
+        if (op && op.operation !== "subscription") {
           // A query or mutation over the socket is timed as over HTTP (observabilityPlugin).
           const started = startedAt.get(args.contextValue as object);
           if (started !== undefined) metrics.operationDuration.observe({ operation: rootFields(op), type: op.operation }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -341,11 +386,10 @@ function useGraphQLWs(
       onComplete: (ctx, id) => {
         if (ctx.extra.subscriptions?.delete(id)) {
           metrics.activeSubscriptions.dec();
-        } else if (ctx.extra.pending) {
-          ctx.extra.pending--;
+        } else if (ctx.extra.pending?.delete(id)) {
           unanswered--;
           // After this hook graphql-ws sends the `complete` message: close behind it, not before.
-          if (closing && ctx.extra.pending === 0) setImmediate(goingAway, ctx.extra);
+          if (closing && ctx.extra.pending.size === 0) setImmediate(goingAway, ctx.extra);
           if (unanswered === 0) allAnswered?.();
         }
       },
@@ -370,7 +414,7 @@ function useGraphQLWs(
       closing = true;
       for (const socket of wsServer.clients) {
         const extra = extraOf.get(socket);
-        if (!extra?.pending) socket.close(1001, "Server shutting down");
+        if (!extra?.pending?.size) socket.close(1001, "Server shutting down");
         // else goingAway() when its last answer is sent (onComplete)
       }
       if (unanswered > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
@@ -403,7 +447,7 @@ function complexityPlugin(max: number): ApolloServerPlugin<BaseContext> {
   };
 }
 
-/** Latency per operation, labelled by its root fields (bounded by the schema, unlike operationName). */
+/** Latency per operation, labelled by its root field (bounded by the schema, unlike operationName). */
 function observabilityPlugin(metrics: Metrics, logger: Logger): ApolloServerPlugin<AppContext> {
   return {
     async requestDidStart() {
@@ -439,9 +483,13 @@ function rootFields(op: OperationDefinitionNode): string {
   return label;
 }
 
+/**
+ * The metrics label of a validated operation: its root field (a name the schema defines), or
+ * "(several)": labels stay bounded by the schema, whatever documents callers invent.
+ */
 function computeRootFields(op: OperationDefinitionNode): string {
-  const names = op.selectionSet.selections.map((s) => (s.kind === "Field" ? s.name.value : "..."));
-  return [...new Set(names)].sort().slice(0, 5).join(",");
+  const names = new Set(op.selectionSet.selections.map((s) => (s.kind === "Field" ? s.name.value : "...")));
+  return names.size === 1 && !names.has("...") ? [...names][0] : "(several)";
 }
 
 async function readBody(req: IncomingMessage, limit: number, contentType: string | undefined): Promise<unknown> {

@@ -1,8 +1,10 @@
 // Relay connections: every list that can grow is paged with `first` (max 100) and an opaque `after`.
 import { IsOptional, Max, Min } from "class-validator";
 import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
+import { MAX_LIST_SIZE } from "../platform/graphqlLimits";
 
-export const MAX_PAGE_SIZE = 100;
+/** Also enforced before execution by the cost estimator (platform/graphqlLimits.ts). */
+export const MAX_PAGE_SIZE = MAX_LIST_SIZE;
 
 @ObjectType()
 export class PageInfo {

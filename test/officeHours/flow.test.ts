@@ -120,7 +120,7 @@ describe("a meeting from joining to its end", () => {
     expect(errorOf(await accept(server, bob, entry.id))).toEqual({ code: "CONFLICT", reason: "INVITE_EXPIRED" });
     expect((await callNext(server, c.ta, c.id)).data!.callNext).toBeNull(); // allowed again; nobody waits
     // The scheduler's lateness is on /metrics.
-    const metrics = await (await fetch(server.url.replace("/graphql", "/metrics"))).text();
+    const metrics = await (await fetch(server.metricsUrl)).text();
     expect(Number(/job_lag_seconds_count\{job="office-hours:entry-deadline"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
   });
 

@@ -1,6 +1,6 @@
 // The HTTP front door: health, readiness, metrics, and bad input answered with 4xx + code, never a crash.
 import { CourseSeatsChangedDocument, DomainEventsDocument, MeDocument, UsersDocument } from "../../operations/generated";
-import { connected, errorOf, gql, rawPost, subscribe, wsClient } from "../support/client";
+import { connected, errorOf, gql, rawPost, subscribe, wsClient, wsExecute } from "../support/client";
 import { createCourse, eventually, logInAdmin } from "../support/factories";
 import { deploymentEnv, startServer, stopAll, type TestServer } from "../support/server";
 
@@ -26,7 +26,7 @@ describe("operations endpoints", () => {
   it("/metrics exposes per-operation latency, errors by code and socket gauges", async () => {
     await gql(server, MeDocument, {}, adminToken);
     await gql(server, UsersDocument, { first: 1 }); // anonymous: UNAUTHENTICATED
-    const text = await (await fetch(`${base()}/metrics`)).text();
+    const text = await (await fetch(server.metricsUrl)).text();
     expect(text).toMatch(/graphql_operation_duration_seconds_count\{operation="me",type="query"\} [1-9]/);
     expect(text).toMatch(/graphql_errors_total\{code="UNAUTHENTICATED"\} [1-9]/);
     expect(text).toContain("graphql_ws_open_sockets");
@@ -34,10 +34,28 @@ describe("operations endpoints", () => {
     expect(text).toContain("process_resident_memory_bytes");
   });
 
+  it("/metrics is served only on its own listener, never on the API port", async () => {
+    expect((await fetch(`${base()}/metrics`)).status).toBe(404);
+    expect(new URL(server.metricsUrl).port).not.toBe(String(server.port));
+    expect((await fetch(server.metricsUrl)).status).toBe(200);
+  });
+
+  it("labels latency by a root field the schema defines: documents cannot mint new series", async () => {
+    const before = await (await fetch(server.metricsUrl)).text();
+    for (const query of ["{ a: me { id } b: me { id } }", "{ me { id } __typename }", "{ __typename me { id } }", "query Anything { me { id } }"]) {
+      expect((await rawPost(server, JSON.stringify({ query }))).status).toBe(200);
+    }
+    const after = await (await fetch(server.metricsUrl)).text();
+    const labels = (text: string) => new Set([...text.matchAll(/graphql_operation_duration_seconds_count\{operation="([^"]*)"/g)].map((m) => m[1]));
+    const minted = [...labels(after)].filter((l) => !labels(before).has(l));
+    expect(minted.every((l) => l === "me" || l === "(several)")).toBe(true);
+    expect([...labels(after)].filter((l) => l.includes(","))).toEqual([]);
+  });
+
   it("counts each subscription once, also when its socket closes with it open", async () => {
     const course = await createCourse(server, adminToken);
     const gauges = async () => {
-      const text = await (await fetch(`${base()}/metrics`)).text();
+      const text = await (await fetch(server.metricsUrl)).text();
       const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
       return { subscriptions: value("graphql_active_subscriptions"), sockets: value("graphql_ws_open_sockets") };
     };
@@ -138,6 +156,38 @@ describe("bad input gets 4xx with a code, and the process stays up", () => {
   it("rejects `first` above 100 with BAD_USER_INPUT", async () => {
     const r = await gql(server, UsersDocument, { first: 101 }, adminToken);
     expect(errorOf(r)).toEqual({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT" });
+  });
+
+  // A negative page size once made a document's total cost negative, so a query costing 244,212 ran.
+  const costly = `${Array.from({ length: 20 }, (_, i) => `u${i}: users(first: 100) { edges { node { id email name role } } }`).join(" ")}`;
+  const withNegative = (first: string) => `query($n: Int!) { ${costly} neg: users(first: ${first}) { edges { node { id } } } }`;
+
+  it.each([["literal", "-100000000", {}], ["variable", "$n", { n: -100000000 }], ["zero", "0", {}]])(
+    "a `first` outside 1..100 (%s) is refused before anything runs, over HTTP",
+    async (_kind, first, variables) => {
+      const query = withNegative(first).replace("query($n: Int!)", first === "$n" ? "query($n: Int!)" : "query");
+      const r = await rawPost(server, JSON.stringify({ query, variables }), adminToken);
+      expect({ status: r.status, ...errorOf(r), data: r.data }).toEqual({ status: 400, code: "BAD_USER_INPUT", reason: "INVALID_INPUT", data: undefined });
+    },
+  );
+
+  it("a negative `first` is refused before anything runs, over graphql-ws", async () => {
+    const client = wsClient(server, adminToken);
+    try {
+      const r = await wsExecute(client, UsersDocument, { first: -100000000 });
+      expect({ ...errorOf({ status: 0, ...r }), data: r.data }).toEqual({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT", data: undefined });
+      const attack = await new Promise<unknown[]>((resolve) => {
+        client.subscribe({ query: withNegative("-100000000").replace("query($n: Int!)", "query") }, {
+          next: (v) => resolve(["next", v]),
+          error: (e) => resolve(["error", e]),
+          complete: () => undefined,
+        });
+      });
+      expect(attack[0]).toBe("error");
+      expect((attack[1] as Array<{ extensions: unknown }>)[0].extensions).toEqual({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT" });
+    } finally {
+      await client.dispose();
+    }
   });
 
   it("answers an unknown path with 404", async () => {

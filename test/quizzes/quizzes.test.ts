@@ -42,7 +42,7 @@ const answer = (s: TestUser, quizId: string, questionId: string, choice: number)
 const start = (quizId: string, token = cls.teacher.token) => gql(server, StartQuestionDocument, { quizId }, token);
 /** How many `answer` mutations the server has timed (/metrics). */
 const answersTimed = async () => {
-  const text = await (await fetch(server.url.replace("/graphql", "/metrics"))).text();
+  const text = await (await fetch(server.metricsUrl)).text();
   return Number(/graphql_operation_duration_seconds_count\{operation="answer",type="mutation"\} (\d+)/.exec(text)?.[1] ?? 0);
 };
 const quizAs = async (quizId: string, token: string) => (await gql(server, QuizDocument, { id: quizId }, token)).data!.quiz;

@@ -786,8 +786,7 @@ const VOLATILE_KEYS = /^(rl|lock):/;
 
 /** Entries of the durable logs (enrollment, quiz, attendance) not yet in MongoDB, from /metrics. */
 async function logBacklog(): Promise<number> {
-  const res = await pool.request({ path: "/metrics", method: "GET" });
-  const text = await res.body.text();
+  const text = await (await fetch(server.metricsUrl)).text();
   return [...text.matchAll(/^\w+_log_backlog (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
@@ -827,8 +826,7 @@ async function memoryAfterGc(): Promise<{ heapMb: number; rssMb: number; lagMaxM
     });
   }
   inspector.close();
-  const res = await pool.request({ path: "/metrics", method: "GET" });
-  const text = await res.body.text();
+  const text = await (await fetch(server.metricsUrl)).text();
   const metric = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)`, "m"))?.[1] ?? NaN) / 1_048_576;
   return { heapMb: metric("nodejs_heap_size_used_bytes"), rssMb: metric("process_resident_memory_bytes"), lagMaxMs: metric("nodejs_eventloop_lag_max_seconds") * 1_048_576 * 1000 };
 }

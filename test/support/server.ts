@@ -13,6 +13,8 @@ export interface TestServer {
   url: string;
   wsUrl: string;
   port: number;
+  /** The metrics listener's /metrics (its own port, loopback). */
+  metricsUrl: string;
   /** Environment shared by every instance of one deployment (same database and Redis prefix). */
   env: Record<string, string>;
   proc: ChildProcess;
@@ -46,12 +48,21 @@ export function deploymentEnv(overrides: Record<string, string> = {}): Record<st
     SIGNUP_LIMIT_PER_IP: "100000",
     NODE_ENV: "test",
     LOG_LEVEL: "info",
+    METRICS_PORT: "0",
     ...overrides,
   };
 }
 
-export async function startServer(env: Record<string, string> = deploymentEnv()): Promise<TestServer> {
-  const proc = spawn(process.execPath, [MAIN], {
+export interface StartOptions {
+  /** The entry point to run; the work tree's dist/src/main.js by default (another install's, e.g.). */
+  main?: string;
+  /** The child's working directory; the current one by default. */
+  cwd?: string;
+}
+
+export async function startServer(env: Record<string, string> = deploymentEnv(), options: StartOptions = {}): Promise<TestServer> {
+  const proc = spawn(process.execPath, [options.main ?? MAIN], {
+    cwd: options.cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, HOST: "127.0.0.1", PORT: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -59,7 +70,7 @@ export async function startServer(env: Record<string, string> = deploymentEnv())
   proc.stderr!.on("data", (d) => logs.push(String(d)));
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
 
-  const port = await new Promise<number>((resolve, reject) => {
+  const { port, metricsPort } = await new Promise<{ port: number; metricsPort: number }>((resolve, reject) => {
     const timer = setTimeout(() => {
       proc.kill("SIGKILL"); // never leave a half-started server behind
       reject(new Error(`server did not start:\n${logs.join("")}`));
@@ -70,7 +81,7 @@ export async function startServer(env: Record<string, string> = deploymentEnv())
         const entry = JSON.parse(line);
         if (entry.msg === "listening") {
           clearTimeout(timer);
-          resolve(entry.port);
+          resolve({ port: entry.port, metricsPort: entry.metricsPort });
         }
       } catch {
         /* not a log line */
@@ -86,6 +97,7 @@ export async function startServer(env: Record<string, string> = deploymentEnv())
     url: `http://127.0.0.1:${port}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
     port,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     env,
     proc,
     logs,
