@@ -6,6 +6,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // test/deploy needs a production install and nginx: `npm run test:deploy` runs it (jest.deploy.config.js).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/deploy/"],
   transform: {
     "^.+\\.ts$": [
       "@swc/jest",
