@@ -45,6 +45,7 @@ export type CreateCourseInput = {
   meetings?: Array<MeetingInput> | null | undefined;
   /** ADMIN only: the owning instructor (default: you) */
   ownerId?: string | number | null | undefined;
+  /** 0 to 1000000 */
   price?: number | null | undefined;
   /** Waitlist size (default 0: no waitlist) */
   reserveCapacity?: number | null | undefined;
@@ -127,7 +128,7 @@ export type OfficeHoursPolicyInput = {
 export type OfficeHoursWindowInput = {
   /** After startsAt, at most a day later */
   endsAt: string;
-  /** A room or a meeting URL */
+  /** A room or an https meeting URL */
   location?: string | null | undefined;
   note?: string | null | undefined;
   startsAt: string;
@@ -222,7 +223,9 @@ export type SexRestriction =
   | 'NONE';
 
 export type SignUpInput = {
+  /** At most 254 characters */
   email: string;
+  /** 1 to 100 characters */
   name: string;
   /** 8 to 128 characters */
   password: string;
@@ -237,8 +240,11 @@ export type StaffState =
   | 'IN_MEETING';
 
 export type UpdateCourseInput = {
+  /** Left out: unchanged; not null */
   category?: string | null | undefined;
+  /** Left out: unchanged; not null */
   code?: string | null | undefined;
+  /** Left out: unchanged; not null */
   department?: string | null | undefined;
   description?: string | null | undefined;
   enrollmentClosesAt?: string | null | undefined;
@@ -246,9 +252,12 @@ export type UpdateCourseInput = {
   examAt?: string | null | undefined;
   examDurationMinutes?: number | null | undefined;
   meetings?: Array<MeetingInput> | null | undefined;
+  /** 0 to 1000000 */
   price?: number | null | undefined;
   sexRestriction?: SexRestriction | null | undefined;
+  /** Left out: unchanged; not null */
   title?: string | null | undefined;
+  /** Left out: unchanged; not null */
   units?: number | null | undefined;
 };
 
@@ -266,7 +275,7 @@ export type SignUpMutationVariables = Exact<{
 }>;
 
 
-export type SignUpMutation = { signUp: { token: string, expiresAt: string, user: { id: string, email: string, name: string, role: Role, sex: Sex | null, createdAt: string } } };
+export type SignUpMutation = { signUp: { token: string, expiresAt: string, user: { id: string, email: string | null, name: string, role: Role, sex: Sex | null, createdAt: string } } };
 
 export type LogInMutationVariables = Exact<{
   email: string;
@@ -274,12 +283,12 @@ export type LogInMutationVariables = Exact<{
 }>;
 
 
-export type LogInMutation = { logIn: { token: string, expiresAt: string, user: { id: string, email: string, role: Role } } };
+export type LogInMutation = { logIn: { token: string, expiresAt: string, user: { id: string, email: string | null, role: Role } } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { id: string, email: string, name: string, role: Role } | null };
+export type MeQuery = { me: { id: string, email: string | null, name: string, role: Role } | null };
 
 export type UsersQueryVariables = Exact<{
   first: number;
@@ -288,14 +297,14 @@ export type UsersQueryVariables = Exact<{
 }>;
 
 
-export type UsersQuery = { users: { edges: Array<{ cursor: string, node: { id: string, email: string, role: Role } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type UsersQuery = { users: { edges: Array<{ cursor: string, node: { id: string, email: string | null, role: Role } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CourseOwnerSexQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CourseOwnerSexQuery = { course: { owner: { id: string, email: string, sex: Sex | null } } | null };
+export type CourseOwnerSexQuery = { course: { owner: { id: string, email: string | null, sex: Sex | null } } | null };
 
 export type StaffOnDutySexSubscriptionVariables = Exact<{
   courseId: string | number;
@@ -308,6 +317,35 @@ export type MySexQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type MySexQuery = { me: { id: string, sex: Sex | null } | null };
+
+export type LockAccountMutationVariables = Exact<{
+  userId: string | number;
+}>;
+
+
+export type LockAccountMutation = { lockAccount: { id: string, role: Role, locked: boolean | null } };
+
+export type UnlockAccountMutationVariables = Exact<{
+  userId: string | number;
+}>;
+
+
+export type UnlockAccountMutation = { unlockAccount: { id: string, role: Role, locked: boolean | null } };
+
+export type SetRoleMutationVariables = Exact<{
+  userId: string | number;
+  role: Role;
+}>;
+
+
+export type SetRoleMutation = { setRole: { id: string, role: Role, locked: boolean | null } };
+
+export type CourseStaffEmailsQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CourseStaffEmailsQuery = { course: { owner: { id: string, email: string | null }, instructors: Array<{ id: string, email: string | null }> } | null };
 
 export type LessonFieldsFragment = { id: string, date: string, period: number, status: LessonStatus, roster: number | null, present: number | null, absent: number | null, late: number | null, excused: number | null, approvedActivity: number | null, takenAt: string, completedAt: string | null, changedAt: string, version: number, absences: Array<{ studentId: string, kind: AbsenceKind, reason: string | null, reportedAt: string }> };
 
@@ -608,7 +646,7 @@ export type CourseEnrollmentsQueryVariables = Exact<{
 }>;
 
 
-export type CourseEnrollmentsQuery = { courseEnrollments: { edges: Array<{ cursor: string, node: { id: string, status: EnrollmentStatus, position: number | null, student: { id: string, email: string } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type CourseEnrollmentsQuery = { courseEnrollments: { edges: Array<{ cursor: string, node: { id: string, status: EnrollmentStatus, position: number | null, student: { id: string, email: string | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type MyEnrollmentChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
@@ -624,9 +662,9 @@ export type DomainEventsSubscription = { domainEvents: { id: string, name: strin
 
 export type QueueEntryFieldsFragment = { id: string, status: QueueEntryStatus, position: number | null, question: string, requeued: boolean, meetingLink: string | null, joinedAt: string, invitedAt: string | null, inviteExpiresAt: string | null, meetingStartedAt: string | null, endedAt: string | null, student: { id: string }, invitedBy: { id: string } | null, estimatedWait: { minSeconds: number, maxSeconds: number, staffOnDuty: number, basedOnMeetings: number } | null };
 
-export type OfficeHoursStatusFieldsFragment = { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } };
+export type OfficeHoursStatusFieldsFragment = { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string | null, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } };
 
-export type QueueSnapshotFieldsFragment = { courseId: string, version: number, changedAt: string, waitingCount: number, invitedCount: number, inMeetingCount: number, status: { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } }, entries: Array<{ id: string, status: QueueEntryStatus, position: number | null, question: string, requeued: boolean, meetingLink: string | null, joinedAt: string, invitedAt: string | null, inviteExpiresAt: string | null, meetingStartedAt: string | null, endedAt: string | null, student: { id: string }, invitedBy: { id: string } | null, estimatedWait: { minSeconds: number, maxSeconds: number, staffOnDuty: number, basedOnMeetings: number } | null }> | null, myEntry: { id: string, status: QueueEntryStatus, position: number | null, question: string, requeued: boolean, meetingLink: string | null, joinedAt: string, invitedAt: string | null, inviteExpiresAt: string | null, meetingStartedAt: string | null, endedAt: string | null, student: { id: string }, invitedBy: { id: string } | null, estimatedWait: { minSeconds: number, maxSeconds: number, staffOnDuty: number, basedOnMeetings: number } | null } | null };
+export type QueueSnapshotFieldsFragment = { courseId: string, version: number, changedAt: string, waitingCount: number, invitedCount: number, inMeetingCount: number, status: { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string | null, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } }, entries: Array<{ id: string, status: QueueEntryStatus, position: number | null, question: string, requeued: boolean, meetingLink: string | null, joinedAt: string, invitedAt: string | null, inviteExpiresAt: string | null, meetingStartedAt: string | null, endedAt: string | null, student: { id: string }, invitedBy: { id: string } | null, estimatedWait: { minSeconds: number, maxSeconds: number, staffOnDuty: number, basedOnMeetings: number } | null }> | null, myEntry: { id: string, status: QueueEntryStatus, position: number | null, question: string, requeued: boolean, meetingLink: string | null, joinedAt: string, invitedAt: string | null, inviteExpiresAt: string | null, meetingStartedAt: string | null, endedAt: string | null, student: { id: string }, invitedBy: { id: string } | null, estimatedWait: { minSeconds: number, maxSeconds: number, staffOnDuty: number, basedOnMeetings: number } | null } | null };
 
 export type JoinQueueMutationVariables = Exact<{
   courseId: string | number;
@@ -656,7 +694,7 @@ export type OpenOfficeHoursMutationVariables = Exact<{
 }>;
 
 
-export type OpenOfficeHoursMutation = { openOfficeHours: { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } } };
+export type OpenOfficeHoursMutation = { openOfficeHours: { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string | null, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } } };
 
 export type CloseOfficeHoursMutationVariables = Exact<{
   courseId: string | number;
@@ -664,7 +702,7 @@ export type CloseOfficeHoursMutationVariables = Exact<{
 }>;
 
 
-export type CloseOfficeHoursMutation = { closeOfficeHours: { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } } };
+export type CloseOfficeHoursMutation = { closeOfficeHours: { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string | null, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } } };
 
 export type CallNextMutationVariables = Exact<{
   courseId: string | number;
@@ -694,7 +732,7 @@ export type SetOfficeHoursPolicyMutationVariables = Exact<{
 }>;
 
 
-export type SetOfficeHoursPolicyMutation = { setOfficeHoursPolicy: { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } } };
+export type SetOfficeHoursPolicyMutation = { setOfficeHoursPolicy: { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string | null, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } } };
 
 export type ScheduleOfficeHoursMutationVariables = Exact<{
   courseId: string | number;
@@ -716,7 +754,7 @@ export type OfficeHoursQueueQueryVariables = Exact<{
 }>;
 
 
-export type OfficeHoursQueueQuery = { officeHoursQueue: { courseId: string, version: number, changedAt: string, waitingCount: number, invitedCount: number, inMeetingCount: number, status: { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } }, entries: Array<{ id: string, status: QueueEntryStatus, position: number | null, question: string, requeued: boolean, meetingLink: string | null, joinedAt: string, invitedAt: string | null, inviteExpiresAt: string | null, meetingStartedAt: string | null, endedAt: string | null, student: { id: string }, invitedBy: { id: string } | null, estimatedWait: { minSeconds: number, maxSeconds: number, staffOnDuty: number, basedOnMeetings: number } | null }> | null, myEntry: { id: string, status: QueueEntryStatus, position: number | null, question: string, requeued: boolean, meetingLink: string | null, joinedAt: string, invitedAt: string | null, inviteExpiresAt: string | null, meetingStartedAt: string | null, endedAt: string | null, student: { id: string }, invitedBy: { id: string } | null, estimatedWait: { minSeconds: number, maxSeconds: number, staffOnDuty: number, basedOnMeetings: number } | null } | null } };
+export type OfficeHoursQueueQuery = { officeHoursQueue: { courseId: string, version: number, changedAt: string, waitingCount: number, invitedCount: number, inMeetingCount: number, status: { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string | null, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } }, entries: Array<{ id: string, status: QueueEntryStatus, position: number | null, question: string, requeued: boolean, meetingLink: string | null, joinedAt: string, invitedAt: string | null, inviteExpiresAt: string | null, meetingStartedAt: string | null, endedAt: string | null, student: { id: string }, invitedBy: { id: string } | null, estimatedWait: { minSeconds: number, maxSeconds: number, staffOnDuty: number, basedOnMeetings: number } | null }> | null, myEntry: { id: string, status: QueueEntryStatus, position: number | null, question: string, requeued: boolean, meetingLink: string | null, joinedAt: string, invitedAt: string | null, inviteExpiresAt: string | null, meetingStartedAt: string | null, endedAt: string | null, student: { id: string }, invitedBy: { id: string } | null, estimatedWait: { minSeconds: number, maxSeconds: number, staffOnDuty: number, basedOnMeetings: number } | null } | null } };
 
 export type MyQueueEntryQueryVariables = Exact<{
   courseId: string | number;
@@ -748,7 +786,7 @@ export type QueueChangedSubscriptionVariables = Exact<{
 }>;
 
 
-export type QueueChangedSubscription = { queueChanged: { courseId: string, version: number, changedAt: string, waitingCount: number, invitedCount: number, inMeetingCount: number, status: { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } }, entries: Array<{ id: string, status: QueueEntryStatus, position: number | null, question: string, requeued: boolean, meetingLink: string | null, joinedAt: string, invitedAt: string | null, inviteExpiresAt: string | null, meetingStartedAt: string | null, endedAt: string | null, student: { id: string }, invitedBy: { id: string } | null, estimatedWait: { minSeconds: number, maxSeconds: number, staffOnDuty: number, basedOnMeetings: number } | null }> | null, myEntry: { id: string, status: QueueEntryStatus, position: number | null, question: string, requeued: boolean, meetingLink: string | null, joinedAt: string, invitedAt: string | null, inviteExpiresAt: string | null, meetingStartedAt: string | null, endedAt: string | null, student: { id: string }, invitedBy: { id: string } | null, estimatedWait: { minSeconds: number, maxSeconds: number, staffOnDuty: number, basedOnMeetings: number } | null } | null } };
+export type QueueChangedSubscription = { queueChanged: { courseId: string, version: number, changedAt: string, waitingCount: number, invitedCount: number, inMeetingCount: number, status: { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string | null, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } }, entries: Array<{ id: string, status: QueueEntryStatus, position: number | null, question: string, requeued: boolean, meetingLink: string | null, joinedAt: string, invitedAt: string | null, inviteExpiresAt: string | null, meetingStartedAt: string | null, endedAt: string | null, student: { id: string }, invitedBy: { id: string } | null, estimatedWait: { minSeconds: number, maxSeconds: number, staffOnDuty: number, basedOnMeetings: number } | null }> | null, myEntry: { id: string, status: QueueEntryStatus, position: number | null, question: string, requeued: boolean, meetingLink: string | null, joinedAt: string, invitedAt: string | null, inviteExpiresAt: string | null, meetingStartedAt: string | null, endedAt: string | null, student: { id: string }, invitedBy: { id: string } | null, estimatedWait: { minSeconds: number, maxSeconds: number, staffOnDuty: number, basedOnMeetings: number } | null } | null } };
 
 export type MyQueueEntryChangedSubscriptionVariables = Exact<{
   courseId: string | number;
@@ -762,7 +800,7 @@ export type OfficeHoursStatusChangedSubscriptionVariables = Exact<{
 }>;
 
 
-export type OfficeHoursStatusChangedSubscription = { officeHoursStatusChanged: { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } } };
+export type OfficeHoursStatusChangedSubscription = { officeHoursStatusChanged: { courseId: string, version: number, open: boolean, staffOnDuty: Array<{ state: StaffState, entryId: string | null, meetingLink: string | null, staff: { id: string } }>, policy: { expiredInvite: ExpiredInvitePolicy, maxQueueLength: number | null, cooldownMinutes: number, maxWaitSeconds: number | null } } };
 
 export type QueueDashboardSubscriptionVariables = Exact<{
   courseId: string | number;
@@ -775,7 +813,7 @@ export type QuestionFieldsFragment = { id: string, number: number, text: string,
 
 export type QuizFieldsFragment = { id: string, title: string, mode: QuizMode, status: QuizStatus, availableFrom: string, closesAt: string | null, closedAt: string | null, speedBonus: boolean, streakBonus: boolean, questionCount: number, questions: Array<{ id: string, number: number, text: string, options: Array<string>, correctOption: number | null, points: number, timeLimitSeconds: number, closed: boolean, startedAt: string | null, closesAt: string | null }>, currentQuestion: { id: string, number: number, text: string, options: Array<string>, correctOption: number | null, points: number, timeLimitSeconds: number, closed: boolean, startedAt: string | null, closesAt: string | null } | null, course: { id: string } };
 
-export type LeaderboardFieldsFragment = { quizId: string, version: number, closed: boolean, playerCount: number, asOf: string, entries: Array<{ rank: number, score: number, player: { id: string, name: string } }> };
+export type LeaderboardFieldsFragment = { quizId: string, version: number, closed: boolean, playerCount: number, asOf: string, entries: Array<{ rank: number, score: number, player: { id: string | null, name: string } }> };
 
 export type QuizResultFieldsFragment = { quizId: string, score: number, rank: number, playerCount: number, joinedAt: string, answers: Array<{ questionId: string, choice: number, correct: boolean, pointsAwarded: number }> };
 
@@ -829,7 +867,7 @@ export type LeaderboardQueryVariables = Exact<{
 }>;
 
 
-export type LeaderboardQuery = { leaderboard: { quizId: string, version: number, closed: boolean, playerCount: number, asOf: string, entries: Array<{ rank: number, score: number, player: { id: string, name: string } }> } };
+export type LeaderboardQuery = { leaderboard: { quizId: string, version: number, closed: boolean, playerCount: number, asOf: string, entries: Array<{ rank: number, score: number, player: { id: string | null, name: string } }> } };
 
 export type MyQuizResultQueryVariables = Exact<{
   quizId: string | number;
@@ -844,7 +882,7 @@ export type LeaderboardChangedSubscriptionVariables = Exact<{
 }>;
 
 
-export type LeaderboardChangedSubscription = { leaderboardChanged: { quizId: string, version: number, closed: boolean, playerCount: number, asOf: string, entries: Array<{ rank: number, score: number, player: { id: string, name: string } }> } };
+export type LeaderboardChangedSubscription = { leaderboardChanged: { quizId: string, version: number, closed: boolean, playerCount: number, asOf: string, entries: Array<{ rank: number, score: number, player: { id: string | null, name: string } }> } };
 
 export type QuestionStartedSubscriptionVariables = Exact<{
   quizId: string | number;
@@ -871,6 +909,10 @@ export const UsersDocument = {"kind":"Document","definitions":[{"kind":"Operatio
 export const CourseOwnerSexDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CourseOwnerSex"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"course"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"sex"}}]}}]}}]}}]} as unknown as DocumentNode<CourseOwnerSexQuery, CourseOwnerSexQueryVariables>;
 export const StaffOnDutySexDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"StaffOnDutySex"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"courseId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"officeHoursStatusChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"courseId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"courseId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"staffOnDuty"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"staff"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"sex"}}]}}]}}]}}]}}]} as unknown as DocumentNode<StaffOnDutySexSubscription, StaffOnDutySexSubscriptionVariables>;
 export const MySexDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MySex"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"sex"}}]}}]}}]} as unknown as DocumentNode<MySexQuery, MySexQueryVariables>;
+export const LockAccountDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"LockAccount"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"userId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lockAccount"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"userId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"userId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"locked"}}]}}]}}]} as unknown as DocumentNode<LockAccountMutation, LockAccountMutationVariables>;
+export const UnlockAccountDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UnlockAccount"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"userId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unlockAccount"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"userId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"userId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"locked"}}]}}]}}]} as unknown as DocumentNode<UnlockAccountMutation, UnlockAccountMutationVariables>;
+export const SetRoleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetRole"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"userId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"role"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Role"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setRole"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"userId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"userId"}}},{"kind":"Argument","name":{"kind":"Name","value":"role"},"value":{"kind":"Variable","name":{"kind":"Name","value":"role"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"locked"}}]}}]}}]} as unknown as DocumentNode<SetRoleMutation, SetRoleMutationVariables>;
+export const CourseStaffEmailsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CourseStaffEmails"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"course"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"instructors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]}}]} as unknown as DocumentNode<CourseStaffEmailsQuery, CourseStaffEmailsQueryVariables>;
 export const CreateSchoolDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateSchool"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSchoolInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createSchool"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"region"}},{"kind":"Field","name":{"kind":"Name","value":"timeZone"}}]}}]}}]} as unknown as DocumentNode<CreateSchoolMutation, CreateSchoolMutationVariables>;
 export const CreateGroupDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateGroup"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateGroupInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createGroup"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"school"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<CreateGroupMutation, CreateGroupMutationVariables>;
 export const AssignGroupTeacherDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AssignGroupTeacher"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"groupId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"teacherId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"assignGroupTeacher"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"groupId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"groupId"}}},{"kind":"Argument","name":{"kind":"Name","value":"teacherId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"teacherId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"teachers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<AssignGroupTeacherMutation, AssignGroupTeacherMutationVariables>;

@@ -28,6 +28,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
 
     await services.catalogue.start(services.events);
     runtime.onClose(async () => services.catalogue.stop());
+    // Accounts an ADMIN locked or changed: every instance's account cache and sockets follow at once.
+    services.accountStates.start(services.events);
+    runtime.onClose(() => services.accountStates.stop());
     // Live feeds whose right an event withdrew end (src/events/access.ts).
     services.access.start();
     runtime.onClose(() => services.access.stop());

@@ -1,9 +1,11 @@
 // The composition of domain services: built once per process, handed to resolvers (context) and jobs.
 import type { Agenda } from "agenda";
+import { AccountStates } from "./auth/accountStates";
 import { PasswordHasher } from "./auth/passwords";
 import type { TokenService } from "./auth/tokens";
 import { AccountsService } from "./domain/accounts";
 import { Catalogue } from "./domain/catalogue";
+import { CourseMembers } from "./domain/courseMembers";
 import { CoursesService } from "./domain/courses";
 import { EnrollmentEngine } from "./domain/enrollment/engine";
 import { EnrollmentNotifier } from "./domain/enrollment/notifier";
@@ -17,6 +19,7 @@ import { AttendanceAdmin } from "./domain/attendance/admin";
 import { AttendanceDirectory } from "./domain/attendance/directory";
 import { AttendanceEngine } from "./domain/attendance/engine";
 import { AttendanceService } from "./domain/attendance/service";
+import { LiveAccess } from "./events/access";
 import type { EventBus } from "./events/bus";
 import { EntryDeadlines } from "./jobs/officeHours";
 import { systemClock, type Clock } from "./platform/clock";
@@ -29,7 +32,13 @@ import type { RedisHandle } from "./platform/redis";
 
 export interface Services {
   accounts: AccountsService;
+  /** Whether a token's account may still act, and with which role: consulted for every request and socket operation. */
+  accountStates: AccountStates;
+  /** Who staffs and who attends which course: what one user may see of another. */
+  courseMembers: CourseMembers;
   events: EventBus;
+  /** Live feeds' rights, checked again when an event may have withdrawn them. */
+  access: LiveAccess;
   courses: CoursesService;
   catalogue: Catalogue;
   enrollment: EnrollmentService;
@@ -60,6 +69,7 @@ export function createServices(deps: {
   const limiter = (name: string, points: number, windowSeconds: number) =>
     new RedisLimiter(redis.client, `${config.REDIS_PREFIX}rl:${name}`, points, windowSeconds);
   const window = config.LOGIN_LIMIT_WINDOW_SECONDS;
+  const accountStates = new AccountStates(config.ACCOUNT_CACHE_MS, logger);
   const engine = new EnrollmentEngine(redis.client, config.REDIS_PREFIX, {
     maxUnits: config.DEFAULT_MAX_UNITS,
     remainingChanges: config.DEFAULT_REMAINING_CHANGES,
@@ -74,6 +84,11 @@ export function createServices(deps: {
   const quizzes = new QuizzesService({ quizEngine, engine, leaderboard, events, courses, clock, throttleMs: config.LEADERBOARD_THROTTLE_MS });
   const attendanceEngine = new AttendanceEngine(redis.client, config.REDIS_PREFIX, config.ATTENDANCE_CORRECTION_DAYS);
   const attendanceDirectory = new AttendanceDirectory();
+  const access = new LiveAccess({
+    events,
+    logger,
+    caches: { reloadCourse: (courseId) => catalogue.reload(courseId), forgetSchoolStaff: () => attendanceDirectory.forgetStaff() },
+  });
   const officeHoursDeadlines = new EntryDeadlines(agenda, new RedisDeadlines(redis.client, `${config.REDIS_PREFIX}office-hours:deadlines`, logger), logger);
   return {
     attendanceEngine,
@@ -93,6 +108,7 @@ export function createServices(deps: {
       defaultTimeZone: config.ATTENDANCE_DEFAULT_TIME_ZONE,
     }),
     events,
+    access,
     engine,
     courses,
     catalogue,
@@ -112,16 +128,22 @@ export function createServices(deps: {
       inviteTtlSeconds: config.INVITE_TTL_SECONDS,
     }),
     officeHoursDeadlines,
+    accountStates,
+    courseMembers: new CourseMembers(engine),
     accounts: new AccountsService({
       hasher: new PasswordHasher(config.PASSWORD_HASH_MEMORY_KIB),
       tokens,
       events,
       logger,
+      states: accountStates,
       limits: {
         loginPerIp: limiter("login-ip", config.LOGIN_LIMIT_PER_IP, window),
-        loginPerAccount: limiter("login-account", config.LOGIN_LIMIT_PER_ACCOUNT, window),
+        loginPerAccountIp: limiter("login-account-ip", config.LOGIN_LIMIT_PER_ACCOUNT_IP, window),
+        // A counter, never a gate: its limit is never reached.
+        loginFailuresPerAccount: limiter("login-account-failures", Number.MAX_SAFE_INTEGER, window),
         signUpPerIp: limiter("signup-ip", config.SIGNUP_LIMIT_PER_IP, window),
       },
+      loginDelay: { afterFailures: config.LOGIN_LIMIT_PER_ACCOUNT, maxMs: config.LOGIN_DELAY_MAX_MS },
     }),
   };
 }

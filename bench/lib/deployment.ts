@@ -14,7 +14,8 @@ import { join } from "node:path";
 export const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: "131072", NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? "--max-semi-space-size=64" };
 
 export function benchDeploymentEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  return deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", ...SERVER_ENV, SIGNUP_LIMIT_PER_IP: "1000000", ...overrides });
+  // One OBSERVER account holds every dashboard of a run: more sockets than the per-account cap allows.
+  return deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", ...SERVER_ENV, SIGNUP_LIMIT_PER_IP: "1000000", MAX_SOCKETS_PER_ACCOUNT: "10000", ...overrides });
 }
 
 /** With BENCH_SERVER_LOG_DIR set, writes a deployment's log lines to <dir>/<name>.log (for reading after a run). */

@@ -31,10 +31,9 @@ import {
   QueueDashboardDocument,
 } from "../../operations/generated";
 import { connected, gql, source, wsClient } from "../../test/support/client";
-import { createCourse, signUp, type TestUser } from "../../test/support/factories";
+import { accountWithRole, createCourse, logInAdmin, signUp, type TestUser } from "../../test/support/factories";
 import { mulberry32 } from "../../src/platform/random";
 import { startServer, type TestServer } from "../../test/support/server";
-import { tokenFor } from "../../test/support/tokens";
 import { cpuMeter, percentile, printTable, sampleRss, sleep, treeRssMb } from "../lib/measure";
 import { inParallel, must } from "../lib/setup";
 
@@ -142,10 +141,12 @@ async function livePart(opts: OfficeHoursBenchOptions) {
       ),
     );
     let measuring = false;
+    // The dashboards are one OBSERVER account's (its sockets are capped by MAX_SOCKETS_PER_ACCOUNT, raised in the bench env).
+    const observer = await accountWithRole(server, await logInAdmin(server), "OBSERVER");
     await subscribeAll(
       courses.flatMap((c) =>
         Array.from({ length: opts.dashboardsPerCourse }, () => async () => {
-          const client = await openClient(server, tokenFor("OBSERVER"), clients);
+          const client = await openClient(server, observer.token, clients);
           const seen = { courseId: c.id, versions: new Set<number>() };
           dashboardVersions.push(seen);
           await firstOf(client, QueueDashboardDocument, { courseId: c.id }, (d) => {

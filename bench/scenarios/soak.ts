@@ -74,10 +74,9 @@ import {
 } from "../../operations/generated";
 import { mulberry32 } from "../../src/platform/random";
 import { gql, source, wsClient } from "../../test/support/client";
-import { createCourse, logInAdmin, signUp, uniqueEmail, type TestUser } from "../../test/support/factories";
+import { accountWithRole, createCourse, logInAdmin, signUp, uniqueEmail, type TestUser } from "../../test/support/factories";
 import { questions } from "../../test/support/quizzes";
 import { startServer, type TestServer } from "../../test/support/server";
-import { tokenFor } from "../../test/support/tokens";
 import { percentile, printTable, sleep, treeRssMb, type Row } from "../lib/measure";
 import { inParallel, must } from "../lib/setup";
 import { ABSENCE_KINDS } from "../../src/models/attendance";
@@ -720,6 +719,8 @@ function dateAgo(days: number): string {
 
 interface Population {
   admin: TestUser;
+  /** The dashboards' account (OBSERVER). */
+  observer: TestUser;
   accounts: TestUser[];
   enrollStudents: EnrollStudent[];
   enrollCourses: string[];
@@ -803,7 +804,8 @@ async function setUp(server: TestServer, groupCount: number): Promise<Population
     busy: false,
   }));
 
-  return { admin, accounts: [...students, ...instructors], enrollStudents, enrollCourses, enrollStaff, ohCourses, quizLines, schoolId, groups, teachers };
+  const observer = await accountWithRole(server, admin, "OBSERVER");
+  return { admin, observer, accounts: [...students, ...instructors], enrollStudents, enrollCourses, enrollStaff, ohCourses, quizLines, schoolId, groups, teachers };
 }
 
 /** The long-lived subscriptions, held for the whole run. */
@@ -817,13 +819,12 @@ function holdSubscriptions(pop: Population, sockets: Sockets) {
       sockets.subscribe("officeHoursStatusChanged", s.user, OfficeHoursStatusChangedDocument, { courseId: c.id });
     }
     for (let i = 0; i < OH_DASHBOARDS; i++) {
-      const observer = { id: `oh-dashboard-${c.id}-${i}`, token: tokenFor("OBSERVER") };
-      sockets.subscribe("queueChanged (dashboard)", observer, QueueDashboardDocument, { courseId: c.id });
+      sockets.subscribe("queueChanged (dashboard)", { id: `oh-dashboard-${c.id}-${i}`, token: pop.observer.token }, QueueDashboardDocument, { courseId: c.id });
     }
   }
   for (const t of pop.teachers) sockets.subscribe("attendanceChanged", t, AttendanceChangedDocument, { schoolId: pop.schoolId });
   for (let i = 0; i < 2; i++) {
-    sockets.subscribe("attendanceChanged", { id: `attendance-dashboard-${i}`, token: tokenFor("OBSERVER") }, AttendanceChangedDocument, { schoolId: pop.schoolId });
+    sockets.subscribe("attendanceChanged", { id: `attendance-dashboard-${i}`, token: pop.observer.token }, AttendanceChangedDocument, { schoolId: pop.schoolId });
   }
   sockets.subscribe("domainEvents (all)", pop.admin, DomainEventsDocument, {});
 }

@@ -13,6 +13,36 @@ export function canSeeSex(viewer: AuthUser | null, userId: string): boolean {
   return viewer !== null && (viewer.role === "ADMIN" || viewer.id === userId);
 }
 
+/** The user themself and ADMINs see every e-mail; anyone else's view depends on the user (canSeeEmail). */
+export function seesEmailOf(viewer: AuthUser | null, userId: string): boolean {
+  return viewer !== null && (viewer.role === "ADMIN" || viewer.id === userId);
+}
+
+/**
+ * Course staff (owners, instructors) are reached by e-mail by the members of a course they staff
+ * (its students, enrolled or waitlisted, and its staff) and by ADMINs, not by every signed-in account.
+ * Anyone else's e-mail (a student's) reaches only those the API shows that user to at all (their
+ * course's staff, their group's teachers). `staffOf`: the courses the user staffs; `viewerCourses`:
+ * the courses the viewer is a member of. `viewer` null: a shared result, so nobody's e-mail.
+ */
+export function canSeeEmail(
+  viewer: AuthUser | null,
+  userId: string,
+  facts: { staffOf: readonly string[]; viewerCourses: ReadonlySet<string> },
+): boolean {
+  if (viewer === null) return false;
+  if (seesEmailOf(viewer, userId) || facts.staffOf.length === 0) return true;
+  return facts.staffOf.some((courseId) => facts.viewerCourses.has(courseId));
+}
+
+/**
+ * Leaderboards show players by name: a player's user id is shown to that player (and to ADMINs),
+ * never to the other players. `viewer` null: a shared result (the live leaderboard), so nobody's.
+ */
+export function canSeePlayerId(viewer: AuthUser | null, playerId: string): boolean {
+  return viewer !== null && (viewer.role === "ADMIN" || viewer.id === playerId);
+}
+
 interface CourseRef {
   owner: Types.ObjectId;
   instructors: Types.ObjectId[];

@@ -4,7 +4,10 @@ import { fail } from "../platform/errors";
 import { isObjectId } from "../platform/util";
 import { ROLES, type Role } from "../models/user";
 
-/** Who is calling: decoded from the JWT, trusted because every instance shares the signing secret. */
+/**
+ * Who is calling: decoded from the JWT, trusted because every instance shares the signing secret,
+ * then checked against the account (auth/accountStates.ts: locked or gone is refused, the stored role applies).
+ */
 export interface AuthUser {
   id: string;
   role: Role;

@@ -1,7 +1,11 @@
-// Accounts: sign-up, log-in, the current user, and the ADMIN bootstrap. No GraphQL here.
+// Accounts: sign-up, log-in, the current user, what ADMINs change of an account, and the ADMIN
+// bootstrap. No GraphQL here.
+import { setTimeout as sleep } from "node:timers/promises";
 import { boundedCache } from "../platform/cache";
-import { mongo } from "mongoose";
+import { isDuplicateKey } from "../platform/duplicateKey";
+import type { AccountStates } from "../auth/accountStates";
 import type { EventBus } from "../events/bus";
+import { actorOf, type AccountChange } from "../events/catalogue";
 import type { PasswordHasher } from "../auth/passwords";
 import type { AuthUser, IssuedToken, TokenService } from "../auth/tokens";
 import { SELF_SIGNUP_ROLES, UserModel, type Role, type Sex, type UserDoc } from "../models/user";
@@ -11,6 +15,7 @@ import type { RedisLimiter } from "../platform/rateLimit";
 import { cachedLoader } from "../platform/loader";
 import { findByIds } from "../platform/mongo";
 import { pageById, type Page } from "../platform/pagination";
+import { isObjectId } from "../platform/util";
 
 export interface SignUpInput {
   email: string;
@@ -33,17 +38,36 @@ export interface AccountsDeps {
   tokens: TokenService;
   events: EventBus;
   logger: Logger;
-  limits: { loginPerIp: RedisLimiter; loginPerAccount: RedisLimiter; signUpPerIp: RedisLimiter };
+  /** Whether tokens' accounts may act, per instance; told at once of changes made here. */
+  states: AccountStates;
+  limits: {
+    /** Failed log-ins per address: refuses the address. */
+    loginPerIp: RedisLimiter;
+    /** Failed log-ins per (account, address): refuses that address for that account. */
+    loginPerAccountIp: RedisLimiter;
+    /** Failed log-ins per account from every address: counted only, to slow each attempt (never refuses). */
+    loginFailuresPerAccount: RedisLimiter;
+    signUpPerIp: RedisLimiter;
+  };
+  /** After `afterFailures` failures on an account, each attempt on it waits 100 ms, doubling up to `maxMs`. */
+  loginDelay: { afterFailures: number; maxMs: number };
 }
+
+/** The first wait once an account has had too many failed log-ins; it doubles with each further failure. */
+const FIRST_LOGIN_DELAY_MS = 100;
 
 export class AccountsService {
   /** Verified against when the e-mail is unknown, so response time does not reveal which accounts exist. */
   private dummyHash: Promise<string>;
-  /** Accounts change rarely (nothing edits them yet); a few seconds of staleness bounds any future edit. */
+  /** Accounts change rarely; an ADMIN's change drops the account here at once (on every instance). */
   private readonly users = boundedCache<string, UserDoc>(50_000, 5_000);
 
   constructor(private readonly deps: AccountsDeps) {
     this.dummyHash = deps.hasher.hash("campus-live-timing-equalizer");
+    deps.states.onChange(({ userId }) => {
+      this.users.delete(userId);
+      this.loader.clear(userId);
+    });
   }
 
   async signUp(input: SignUpInput, meta: RequestMeta): Promise<AuthResult> {
@@ -77,22 +101,86 @@ export class AccountsService {
     return { ...this.deps.tokens.issue({ id, role: user.role as Role }), user };
   }
 
+  /**
+   * Failures are counted per address and per (account, address), and refuse only that address: a
+   * guesser cannot lock the owner out. Failures on the account from everywhere only slow each attempt
+   * on it (at most LOGIN_DELAY_MAX_MS, right password or not, so the wait tells nothing).
+   */
   async logIn(emailInput: string, password: string, meta: RequestMeta): Promise<AuthResult> {
     const email = normalizeEmail(emailInput);
-    // Every attempt counts, so parallel guessing cannot slip past a check-then-record window.
-    await this.deps.limits.loginPerIp.consume(meta.ip, "Too many log-in attempts from this address");
-    await this.deps.limits.loginPerAccount.consume(email, "Too many log-in attempts for this account");
-    const user = await UserModel.findOne({ email }).lean<UserDoc>();
-    const ok = await this.deps.hasher.verify(user?.passwordHash ?? (await this.dummyHash), password);
-    if (!user || !ok) throw fail("UNAUTHENTICATED", "Wrong e-mail or password", "INVALID_CREDENTIALS");
-    await this.deps.limits.loginPerAccount.reset(email);
+    const { limits } = this.deps;
+    const fromHere = `${email}\n${meta.ip}`;
+    // The attempt is counted before the password is checked, so parallel guesses cannot slip past a
+    // check-then-record window; a success gives its point back.
+    await limits.loginPerIp.consume(meta.ip, "Too many failed log-ins from this address");
+    await limits.loginPerAccountIp.consume(fromHere, "Too many failed log-ins for this account from this address");
+    let user: UserDoc | null;
+    let ok: boolean;
+    try {
+      const delay = this.loginDelay(await limits.loginFailuresPerAccount.spent(email));
+      if (delay > 0) await sleep(delay);
+      user = await UserModel.findOne({ email }).lean<UserDoc>();
+      ok = await this.deps.hasher.verify(user?.passwordHash ?? (await this.dummyHash), password);
+    } catch (e) {
+      // Not a failed log-in (MongoDB or Redis unreachable): the attempt does not count.
+      await Promise.all([limits.loginPerIp.refund(meta.ip), limits.loginPerAccountIp.refund(fromHere)]);
+      throw e;
+    }
+    if (!user || !ok) {
+      await limits.loginFailuresPerAccount.penalize(email);
+      throw fail("UNAUTHENTICATED", "Wrong e-mail or password", "INVALID_CREDENTIALS");
+    }
+    await Promise.all([limits.loginPerIp.refund(meta.ip), limits.loginPerAccountIp.reset(fromHere)]);
+    // Said only to whoever knows the password.
+    if (user.locked) throw accountLocked();
     return { ...this.deps.tokens.issue({ id: user._id.toHexString(), role: user.role as Role }), user };
+  }
+
+  private loginDelay(failures: number): number {
+    const over = failures - this.deps.loginDelay.afterFailures;
+    if (over < 0) return 0;
+    return Math.min(this.deps.loginDelay.maxMs, FIRST_LOGIN_DELAY_MS * 2 ** Math.min(over, 20));
+  }
+
+  /** ADMIN: the account's tokens and sockets stop working, and it cannot log in. */
+  lock(admin: AuthUser, userId: string): Promise<UserDoc> {
+    return this.change(admin, userId, { locked: { $ne: true } }, { locked: true });
+  }
+
+  unlock(admin: AuthUser, userId: string): Promise<UserDoc> {
+    return this.change(admin, userId, { locked: true }, { locked: false });
+  }
+
+  /** ADMIN: requests already signed in run with the new role at once (tokens carry no authority of their own). */
+  setRole(admin: AuthUser, userId: string, role: Role): Promise<UserDoc> {
+    return this.change(admin, userId, { role: { $ne: role } }, { role });
+  }
+
+  /**
+   * Applies an ADMIN's change to another account when it changes something (`unlessAlready` matches
+   * the accounts it would change), announces it (AccountChanged: every instance's caches and sockets
+   * follow it) and answers the account as it now is. An ADMIN cannot lock or demote themselves.
+   */
+  private async change(admin: AuthUser, userId: string, unlessAlready: Record<string, unknown>, set: { role?: Role; locked?: boolean }): Promise<UserDoc> {
+    if (userId === admin.id) throw fail("FORBIDDEN", "ADMINs cannot lock or change their own account", "OWN_ACCOUNT");
+    if (!isObjectId(userId)) throw userNotFound();
+    const changed = await UserModel.findOneAndUpdate({ _id: userId, ...unlessAlready }, { $set: set }, { new: true }).lean<UserDoc>();
+    if (!changed) {
+      const user = await UserModel.findById(userId).lean<UserDoc>();
+      if (!user) throw userNotFound();
+      return user; // already so: nothing changed, nothing to announce
+    }
+    const change: AccountChange = { userId, role: changed.role as Role, locked: changed.locked === true };
+    this.deps.states.apply(change);
+    await this.deps.events.publish("AccountChanged", change, actorOf(admin));
+    return changed;
   }
 
   /**
    * Users by id, batched and cached (course owners, instructors, students shown beside the things
-   * they did). No operation changes a user's name or role, so ten minutes is exact in practice and
-   * keeps a busy dashboard from looking up its 20 names again every few seconds.
+   * they did). Names never change and an ADMIN's change of a role drops the account here on every
+   * instance, so ten minutes is exact in practice and keeps a busy dashboard from looking up its 20
+   * names again every few seconds.
    */
   readonly loader = cachedLoader<UserDoc>(
     async (ids) => {
@@ -151,7 +239,6 @@ export function normalizeEmail(email: string): string {
 }
 
 const emailTaken = () => fail("CONFLICT", "An account with this e-mail already exists", "EMAIL_TAKEN");
+const userNotFound = () => fail("NOT_FOUND", "No such account", "USER_NOT_FOUND");
+const accountLocked = () => fail("UNAUTHENTICATED", "This account is locked", "ACCOUNT_LOCKED");
 
-export function isDuplicateKey(e: unknown): boolean {
-  return e instanceof mongo.MongoServerError && e.code === 11000;
-}

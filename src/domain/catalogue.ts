@@ -71,8 +71,9 @@ export class Catalogue {
       if (!filter.includeArchived && c.archived) continue;
       if (filter.category && c.category !== filter.category) continue;
       if (filter.department && c.department !== filter.department) continue;
-      if (filter.ownerId && c.owner.toHexString() !== filter.ownerId) continue;
-      if (search && !c.code.toLowerCase().includes(search) && !c.title.toLowerCase().includes(search)) continue;
+      // A stored course may lack a field (written by an older version, or by hand): it only fails to match.
+      if (filter.ownerId && c.owner?.toHexString() !== filter.ownerId) continue;
+      if (search && !(c.code ?? "").toLowerCase().includes(search) && !(c.title ?? "").toLowerCase().includes(search)) continue;
       items.push(c);
     }
     return { items: items.slice(0, first), hasNextPage: items.length > first };

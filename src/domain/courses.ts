@@ -3,13 +3,13 @@ import { Types } from "mongoose";
 import { canManageCourse } from "../auth/policies";
 import type { AuthUser } from "../auth/tokens";
 import type { EventBus } from "../events/bus";
-import { CourseModel, type CourseDoc, type SexRestriction, type Weekday } from "../models/course";
+import { COURSE_DEFAULTS, CourseModel, type CourseDoc, type SexRestriction, type Weekday } from "../models/course";
 import { UserModel } from "../models/user";
 import type { Clock } from "../platform/clock";
 import { fail } from "../platform/errors";
 import type { Page } from "../platform/pagination";
 import type { Catalogue, CatalogueFilter } from "./catalogue";
-import { isDuplicateKey } from "./accounts";
+import { isDuplicateKey } from "../platform/duplicateKey";
 import { EnrollmentEngine, parseCounts, parsePromotions } from "./enrollment/engine";
 import type { EnrollmentNotifier } from "./enrollment/notifier";
 import { actorOf } from "../events/catalogue";
@@ -68,7 +68,7 @@ export class CoursesService {
     try {
       const { ownerId: _ownerId, ...fields } = input;
       const given = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== null));
-      const created = await CourseModel.create({ ...given, code: input.code.trim().toUpperCase(), owner });
+      const created = await CourseModel.create({ ...given, ...requiredText(input), owner });
       course = created.toObject() as unknown as CourseDoc;
     } catch (e) {
       if (isDuplicateKey(e)) throw fail("CONFLICT", `Course code ${input.code} is taken`, "COURSE_CODE_TAKEN");
@@ -83,10 +83,8 @@ export class CoursesService {
 
   async update(actor: AuthUser, id: string, input: CourseUpdate): Promise<CourseDoc> {
     const course = await this.managed(actor, id);
-    const merged = { ...course, ...definedOnly(input) } as CourseDoc;
-    validateCourse(merged as unknown as CourseInput);
-    const changes = definedOnly(input);
-    if (changes.code) changes.code = String(changes.code).trim().toUpperCase();
+    const changes = courseChanges(input);
+    validateCourse({ ...course, ...changes } as unknown as CourseInput);
     let updated: CourseDoc | null;
     try {
       updated = await CourseModel.findByIdAndUpdate(course._id, { $set: changes }, { returnDocument: "after" }).lean<CourseDoc>();
@@ -152,6 +150,7 @@ export class CoursesService {
   }
 
   list(filter: CatalogueFilter, first: number, after?: string | null): Page<CourseDoc> {
+    if (filter.ownerId && !isObjectId(filter.ownerId)) throw fail("BAD_USER_INPUT", "ownerId must be an id (24 hexadecimal digits)", "INVALID_ID", { field: "ownerId" });
     return this.deps.catalogue.list(filter, first, after);
   }
 
@@ -180,9 +179,37 @@ export class CoursesService {
   }
 }
 
+const REQUIRED_TEXT = ["code", "title", "category", "department"] as const;
+/** Fields an update may set to null: a cleared date. */
+const CLEARABLE = new Set(["examAt", "enrollmentOpensAt", "enrollmentClosesAt"]);
+/** Fields an update may change; null stores the default (COURSE_DEFAULTS), or clears (CLEARABLE). */
+const UPDATABLE = new Set([...REQUIRED_TEXT, "units", "description", "price", "sexRestriction", "meetings", "examDurationMinutes", ...CLEARABLE]);
 
-function definedOnly<T extends object>(o: T): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+/** The required texts trimmed (a code in capitals); blank is refused. */
+function requiredText(input: Partial<Record<(typeof REQUIRED_TEXT)[number], unknown>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of REQUIRED_TEXT) {
+    const value = input[key];
+    if (value === undefined) continue;
+    const text = typeof value === "string" ? value.trim() : "";
+    if (!text) throw fail("BAD_USER_INPUT", `A course's ${key} cannot be blank`, "INVALID_INPUT", { field: key });
+    out[key] = key === "code" ? text.toUpperCase() : text;
+  }
+  return out;
+}
+
+/** What an update sets: the fields given, with null as the default or a cleared date; null for a required field is refused. */
+function courseChanges(input: CourseUpdate): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined || !UPDATABLE.has(key)) continue;
+    if (value !== null) changes[key] = value;
+    else if (CLEARABLE.has(key)) changes[key] = null;
+    else if (key === "meetings") changes[key] = [];
+    else if (key in COURSE_DEFAULTS) changes[key] = COURSE_DEFAULTS[key as keyof typeof COURSE_DEFAULTS];
+    else throw fail("BAD_USER_INPUT", `A course's ${key} cannot be null`, "INVALID_INPUT", { field: key });
+  }
+  return { ...changes, ...requiredText(input) };
 }
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;

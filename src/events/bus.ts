@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../platform/logger";
 import type { RedisPubSubAdapter } from "../platform/pubsub";
+import { withdrawsRights } from "./access";
 import {
   ALL_EVENTS_TOPIC,
   type DomainEvent,
@@ -8,6 +9,7 @@ import {
   type EventCatalogue,
   type EventName,
   eventTopics,
+  topics as entityTopics,
 } from "./catalogue";
 
 /** The only way to publish a domain event. */
@@ -25,6 +27,8 @@ export class EventBus {
   ): Promise<DomainEvent<N>> {
     const event: DomainEvent<N> = { id: randomUUID(), name, time: new Date().toISOString(), actor, payload };
     const topics = [ALL_EVENTS_TOPIC, ...eventTopics[name](payload)];
+    // Every instance re-checks its live feeds on these, without following every event.
+    if (withdrawsRights(name)) topics.push(entityTopics.access);
     try {
       await this.pubsub.publishToAll(topics, event);
     } catch (err) {

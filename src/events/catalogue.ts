@@ -100,8 +100,17 @@ export interface LessonSnapshot {
   version: number;
 }
 
+/** What an account may do, as it stands after an ADMIN's change (AccountChanged). */
+export interface AccountChange {
+  userId: string;
+  role: Role;
+  locked: boolean;
+}
+
 export interface EventCatalogue {
   UserSignedUp: { userId: string; email: string; name: string; role: Role };
+  /** An ADMIN locked, unlocked or changed the role of an account: its state right after the change. */
+  AccountChanged: AccountChange;
 
   CourseCreated: { courseId: string; code: string; ownerId: string };
   CourseUpdated: { courseId: string; fields: string[] };
@@ -203,6 +212,12 @@ export const topics = {
   attendanceStaff: "attendance-staff",
   /** Students leaving a course (dropped, or switched away): their open quizzes stop taking their answers. */
   courseDepartures: "course-departures",
+  /** Account changes (lock, unlock, role): every instance updates its account cache and closes sockets. */
+  accounts: "accounts",
+  /** One account's changes, for what serves that account only (its live feeds). */
+  account: (userId: string) => `account:${userId}`,
+  /** Events that can take a right away (src/events/access.ts): every instance checks its live feeds again. */
+  access: "access",
 };
 
 const seatTopics = (seats: SeatsSnapshot[]) => seats.map((s) => topics.courseSeats(s.courseId));
@@ -212,6 +227,7 @@ const change = (p: EnrollmentChange) => [...seatTopics(p.seats), topics.studentE
 /** Extra per-entity topics an event is delivered on (the topics that domain subscriptions listen to). */
 export const eventTopics: { [N in EventName]: (payload: EventCatalogue[N]) => string[] } = {
   UserSignedUp: () => [],
+  AccountChanged: (p) => [topics.accounts, topics.account(p.userId)],
   CourseCreated: (p) => [topics.catalogue, topics.course(p.courseId)],
   CourseUpdated: (p) => [topics.catalogue, topics.course(p.courseId)],
   CourseArchived: (p) => [topics.catalogue, topics.course(p.courseId)],

@@ -16,6 +16,9 @@ const meetingSchema = new Schema(
   { _id: false },
 );
 
+/** The values of the optional fields when none is given (or null is). */
+export const COURSE_DEFAULTS = { description: "", price: 0, reserveCapacity: 0, sexRestriction: "NONE" as SexRestriction, examDurationMinutes: 120 };
+
 /**
  * The course catalogue. Seat state (who is enrolled or waiting) is not here: it lives in the
  * enrollment engine (Redis) and its durable copy, the `enrollments` collection.
@@ -24,17 +27,17 @@ const courseSchema = new Schema(
   {
     code: { type: String, required: true, trim: true },
     title: { type: String, required: true, trim: true },
-    description: { type: String, default: "" },
+    description: { type: String, default: COURSE_DEFAULTS.description },
     category: { type: String, required: true, trim: true },
     department: { type: String, required: true, trim: true },
     units: { type: Number, required: true, min: 0 },
-    price: { type: Number, default: 0, min: 0 },
+    price: { type: Number, default: COURSE_DEFAULTS.price, min: 0 },
     capacity: { type: Number, required: true, min: 0 },
-    reserveCapacity: { type: Number, default: 0, min: 0 },
-    sexRestriction: { type: String, enum: SEX_RESTRICTIONS, default: "NONE" },
+    reserveCapacity: { type: Number, default: COURSE_DEFAULTS.reserveCapacity, min: 0 },
+    sexRestriction: { type: String, enum: SEX_RESTRICTIONS, default: COURSE_DEFAULTS.sexRestriction },
     meetings: { type: [meetingSchema], default: [] },
     examAt: { type: Date, default: null },
-    examDurationMinutes: { type: Number, default: 120 },
+    examDurationMinutes: { type: Number, default: COURSE_DEFAULTS.examDurationMinutes },
     enrollmentOpensAt: { type: Date, default: null },
     enrollmentClosesAt: { type: Date, default: null },
     owner: { type: Schema.Types.ObjectId, required: true },

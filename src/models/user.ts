@@ -16,6 +16,8 @@ const userSchema = new Schema(
     passwordHash: { type: String, required: true },
     role: { type: String, enum: ROLES, required: true },
     sex: { type: String, enum: SEXES, required: false },
+    /** Set by an ADMIN: the account's tokens stop working and it cannot log in. Absent = not locked. */
+    locked: { type: Boolean, required: false },
   },
   { timestamps: true },
 );

@@ -165,11 +165,14 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
     }
   }
 
-  function contextFor(req: IncomingMessage, requestId: string): AppContext {
+  // The token's account as it is now (accountStates.ts): locked or gone is 401, its stored role applies.
+  async function contextFor(req: IncomingMessage, requestId: string): Promise<AppContext> {
     let user: AuthUser | null;
     try {
-      user = tokens.fromHeader(req.headers.authorization);
+      const claimed = tokens.fromHeader(req.headers.authorization);
+      user = claimed && (await services.accountStates.current(claimed));
     } catch (e) {
+      if (!(e instanceof AppError)) throw e;
       const err = e as AppError;
       throw new GraphQLError(err.message, {
         extensions: { code: err.code, reason: err.reason, http: { status: 401 } },
@@ -272,13 +275,31 @@ function useGraphQLWs(
   // Open sockets per account ("u:<id>") and per address of signed-out sockets ("a:<ip>"), this instance.
   const socketsOf = new Map<string, number>();
   const goingAway = (extra: WsExtra) => extra.socket.close(1001, "Server shutting down");
+  // Signed-in sockets by account: a locked account's sockets close at once (4401, as for an expired
+  // token: the client stops retrying, and logging in again answers ACCOUNT_LOCKED).
+  const accountSockets = new Map<string, Set<WebSocket>>();
+  const stopWatchingAccounts = services.accountStates.onChange((change) => {
+    if (!change.locked) return;
+    for (const socket of accountSockets.get(change.userId) ?? []) socket.close(4401, "Account locked");
+  });
+  /** The socket's user as the account is now; when it may no longer act, the socket is closed (4401) and the error returned. */
+  const currentUser = async (extra: WsExtra): Promise<AuthUser | null | AppError> => {
+    if (!extra.user) return null;
+    try {
+      return await services.accountStates.current(extra.user);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      extra.socket.close(4401, e.reason === "ACCOUNT_LOCKED" ? "Account locked" : "Unauthorized");
+      return e;
+    }
+  };
 
   const cleanup = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
       schema,
       // Payloads marked with shareAs() are executed once for all their subscribers.
       subscribe: createSharedSubscribe(),
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
         try {
           ctx.extra.user = tokens.fromHeader(ctx.connectionParams?.authorization);
         } catch {
@@ -286,6 +307,10 @@ function useGraphQLWs(
           ctx.extra.socket.close(4401, "Unauthorized");
           return false;
         }
+        // 4401 as well when the token's account is locked or gone.
+        const current = await currentUser(ctx.extra);
+        if (current instanceof AppError) return false;
+        ctx.extra.user = current;
         const user = ctx.extra.user;
         const owner = user ? `u:${user.id}` : `a:${clientIp(ctx.extra.request, config.TRUST_PROXY)}`;
         const open = socketsOf.get(owner) ?? 0;
@@ -296,6 +321,14 @@ function useGraphQLWs(
         }
         socketsOf.set(owner, open + 1);
         ctx.extra.owner = owner;
+        if (user) {
+          const sockets = accountSockets.get(user.id) ?? new Set<WebSocket>();
+          accountSockets.set(user.id, sockets.add(ctx.extra.socket));
+          ctx.extra.socket.once("close", () => {
+            sockets.delete(ctx.extra.socket);
+            if (!sockets.size && accountSockets.get(user.id) === sockets) accountSockets.delete(user.id);
+          });
+        }
         ctx.extra.subscriptions = new Set();
         ctx.extra.pending = new Set();
         extraOf.set(ctx.extra.socket, ctx.extra);
@@ -325,7 +358,7 @@ function useGraphQLWs(
         metrics.activeSubscriptions.dec(ctx.extra.subscriptions?.size ?? 0);
         ctx.extra.subscriptions?.clear();
       },
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         let document = validDocuments.get(payload.query);
         if (!document) {
           try {
@@ -350,8 +383,11 @@ function useGraphQLWs(
         } catch (e) {
           return [e as GraphQLError];
         }
+        // Every operation runs as the account is now: a role changed since the socket opened applies.
+        const user = await currentUser(ctx.extra);
+        if (user instanceof AppError) return [new GraphQLError(user.message, { extensions: { code: user.code, reason: user.reason } })];
         const contextValue: AppContext = {
-          user: ctx.extra.user ?? null,
+          user,
           ip: clientIp(ctx.extra.request, config.TRUST_PROXY),
           requestId: randomUUID(),
           logger,
@@ -418,6 +454,7 @@ function useGraphQLWs(
         // else goingAway() when its last answer is sent (onComplete)
       }
       if (unanswered > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
+      stopWatchingAccounts();
       await cleanup.dispose();
     },
   };

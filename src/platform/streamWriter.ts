@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { mongo } from "mongoose";
+import { isDuplicateKey } from "./duplicateKey";
 import type { Logger } from "./logger";
 import { outageOf } from "./outages";
 
@@ -198,7 +199,7 @@ export async function insertIgnoringDuplicates(
   } catch (e) {
     if (!(e instanceof mongo.MongoBulkWriteError) || e.writeErrors === undefined) throw e;
     const errors = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
-    if (!errors.length || errors.some((w) => w.code !== 11000)) throw e;
+    if (!errors.length || !errors.every(isDuplicateKey)) throw e;
     for (const w of errors) duplicates.add(w.index);
   }
   return duplicates;

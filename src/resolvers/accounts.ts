@@ -4,14 +4,22 @@ import type { AppContext } from "../context";
 import type { AuthResult } from "../domain/accounts";
 import type { UserDoc } from "../models/user";
 import { encodeCursor } from "../platform/pagination";
-import { ConnectionArgs, toConnection } from "../schema/relay";
-import { AuthPayload, RoleEnum, SexEnum, SignUpInput, User, UserConnection, toUser } from "../schema/user";
-import { canSeeSex } from "../auth/policies";
+import { toConnection } from "../schema/relay";
+import { AccountArgs, AuthPayload, LogInArgs, SetRoleArgs, SexEnum, SignUpInput, User, UserConnection, UsersArgs, toUser } from "../schema/user";
+import { canSeeEmail, canSeeSex, seesEmailOf } from "../auth/policies";
 import { isSharedExecution } from "../platform/sharedExecution";
-import type { Role, Sex } from "../models/user";
+import type { Sex } from "../models/user";
 
 // The account just signed up or logged in to is the caller's own, though the request carried no token.
 const toAuthPayload = (r: AuthResult): AuthPayload => ({ token: r.token, expiresAt: r.expiresAt, user: { ...toUser(r.user), ownAccount: true } });
+
+/** The courses the caller is a member of, looked up once per request however many users it shows. */
+const viewerCourses = new WeakMap<AppContext, Promise<Set<string>>>();
+function coursesOfViewer(ctx: AppContext): Promise<Set<string>> {
+  let courses = viewerCourses.get(ctx);
+  if (!courses) viewerCourses.set(ctx, (courses = ctx.services.courseMembers.coursesOf(ctx.user!)));
+  return courses;
+}
 
 @Resolver(() => User)
 export class AccountsResolver {
@@ -22,12 +30,10 @@ export class AccountsResolver {
   }
 
   @Public()
-  @Mutation(() => AuthPayload, { description: "Rate-limited per address and per account" })
-  async logIn(
-    @Arg("email") email: string,
-    @Arg("password") password: string,
-    @Ctx() ctx: AppContext,
-  ): Promise<AuthPayload> {
+  @Mutation(() => AuthPayload, {
+    description: "Failed attempts are limited per address and per account and address; many failures on an account slow each attempt on it (ACCOUNT_LOCKED for a locked account, with the right password)",
+  })
+  async logIn(@Args(() => LogInArgs) { email, password }: LogInArgs, @Ctx() ctx: AppContext): Promise<AuthPayload> {
     return toAuthPayload(await ctx.services.accounts.logIn(email, password, { ip: ctx.ip }));
   }
 
@@ -40,18 +46,52 @@ export class AccountsResolver {
 
   @Allow("ADMIN")
   @Query(() => UserConnection, { description: "All accounts, oldest first (ADMIN)" })
-  async users(
-    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
-    @Arg("role", () => RoleEnum, { nullable: true }) role: Role | null,
-    @Ctx() ctx: AppContext,
-  ) {
+  async users(@Args(() => UsersArgs) { first, after, role }: UsersArgs, @Ctx() ctx: AppContext) {
     const page = await ctx.services.accounts.list({ role: role ?? undefined }, first, after);
     return toConnection(page, (u: UserDoc) => encodeCursor(u._id), toUser);
+  }
+
+  @Allow("ADMIN")
+  @Mutation(() => User, { description: "Locks an account (ADMIN): its tokens and sockets stop working at once, and it cannot log in" })
+  async lockAccount(@Args(() => AccountArgs) { userId }: AccountArgs, @Ctx() ctx: AppContext): Promise<User> {
+    return toUser(await ctx.services.accounts.lock(ctx.user!, userId));
+  }
+
+  @Allow("ADMIN")
+  @Mutation(() => User, { description: "Unlocks an account (ADMIN)" })
+  async unlockAccount(@Args(() => AccountArgs) { userId }: AccountArgs, @Ctx() ctx: AppContext): Promise<User> {
+    return toUser(await ctx.services.accounts.unlock(ctx.user!, userId));
+  }
+
+  @Allow("ADMIN")
+  @Mutation(() => User, { description: "Changes an account's role (ADMIN): its requests run with the new role at once, with the tokens it has" })
+  async setRole(@Args(() => SetRoleArgs) { userId, role }: SetRoleArgs, @Ctx() ctx: AppContext): Promise<User> {
+    return toUser(await ctx.services.accounts.setRole(ctx.user!, userId, role));
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "A course's staff: seen by that course's members and ADMINs; null to anyone else and in live feeds",
+  })
+  async email(@Root() user: User, @Ctx() ctx: AppContext): Promise<string | null> {
+    if (user.ownAccount) return user.email;
+    const viewer = isSharedExecution(ctx) ? null : ctx.user;
+    if (!viewer) return null;
+    if (seesEmailOf(viewer, user.id)) return user.email;
+    const staffOf = await ctx.services.courseMembers.staffedBy(user.id);
+    const courses = staffOf.length ? await coursesOfViewer(ctx) : new Set<string>();
+    return canSeeEmail(viewer, user.id, { staffOf, viewerCourses: courses }) ? user.email : null;
   }
 
   @FieldResolver(() => SexEnum, { nullable: true, description: "Used by sex-restricted courses; seen only by the user and ADMINs (null to anyone else)" })
   sex(@Root() user: User, @Ctx() ctx: AppContext): Sex | null {
     const viewer = isSharedExecution(ctx) ? null : ctx.user;
     return user.ownAccount || canSeeSex(viewer, user.id) ? (user.sex ?? null) : null;
+  }
+
+  @FieldResolver(() => Boolean, { nullable: true, description: "Whether an ADMIN locked the account; seen by ADMINs only (null to anyone else)" })
+  locked(@Root() user: User, @Ctx() ctx: AppContext): boolean | null {
+    const viewer = isSharedExecution(ctx) ? null : ctx.user;
+    return viewer?.role === "ADMIN" ? (user.locked ?? false) : null;
   }
 }

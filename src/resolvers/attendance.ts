@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root
 import { Allow } from "../auth/authChecker";
 import { canReadSchoolAttendance } from "../auth/policies";
 import type { AppContext } from "../context";
-import { encodeLessonCursor, type StatsScope } from "../domain/attendance/service";
+import { MAX_PERIOD, encodeLessonCursor, type StatsScope } from "../domain/attendance/service";
 import type { GroupMeta } from "../domain/attendance/engine";
 import { topics, type DomainEvent, type EventCatalogue } from "../events/catalogue";
 import type { GroupDoc, SchoolDoc } from "../models/attendance";
@@ -24,6 +24,7 @@ import {
   ReportAbsenceInput,
   RetractAbsenceInput,
   RollEntryConnection,
+  REGION_LENGTH,
   RosterImportResult,
   School,
   SchoolConnection,
@@ -33,6 +34,7 @@ import {
   type Absence,
   type RegisterAction,
 } from "../schema/attendance";
+import { calendarDate, checkArg, intRange, safeText } from "../schema/bounds";
 import { ConnectionArgs, toConnection } from "../schema/relay";
 import { User, toUser } from "../schema/user";
 import { liveFeed } from "./live";
@@ -121,8 +123,8 @@ export class AttendanceResolver {
   @Mutation(() => Lesson, { description: "Everyone on the roll not marked is present; idempotent; keeps the absences reported" })
   async completeLesson(
     @Arg("groupId", () => ID) groupId: string,
-    @Arg("date", { description: "YYYY-MM-DD" }) date: string,
-    @Arg("period", () => Int) period: number,
+    @Arg("date", { description: "YYYY-MM-DD", validateFn: checkArg("date", calendarDate(), "INVALID_DATE") }) date: string,
+    @Arg("period", () => Int, { validateFn: checkArg("period", intRange(1, MAX_PERIOD), "INVALID_PERIOD") }) period: number,
     @Ctx() ctx: AppContext,
   ): Promise<Lesson> {
     return toLesson(await ctx.services.attendance.completeLesson(ctx.user!, { groupId, date, period }));
@@ -134,8 +136,8 @@ export class AttendanceResolver {
   @Query(() => Lesson, { nullable: true, description: "One register (null if not taken)" })
   async lesson(
     @Arg("groupId", () => ID) groupId: string,
-    @Arg("date") date: string,
-    @Arg("period", () => Int) period: number,
+    @Arg("date", { validateFn: checkArg("date", calendarDate(), "INVALID_DATE") }) date: string,
+    @Arg("period", () => Int, { validateFn: checkArg("period", intRange(1, MAX_PERIOD), "INVALID_PERIOD") }) period: number,
     @Ctx() ctx: AppContext,
   ): Promise<Lesson | null> {
     const l = await ctx.services.attendance.lesson(ctx.user!, { groupId, date, period });
@@ -146,8 +148,8 @@ export class AttendanceResolver {
   @Query(() => LessonConnection, { description: "A group's registers between two dates (durable copy: up to ~0.5 s behind)" })
   async lessons(
     @Arg("groupId", () => ID) groupId: string,
-    @Arg("from") from: string,
-    @Arg("to") to: string,
+    @Arg("from", { validateFn: checkArg("from", calendarDate(), "INVALID_DATE") }) from: string,
+    @Arg("to", { validateFn: checkArg("to", calendarDate(), "INVALID_DATE") }) to: string,
     @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Ctx() ctx: AppContext,
   ) {
@@ -157,7 +159,7 @@ export class AttendanceResolver {
 
   @Allow("INSTRUCTOR", "ADMIN", "OBSERVER")
   @Query(() => [Lesson], { description: "Registers of a school started on a date but not completed" })
-  async openLessons(@Arg("schoolId", () => ID) schoolId: string, @Arg("date") date: string, @Ctx() ctx: AppContext): Promise<Lesson[]> {
+  async openLessons(@Arg("schoolId", () => ID) schoolId: string, @Arg("date", { validateFn: checkArg("date", calendarDate(), "INVALID_DATE") }) date: string, @Ctx() ctx: AppContext): Promise<Lesson[]> {
     return (await ctx.services.attendance.openLessons(ctx.user!, schoolId, date)).map(toLesson);
   }
 
@@ -167,9 +169,9 @@ export class AttendanceResolver {
   })
   async attendanceStats(
     @Arg("scope", () => AttendanceScopeEnum) scope: StatsScope,
-    @Arg("id", () => ID, { description: "Student, group or school id, or the region's name" }) id: string,
-    @Arg("from") from: string,
-    @Arg("to") to: string,
+    @Arg("id", () => ID, { description: "Student, group or school id, or the region's name", validateFn: checkArg("id", safeText({ max: REGION_LENGTH })) }) id: string,
+    @Arg("from", { validateFn: checkArg("from", calendarDate(), "INVALID_DATE") }) from: string,
+    @Arg("to", { validateFn: checkArg("to", calendarDate(), "INVALID_DATE") }) to: string,
     @Ctx() ctx: AppContext,
   ): Promise<AttendanceStats> {
     return toStats(await ctx.services.attendance.stats(ctx.user!, scope, id, from, to));
@@ -190,7 +192,7 @@ export class AttendanceResolver {
   @Allow("ADMIN", "OBSERVER")
   @Query(() => SchoolConnection, { description: "Every school (ADMIN, OBSERVER); teachers reach theirs through myGroups" })
   async schools(
-    @Arg("region", () => String, { nullable: true }) region: string | null,
+    @Arg("region", () => String, { nullable: true, validateFn: checkArg("region", safeText({ max: REGION_LENGTH })) }) region: string | null,
     @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Ctx() ctx: AppContext,
   ) {
@@ -215,11 +217,18 @@ export class AttendanceResolver {
     subscribe: async ({ args, context }) => {
       const ctx = context as AppContext;
       const schoolId = String(args.schoolId);
-      await ctx.services.attendanceDirectory.school(schoolId);
-      if (!canReadSchoolAttendance(ctx.user!, await ctx.services.attendanceDirectory.isSchoolStaff(schoolId, ctx.user!.id))) {
-        throw fail("FORBIDDEN", "Not on this school's staff", "FORBIDDEN");
-      }
-      return liveFeed(ctx.services.events.subscribe(topics.attendance(schoolId)), changeOf);
+      const directory = ctx.services.attendanceDirectory;
+      const right = await ctx.services.access.grant(ctx.user!, {
+        roles: ["INSTRUCTOR", "ADMIN", "OBSERVER"],
+        check: async (viewer) => {
+          await directory.school(schoolId);
+          if (!canReadSchoolAttendance(viewer, await directory.isSchoolStaff(schoolId, viewer.id))) {
+            throw fail("FORBIDDEN", "Not on this school's staff", "FORBIDDEN");
+          }
+          return { schoolId };
+        },
+      });
+      return liveFeed(ctx.services.events.subscribe(topics.attendance(schoolId)), changeOf, undefined, right);
     },
   })
   attendanceChanged(@Arg("schoolId", () => ID) _schoolId: string, @Root() change: AttendanceChange): AttendanceChange {

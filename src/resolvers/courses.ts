@@ -7,10 +7,12 @@ import { nullIfNotFound } from "../platform/errors";
 import { loadExisting } from "../platform/loader";
 import { encodeCursor } from "../platform/pagination";
 import type { CourseDoc } from "../models/course";
-import { Course, CourseConnection, CourseFilterInput, CourseSeats, CreateCourseInput, UpdateCourseInput, toCourse, type CourseRelations } from "../schema/course";
+import { checkArg, intRange } from "../schema/bounds";
+import { Course, CourseConnection, CourseFilterInput, CourseSeats, CreateCourseInput, MAX_CAPACITY, UpdateCourseInput, toCourse, type CourseRelations } from "../schema/course";
 import { ConnectionArgs, toConnection } from "../schema/relay";
 import { toUser } from "../schema/user";
 import { liveFeed } from "./live";
+import { byRole } from "../events/access";
 
 export const toSeats = (courseId: string, c: { capacity: number; enrolled: number; waitlisted: number }): CourseSeats => ({
   courseId,
@@ -87,8 +89,8 @@ export class CoursesResolver {
   @Mutation(() => Course, { description: "Never below the enrolled count; raising it promotes from the waitlist" })
   async updateCapacity(
     @Arg("courseId", () => ID) courseId: string,
-    @Arg("capacity", () => Int) capacity: number,
-    @Arg("reserveCapacity", () => Int) reserveCapacity: number,
+    @Arg("capacity", () => Int, { validateFn: checkArg("capacity", intRange(0, MAX_CAPACITY), "INVALID_CAPACITY") }) capacity: number,
+    @Arg("reserveCapacity", () => Int, { validateFn: checkArg("reserveCapacity", intRange(0, MAX_CAPACITY), "INVALID_CAPACITY") }) reserveCapacity: number,
     @Ctx() ctx: AppContext,
   ): Promise<Course> {
     return toCourse(await ctx.services.courses.updateCapacity(ctx.user!, courseId, capacity, reserveCapacity), courseRelations(ctx));
@@ -97,9 +99,11 @@ export class CoursesResolver {
   @Allow()
   @Subscription(() => CourseSeats, {
     description: "Live seat counts: the current counts first, then after every change",
-    subscribe: ({ args, context }) => {
+    subscribe: async ({ args, context }) => {
       const ctx = context as AppContext;
       const courseId = args.courseId as string;
+      // Open to everyone signed in: held only while the account is.
+      const right = await ctx.services.access.grant(ctx.user!, byRole());
       const snapshot = async () => toSeats(courseId, await ctx.services.enrollment.seats(courseId));
       const source = ctx.services.events.subscribe(topics.courseSeats(courseId));
       return liveFeed(
@@ -110,6 +114,7 @@ export class CoursesResolver {
           return mine ? [toSeats(courseId, mine)] : [];
         },
         snapshot,
+        right,
       );
     },
   })

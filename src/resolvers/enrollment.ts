@@ -19,6 +19,7 @@ import { ConnectionArgs } from "../schema/relay";
 import { User, toUser } from "../schema/user";
 import { courseRelations } from "./courses";
 import { liveFeed } from "./live";
+import { byRole } from "../events/access";
 
 @Resolver(() => Enrollment)
 export class EnrollmentResolver {
@@ -104,9 +105,10 @@ export class EnrollmentResolver {
   @Allow("STUDENT")
   @Subscription(() => Enrollment, {
     description: "Your enrollments as they change: seats, waitlist places, promotions, drops",
-    subscribe: ({ context }) => {
+    subscribe: async ({ context }) => {
       const ctx = context as AppContext;
-      return liveFeed(ctx.services.events.subscribe(topics.studentEnrollments(ctx.user!.id)), changesOf);
+      const right = await ctx.services.access.grant(ctx.user!, byRole("STUDENT"));
+      return liveFeed(ctx.services.events.subscribe(topics.studentEnrollments(ctx.user!.id)), changesOf, undefined, right);
     },
   })
   myEnrollmentChanged(@Root() enrollment: Enrollment): Enrollment {

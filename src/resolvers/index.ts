@@ -6,6 +6,7 @@ import { EnrollmentResolver } from "./enrollment";
 import { EventsResolver } from "./events";
 import { OfficeHoursResolver } from "./officeHours";
 import { QuizzesResolver } from "./quizzes";
+import { QuizPlayerResolver } from "./quizPlayers";
 
 const attendance = [AttendanceResolver, LessonResolver, LessonChangeResolver, AbsenceResolver, GroupResolver, SchoolResolver];
 
@@ -16,5 +17,6 @@ export const resolvers: NonEmptyArray<Function> = [
   EnrollmentResolver,
   OfficeHoursResolver,
   QuizzesResolver,
+  QuizPlayerResolver,
   ...attendance,
 ];

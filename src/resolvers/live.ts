@@ -5,12 +5,31 @@
 // and every delivery through a Repeater cost a queue entry and promises of its own (its push resolves
 // when the consumer takes the value), on top of the event source's and graphql-ws's.
 
-/** `snapshot` may resolve to null or undefined when there is nothing to show yet (then it is skipped). */
-export function liveFeed<E, T>(source: AsyncIterable<E>, map: (event: E) => T[], snapshot?: () => Promise<T | null | undefined>): AsyncIterableIterator<T> {
+/**
+ * What a feed lasts no longer than: the right its subscription was granted (src/events/access.ts).
+ * `attach` is told how to end the feed when the right is withdrawn (never before `attach` returns);
+ * it answers how to let go of the right.
+ */
+export interface FeedRight {
+  attach(end: (error: Error) => void): () => void;
+}
+
+/**
+ * `snapshot` may resolve to null or undefined when there is nothing to show yet (then it is skipped).
+ * With a `right`, the feed ends with the error its withdrawal brings (the subscription's `error`).
+ */
+export function liveFeed<E, T>(
+  source: AsyncIterable<E>,
+  map: (event: E) => T[],
+  snapshot?: () => Promise<T | null | undefined>,
+  right?: FeedRight,
+): AsyncIterableIterator<T> {
   const events = source[Symbol.asyncIterator]();
   const ready: T[] = [];
   let pending: Promise<IteratorResult<E>> | undefined;
   let stopped = false;
+  /** Why the feed was ended from outside (its right withdrawn), thrown once to the consumer. */
+  let withdrawn: Error | undefined;
   // Each wait for the next event gets its own wake-up: racing every event against one promise that
   // stays pending for the subscription's life (`Promise.race([next, stop])`) leaves a reaction on it
   // per event, and with it the event, until the client goes (memory grew with every delivery).
@@ -19,6 +38,7 @@ export function liveFeed<E, T>(source: AsyncIterable<E>, map: (event: E) => T[],
   const stop = (): IteratorResult<T> => {
     if (!stopped) {
       stopped = true;
+      release?.();
       ready.length = 0;
       wake?.();
       // Not awaited: a source waiting for its next event may only end when that event comes.
@@ -26,6 +46,11 @@ export function liveFeed<E, T>(source: AsyncIterable<E>, map: (event: E) => T[],
     }
     return { done: true, value: undefined };
   };
+
+  const release = right?.attach((error) => {
+    withdrawn ??= error;
+    stop();
+  });
 
   const nextEvent = () =>
     new Promise<IteratorResult<E> | null>((resolve, reject) => {
@@ -54,7 +79,13 @@ export function liveFeed<E, T>(source: AsyncIterable<E>, map: (event: E) => T[],
         stop();
         throw err;
       }
-      return stop();
+      const done = stop();
+      if (withdrawn) {
+        const error = withdrawn;
+        withdrawn = undefined;
+        throw error;
+      }
+      return done;
     },
     async return(): Promise<IteratorResult<T>> {
       return stop();

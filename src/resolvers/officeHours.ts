@@ -3,6 +3,8 @@ import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";
 import { topics, type DomainEvent, type QueueEntryState, type QueueState } from "../events/catalogue";
 import { statusKey, viewEntry, viewQueue, viewStatus, type EntryView, type QueueView, type StatusView } from "../domain/officeHours/views";
+import { MAX_TEXT } from "../domain/officeHours/service";
+import { checkArg, dateInRange, httpsUrl, safeText } from "../schema/bounds";
 import { toCourse } from "../schema/course";
 import {
   OfficeHoursPolicyInput,
@@ -23,6 +25,8 @@ import { toUser } from "../schema/user";
 import { courseRelations } from "./courses";
 import { liveFeed } from "./live";
 import { sharedPayload } from "../platform/sharedExecution";
+import type { Grant } from "../events/access";
+import type { Role } from "../models/user";
 
 const DAY_MS = 86_400_000;
 
@@ -32,7 +36,11 @@ export class OfficeHoursResolver {
 
   @Allow("STUDENT")
   @Mutation(() => QueueEntry, { description: "Join the course's line (enrolled students; one active entry per course)" })
-  async joinQueue(@Arg("courseId", () => ID) courseId: string, @Arg("question") question: string, @Ctx() ctx: AppContext): Promise<QueueEntry> {
+  async joinQueue(
+    @Arg("courseId", () => ID) courseId: string,
+    @Arg("question", { validateFn: checkArg("question", safeText({ max: MAX_TEXT, multiline: true }), "INVALID_QUESTION") }) question: string,
+    @Ctx() ctx: AppContext,
+  ): Promise<QueueEntry> {
     return toQueueEntry(await ctx.services.officeHours.joinQueue(ctx.user!, courseId, question), relations(ctx));
   }
 
@@ -61,7 +69,7 @@ export class OfficeHoursResolver {
   @Mutation(() => OfficeHoursStatus, { description: "Go on duty for the course (course staff); students are invited to your meeting link" })
   async openOfficeHours(
     @Arg("courseId", () => ID) courseId: string,
-    @Arg("meetingLink", { description: "A meeting URL or a room" }) meetingLink: string,
+    @Arg("meetingLink", { description: "The meeting's https URL", validateFn: checkArg("meetingLink", httpsUrl(MAX_TEXT), "INVALID_MEETING_LINK") }) meetingLink: string,
     @Ctx() ctx: AppContext,
   ): Promise<OfficeHoursStatus> {
     return toOfficeHoursStatus(await ctx.services.officeHours.openOfficeHours(ctx.user!, courseId, meetingLink), relations(ctx));
@@ -94,7 +102,7 @@ export class OfficeHoursResolver {
   @Mutation(() => QueueEntry, { description: "Take an entry out of the line (kept in its history with the reason)" })
   async removeFromQueue(
     @Arg("entryId", () => ID) entryId: string,
-    @Arg("reason", () => String, { nullable: true }) reason: string | null,
+    @Arg("reason", () => String, { nullable: true, validateFn: checkArg("reason", safeText({ min: 0, max: MAX_TEXT, multiline: true })) }) reason: string | null,
     @Ctx() ctx: AppContext,
   ): Promise<QueueEntry> {
     return toQueueEntry(await ctx.services.officeHours.removeFromQueue(ctx.user!, entryId, reason ?? null), relations(ctx));
@@ -138,8 +146,8 @@ export class OfficeHoursResolver {
   @Query(() => [OfficeHoursWindow], { description: "Planned windows overlapping [from, to) (default: the next 30 days), soonest first, at most 100" })
   async officeHoursSchedule(
     @Arg("courseId", () => ID) courseId: string,
-    @Arg("from", () => Date, { nullable: true }) from: Date | null,
-    @Arg("to", () => Date, { nullable: true }) to: Date | null,
+    @Arg("from", () => Date, { nullable: true, validateFn: checkArg("from", dateInRange(), "INVALID_RANGE") }) from: Date | null,
+    @Arg("to", () => Date, { nullable: true, validateFn: checkArg("to", dateInRange(), "INVALID_RANGE") }) to: Date | null,
     @Ctx() ctx: AppContext,
   ): Promise<OfficeHoursWindow[]> {
     const start = from ?? new Date();
@@ -152,8 +160,8 @@ export class OfficeHoursResolver {
   @Query(() => OfficeHoursStats, { description: "Waits, meeting lengths and no-shows, overall and per staff member, of entries that joined in [from, to)" })
   async officeHoursStats(
     @Arg("courseId", () => ID) courseId: string,
-    @Arg("from", () => Date) from: Date,
-    @Arg("to", () => Date) to: Date,
+    @Arg("from", () => Date, { validateFn: checkArg("from", dateInRange(), "INVALID_RANGE") }) from: Date,
+    @Arg("to", () => Date, { validateFn: checkArg("to", dateInRange(), "INVALID_RANGE") }) to: Date,
     @Ctx() ctx: AppContext,
   ): Promise<OfficeHoursStats> {
     return toOfficeHoursStats(await ctx.services.officeHours.stats(ctx.user!, courseId, from, to), relations(ctx));
@@ -167,13 +175,15 @@ export class OfficeHoursResolver {
     subscribe: async ({ args, context }) => {
       const ctx = context as AppContext;
       const viewer = ctx.user!;
-      const { courseId, seesEveryone } = await ctx.services.officeHours.watcher(viewer, args.courseId as string);
-      // Every dashboard that sees the whole line gets the same snapshot of a version: built and executed once.
+      const right = await watchLine(ctx, args.courseId);
+      const { courseId, seesEveryone } = right.answer;
+      // Every dashboard that sees the whole line gets the same snapshot of a version: built and executed
+      // once. A student's view depends on their own entry (and the meeting it may be in): in the key.
       const show = (queue: QueueState) => {
         const mine = queue.entries.find((e) => e.studentId === viewer.id)?.entryId ?? "-";
         return sharedPayload(queue, `queue:${courseId}:${queue.version}:${seesEveryone ? "all" : "counts"}:${mine}`, () => viewQueue(queue, { userId: viewer.id, seesEveryone }));
       };
-      return lineFeed(ctx, courseId, (queue) => [show(queue)]);
+      return lineFeed(ctx, right, (queue) => [show(queue)]);
     },
   })
   queueChanged(@Root() view: QueueView, @Arg("courseId", () => ID) _courseId: string, @Ctx() ctx: AppContext): QueueSnapshot {
@@ -186,7 +196,7 @@ export class OfficeHoursResolver {
     subscribe: async ({ args, context }) => {
       const ctx = context as AppContext;
       const me = ctx.user!.id;
-      const { courseId } = await ctx.services.officeHours.watcher(ctx.user!, args.courseId as string);
+      const right = await watchLine(ctx, args.courseId, ["STUDENT"]);
       let last = "";
       const changed = (view: EntryView) => {
         const key = JSON.stringify([view.entryId, view.status, view.position, view.estimatedWait, view.inviteExpiresAt]);
@@ -194,7 +204,7 @@ export class OfficeHoursResolver {
         last = key;
         return [view];
       };
-      return lineFeed(ctx, courseId, (queue, entry) => {
+      return lineFeed(ctx, right, (queue, entry) => {
         if (entry?.studentId === me) return changed(viewEntry(entry, queue));
         const mine = queue.entries.find((e) => e.studentId === me);
         return mine ? changed(viewEntry(mine, queue)) : [];
@@ -210,7 +220,9 @@ export class OfficeHoursResolver {
     description: "Open or closed, who is on duty and what they are doing: now, then on every change of it",
     subscribe: async ({ args, context }) => {
       const ctx = context as AppContext;
-      const { courseId } = await ctx.services.officeHours.watcher(ctx.user!, args.courseId as string);
+      const viewer = ctx.user!;
+      const right = await watchLine(ctx, args.courseId);
+      const { courseId, seesEveryone } = right.answer;
       let last = "";
       const changed = (status: StatusView) => {
         const key = statusKey(status);
@@ -218,12 +230,23 @@ export class OfficeHoursResolver {
         last = key;
         return [status];
       };
-      return lineFeed(ctx, courseId, (queue) => changed(sharedPayload(queue, `status:${courseId}:${queue.version}`, () => viewStatus(queue))));
+      // Staff share one status per version; students see meeting links only of a meeting they are
+      // invited to or in: those without one share theirs, each who has one gets their own.
+      const show = (queue: QueueState) => {
+        const meeting = seesEveryone ? "all" : (queue.entries.find((e) => e.studentId === viewer.id && e.staffId)?.entryId ?? "-");
+        return sharedPayload(queue, `status:${courseId}:${queue.version}:${meeting}`, () => viewStatus(queue, { userId: viewer.id, seesEveryone }));
+      };
+      return lineFeed(ctx, right, (queue) => changed(show(queue)));
     },
   })
   officeHoursStatusChanged(@Root() view: StatusView, @Arg("courseId", () => ID) _courseId: string, @Ctx() ctx: AppContext): OfficeHoursStatus {
     return toOfficeHoursStatus(view, relations(ctx));
   }
+}
+
+/** Who may watch a course's line (staff, ADMIN, OBSERVER: all of it; enrolled students: their part), for as long as they may. */
+function watchLine(ctx: AppContext, courseId: unknown, roles?: Role[]): Promise<Grant<{ courseId: string; seesEveryone: boolean }>> {
+  return ctx.services.access.grant(ctx.user!, { roles, check: (viewer) => ctx.services.officeHours.watcher(viewer, String(courseId)) });
 }
 
 /**
@@ -232,9 +255,10 @@ export class OfficeHoursResolver {
  */
 function lineFeed<T>(
   ctx: AppContext,
-  courseId: string,
+  right: Grant<{ courseId: string }>,
   map: (queue: QueueState, entry: QueueEntryState | null) => T[],
 ): AsyncIterable<T> {
+  const { courseId } = right.answer;
   let version = -1;
   const views = (queue: QueueState, entry: QueueEntryState | null) => {
     if (queue.version <= version) return [];
@@ -248,6 +272,7 @@ function lineFeed<T>(
       return p.queue ? views(p.queue, p.entry ?? null) : [];
     },
     async () => views(await ctx.services.officeHours.current(courseId), null)[0],
+    right,
   );
 }
 

@@ -104,7 +104,7 @@ export class QuizzesResolver {
       const ctx = context as AppContext;
       const quizId = String(args.quizId);
       const first = checkedFirst(args.first);
-      await ctx.services.quizzes.assertCanView(ctx.user!, quizId);
+      const right = await ctx.services.access.grant(ctx.user!, { check: (viewer) => ctx.services.quizzes.assertCanView(viewer, quizId) });
       let shown = -1;
       // Events published before the snapshot was read can arrive after it: never go back in time
       // (the closing snapshot counts as newer than an open one of the same version).
@@ -123,6 +123,7 @@ export class QuizzesResolver {
           return [];
         },
         async () => newer(await ctx.services.quizzes.standings(quizId, first))[0] ?? null,
+        right,
       );
     },
   })
@@ -140,7 +141,7 @@ export class QuizzesResolver {
     subscribe: async ({ args, context }) => {
       const ctx = context as AppContext;
       const quizId = String(args.quizId);
-      await ctx.services.quizzes.assertCanView(ctx.user!, quizId);
+      const right = await ctx.services.access.grant(ctx.user!, { check: (viewer) => ctx.services.quizzes.assertCanView(viewer, quizId) });
       return liveFeed(
         ctx.services.events.subscribe(topics.quizQuestions(quizId)),
         (e: DomainEvent) => (e.name === "QuestionStarted" ? [announced(e.payload as EventCatalogue["QuestionStarted"])] : []),
@@ -151,6 +152,7 @@ export class QuizzesResolver {
           const open = visibleQuestions({ ...view, host: false }).find((q) => q.index === view.state.current && !q.closed);
           return open ? toQuestion(open) : null;
         },
+        right,
       );
     },
   })

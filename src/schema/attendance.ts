@@ -1,9 +1,10 @@
-import { ArrayMaxSize, IsOptional, Length, MaxLength } from "class-validator";
+import { ArrayMaxSize, IsOptional } from "class-validator";
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { LessonSnapshot } from "../events/catalogue";
 import { ABSENCE_KINDS, LESSON_STATUSES, type AbsenceKind, type LessonStatus } from "../models/attendance";
 import { MAX_ROSTER_ROWS } from "../domain/attendance/admin";
 import { STATS_SCOPES, type StatsScope, type StatsView } from "../domain/attendance/service";
+import { ObjectIdString, SafeText } from "./bounds";
 import { ConnectionType } from "./relay";
 import { enumOf } from "./user";
 
@@ -22,6 +23,8 @@ export const RegisterActionEnum = enumOf(REGISTER_ACTIONS);
 registerEnumType(RegisterActionEnum, { name: "RegisterAction" });
 
 const DATE = "School calendar date YYYY-MM-DD, in the school's time zone";
+/** The most a region's name may hold. */
+export const REGION_LENGTH = 100;
 
 @ObjectType({ description: "A school; its calendar dates are in its time zone" })
 export class School {
@@ -242,15 +245,16 @@ export class RosterImportResult {
 @InputType()
 export class CreateSchoolInput {
   @Field()
-  @Length(1, 200)
+  @SafeText(200)
   name: string;
 
   @Field()
-  @Length(1, 100)
+  @SafeText(REGION_LENGTH)
   region: string;
 
   @Field(() => String, { nullable: true, description: "IANA time zone (default ATTENDANCE_DEFAULT_TIME_ZONE)" })
   @IsOptional()
+  @SafeText(64)
   timeZone?: string | null;
 }
 
@@ -260,7 +264,7 @@ export class CreateGroupInput {
   schoolId: string;
 
   @Field()
-  @Length(1, 100)
+  @SafeText(100)
   name: string;
 }
 
@@ -275,7 +279,7 @@ export class RosterRowInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(200)
+  @SafeText(200, { min: 0 })
   name?: string | null;
 }
 
@@ -297,6 +301,7 @@ export class RemoveFromRosterInput {
 
   @Field(() => [ID])
   @ArrayMaxSize(MAX_ROSTER_ROWS)
+  @ObjectIdString({ each: true })
   studentIds: string[];
 
   @Field(() => String, { nullable: true, description: `First day off the roll (${DATE}); default the school's today` })
@@ -314,7 +319,7 @@ export class AbsenceInput {
 
   @Field(() => String, { nullable: true, description: "Required for APPROVED_ACTIVITY" })
   @IsOptional()
-  @MaxLength(500)
+  @SafeText(500, { min: 0, multiline: true })
   reason?: string | null;
 }
 

@@ -1,6 +1,8 @@
-import { ArrayMaxSize, IsOptional, Length, Matches, Max, Min, ValidateNested } from "class-validator";
+import { ArrayMaxSize, IsOptional, Matches, Max, Min, ValidateNested } from "class-validator";
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { SEX_RESTRICTIONS, WEEKDAYS, type CourseDoc, type SexRestriction, type Weekday } from "../models/course";
+import { MAX_PRICE } from "../platform/inputRules";
+import { DateInRange, ObjectIdString, OptionalNotNull, SafeText } from "./bounds";
 import { ConnectionType } from "./relay";
 import { User, enumOf } from "./user";
 
@@ -139,16 +141,23 @@ export class CourseSeats {
   seatsLeft: number;
 }
 
+/** The most a code, title, category or department may hold. */
+export const COURSE_TEXT = { code: 20, title: 200, category: 100, department: 100, description: 5000 } as const;
+export const MAX_UNITS = 60;
+export const MAX_CAPACITY = 100_000;
+
+/** Optional fields; null stores the field's default (no description, free, no restriction, ...) or clears a date. */
 @InputType()
 class CourseFieldsInput {
   @Field({ nullable: true })
   @IsOptional()
-  @Length(0, 5000)
+  @SafeText(COURSE_TEXT.description, { min: 0, multiline: true })
   description?: string;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: `0 to ${MAX_PRICE}` })
   @IsOptional()
   @Min(0)
+  @Max(MAX_PRICE)
   price?: number;
 
   @Field(() => SexRestrictionEnum, { nullable: true })
@@ -163,6 +172,7 @@ class CourseFieldsInput {
 
   @Field(() => Date, { nullable: true })
   @IsOptional()
+  @DateInRange()
   examAt?: Date | null;
 
   @Field(() => Int, { nullable: true })
@@ -173,78 +183,82 @@ class CourseFieldsInput {
 
   @Field(() => Date, { nullable: true })
   @IsOptional()
+  @DateInRange()
   enrollmentOpensAt?: Date | null;
 
   @Field(() => Date, { nullable: true })
   @IsOptional()
+  @DateInRange()
   enrollmentClosesAt?: Date | null;
 }
 
 @InputType()
 export class CreateCourseInput extends CourseFieldsInput {
   @Field()
-  @Length(1, 20)
+  @SafeText(COURSE_TEXT.code)
   code: string;
 
   @Field()
-  @Length(1, 200)
+  @SafeText(COURSE_TEXT.title)
   title: string;
 
   @Field()
-  @Length(1, 100)
+  @SafeText(COURSE_TEXT.category)
   category: string;
 
   @Field()
-  @Length(1, 100)
+  @SafeText(COURSE_TEXT.department)
   department: string;
 
   @Field(() => Int)
   @Min(0)
-  @Max(60)
+  @Max(MAX_UNITS)
   units: number;
 
   @Field(() => Int)
   @Min(0)
-  @Max(100_000)
+  @Max(MAX_CAPACITY)
   capacity: number;
 
   @Field(() => Int, { nullable: true, description: "Waitlist size (default 0: no waitlist)" })
   @IsOptional()
   @Min(0)
-  @Max(100_000)
+  @Max(MAX_CAPACITY)
   reserveCapacity?: number;
 
   @Field(() => ID, { nullable: true, description: "ADMIN only: the owning instructor (default: you)" })
   @IsOptional()
+  @ObjectIdString()
   ownerId?: string;
 }
 
 @InputType()
+/** Fields left out keep their value; the course's required fields (code, title, category, department, units) cannot be null. */
 export class UpdateCourseInput extends CourseFieldsInput {
-  @Field({ nullable: true })
-  @IsOptional()
-  @Length(1, 20)
+  @Field({ nullable: true, description: "Left out: unchanged; not null" })
+  @OptionalNotNull()
+  @SafeText(COURSE_TEXT.code)
   code?: string;
 
-  @Field({ nullable: true })
-  @IsOptional()
-  @Length(1, 200)
+  @Field({ nullable: true, description: "Left out: unchanged; not null" })
+  @OptionalNotNull()
+  @SafeText(COURSE_TEXT.title)
   title?: string;
 
-  @Field({ nullable: true })
-  @IsOptional()
-  @Length(1, 100)
+  @Field({ nullable: true, description: "Left out: unchanged; not null" })
+  @OptionalNotNull()
+  @SafeText(COURSE_TEXT.category)
   category?: string;
 
-  @Field({ nullable: true })
-  @IsOptional()
-  @Length(1, 100)
+  @Field({ nullable: true, description: "Left out: unchanged; not null" })
+  @OptionalNotNull()
+  @SafeText(COURSE_TEXT.department)
   department?: string;
 
-  @Field(() => Int, { nullable: true })
-  @IsOptional()
+  @Field(() => Int, { nullable: true, description: "Left out: unchanged; not null" })
+  @OptionalNotNull()
   @Min(0)
-  @Max(60)
+  @Max(MAX_UNITS)
   units?: number;
 }
 
@@ -252,21 +266,22 @@ export class UpdateCourseInput extends CourseFieldsInput {
 export class CourseFilterInput {
   @Field({ nullable: true })
   @IsOptional()
-  @Length(1, 100)
+  @SafeText(COURSE_TEXT.category)
   category?: string;
 
   @Field({ nullable: true })
   @IsOptional()
-  @Length(1, 100)
+  @SafeText(COURSE_TEXT.department)
   department?: string;
 
   @Field(() => ID, { nullable: true })
   @IsOptional()
+  @ObjectIdString()
   ownerId?: string;
 
   @Field({ nullable: true, description: "Case-insensitive text in the code or title" })
   @IsOptional()
-  @Length(1, 100)
+  @SafeText(COURSE_TEXT.title)
   search?: string;
 
   @Field({ nullable: true, defaultValue: false })
@@ -274,20 +289,21 @@ export class CourseFilterInput {
   includeArchived?: boolean;
 }
 
+/** Every field of a stored course has a value, even if the document lacks it: one bad course never breaks a catalogue page. */
 export function toCourse(doc: CourseDoc, related: CourseRelations): Course {
   const id = doc._id.toHexString();
   let seats: ReturnType<CourseRelations["seats"]> | undefined;
   const seatsOnce = () => (seats ??= related.seats(id));
   return {
     id,
-    code: doc.code,
-    title: doc.title,
+    code: doc.code ?? "",
+    title: doc.title ?? "",
     description: doc.description ?? "",
-    category: doc.category,
-    department: doc.department,
-    units: doc.units,
+    category: doc.category ?? "",
+    department: doc.department ?? "",
+    units: doc.units ?? 0,
     price: doc.price ?? 0,
-    capacity: doc.capacity,
+    capacity: doc.capacity ?? 0,
     reserveCapacity: doc.reserveCapacity ?? 0,
     sexRestriction: (doc.sexRestriction ?? "NONE") as SexRestriction,
     meetings: (doc.meetings ?? []).map((m) => ({ day: m.day as Weekday, start: m.start, end: m.end })),
@@ -296,7 +312,7 @@ export function toCourse(doc: CourseDoc, related: CourseRelations): Course {
     enrollmentOpensAt: doc.enrollmentOpensAt ?? null,
     enrollmentClosesAt: doc.enrollmentClosesAt ?? null,
     archived: Boolean(doc.archived),
-    createdAt: doc.createdAt,
+    createdAt: doc.createdAt ?? doc._id.getTimestamp(),
     get enrolledCount() {
       return seatsOnce().then((s) => s.enrolled);
     },

@@ -2,6 +2,7 @@ import { IsOptional, Max, Min } from "class-validator";
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { EnrollmentView } from "../domain/enrollment/service";
 import { ENROLLMENT_STATUSES, type EnrollmentStatus } from "../models/enrollment";
+import { DateInRange } from "./bounds";
 import { ConnectionType } from "./relay";
 import { enumOf } from "./user";
 
@@ -62,6 +63,7 @@ export class EnrollmentProfileInput {
 
   @Field(() => Date, { nullable: true, description: "null clears the time ticket" })
   @IsOptional()
+  @DateInRange()
   enrollmentStartsAt?: Date | null;
 
   @Field(() => Int, { nullable: true })

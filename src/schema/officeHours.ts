@@ -1,9 +1,10 @@
-import { IsOptional, Max, MaxLength, Min } from "class-validator";
+import { IsOptional, Max, Min } from "class-validator";
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { WaitEstimate as WaitEstimateView } from "../domain/officeHours/estimate";
 import type { DurationSummary as DurationSummaryView, OfficeHoursStatsView } from "../domain/officeHours/stats";
 import type { EntryView, QueueView, StaffState, StatusView } from "../domain/officeHours/views";
 import { EXPIRED_INVITE_POLICIES, QUEUE_ENTRY_STATUSES, type ExpiredInvitePolicy, type OfficeHoursWindowDoc, type QueueEntryStatus } from "../models/officeHours";
+import { DateInRange, Place, SafeText } from "./bounds";
 import { Course } from "./course";
 import { User, enumOf } from "./user";
 
@@ -115,13 +116,13 @@ export class StaffOnDuty {
   @Field()
   since: Date;
 
-  @Field()
-  meetingLink: string;
+  @Field(() => String, { nullable: true, description: "Course staff, and the student invited to or in this meeting, see it; null for everyone else" })
+  meetingLink: string | null;
 
   @Field(() => StaffStateEnum)
   state: StaffState;
 
-  @Field(() => ID, { nullable: true, description: "The entry they invited or are meeting" })
+  @Field(() => ID, { nullable: true, description: "The entry they invited or are meeting (seen as meetingLink is)" })
   entryId: string | null;
 }
 
@@ -318,19 +319,21 @@ export class OfficeHoursPolicyInput {
 @InputType()
 export class OfficeHoursWindowInput {
   @Field()
+  @DateInRange()
   startsAt: Date;
 
   @Field({ description: "After startsAt, at most a day later" })
+  @DateInRange()
   endsAt: Date;
 
-  @Field(() => String, { nullable: true, description: "A room or a meeting URL" })
+  @Field(() => String, { nullable: true, description: "A room or an https meeting URL" })
   @IsOptional()
-  @MaxLength(500)
+  @Place(500)
   location?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(1000)
+  @SafeText(1000, { min: 0, multiline: true })
   note?: string | null;
 }
 

@@ -1,8 +1,9 @@
-import { ArrayMaxSize, ArrayMinSize, IsOptional, Length, Max, Min, ValidateNested } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, Min, ValidateNested } from "class-validator";
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { LeaderboardSnapshot } from "../events/catalogue";
 import { QUIZ_MODES, type QuizMode } from "../models/quiz";
 import { LIMITS, quizStatus, visibleQuestions, type AnswerOutcome, type PlayerResult, type QuestionView, type QuizStatus, type QuizView } from "../domain/quizzes/service";
+import { DateInRange, SafeText } from "./bounds";
 import { enumOf } from "./user";
 
 export const QuizModeEnum = enumOf(QUIZ_MODES);
@@ -89,7 +90,7 @@ export class Quiz {
 
 @ObjectType({ description: "A player, as the leaderboard shows them" })
 export class QuizPlayer {
-  @Field(() => ID)
+  /** Shown through QuizPlayerResolver.id: only to that player and ADMINs. */
   id: string;
 
   @Field()
@@ -189,12 +190,13 @@ export class QuizResult {
 @InputType()
 export class QuestionInput {
   @Field()
-  @Length(1, LIMITS.text)
+  @SafeText(LIMITS.text, { multiline: true })
   text: string;
 
   @Field(() => [String], { description: `${LIMITS.options[0]} to ${LIMITS.options[1]} options` })
   @ArrayMinSize(LIMITS.options[0])
   @ArrayMaxSize(LIMITS.options[1])
+  @SafeText(LIMITS.text, { multiline: true }, { each: true })
   options: string[];
 
   @Field(() => Int, { description: "0-based index of the right option" })
@@ -219,7 +221,7 @@ export class CreateQuizInput {
   courseId: string;
 
   @Field()
-  @Length(1, 200)
+  @SafeText(200)
   title: string;
 
   @Field(() => QuizModeEnum)
@@ -227,10 +229,12 @@ export class CreateQuizInput {
 
   @Field(() => Date, { nullable: true, description: "Default: now" })
   @IsOptional()
+  @DateInRange()
   availableFrom?: Date | null;
 
   @Field(() => Date, { nullable: true, description: "Default: open until closeQuiz" })
   @IsOptional()
+  @DateInRange()
   closesAt?: Date | null;
 
   @Field(() => [QuestionInput])

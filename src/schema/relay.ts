@@ -1,5 +1,5 @@
 // Relay connections: every list that can grow is paged with `first` (max 100) and an opaque `after`.
-import { IsOptional, Max, Min } from "class-validator";
+import { IsOptional, Max, MaxLength, Min } from "class-validator";
 import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
 import { MAX_LIST_SIZE } from "../platform/graphqlLimits";
 
@@ -15,6 +15,9 @@ export class PageInfo {
   endCursor: string | null;
 }
 
+/** Far more than any cursor this server hands out. */
+const MAX_CURSOR_LENGTH = 200;
+
 @ArgsType()
 export class ConnectionArgs {
   @Field(() => Int, { defaultValue: 20, description: `Page size, 1 to ${MAX_PAGE_SIZE}` })
@@ -24,6 +27,7 @@ export class ConnectionArgs {
 
   @Field(() => String, { nullable: true, description: "endCursor of the previous page" })
   @IsOptional()
+  @MaxLength(MAX_CURSOR_LENGTH)
   after?: string | null;
 }
 

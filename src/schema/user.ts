@@ -1,7 +1,12 @@
-import { IsEmail, IsOptional, Length, MaxLength } from "class-validator";
-import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
+import { IsEmail, IsMongoId, IsOptional, Length, MaxLength } from "class-validator";
+import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
 import { ROLES, SEXES, type Role, type Sex } from "../models/user";
-import { ConnectionType } from "./relay";
+import { ConnectionArgs, ConnectionType } from "./relay";
+
+/** Longest e-mail address (RFC 5321 path limit), password and name anywhere in the API. */
+export const MAX_EMAIL_LENGTH = 254;
+export const MAX_PASSWORD_LENGTH = 128;
+export const MAX_NAME_LENGTH = 100;
 
 export const enumOf = <T extends readonly string[]>(values: T) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T[number]]: K };
@@ -16,7 +21,7 @@ export class User {
   @Field(() => ID)
   id: string;
 
-  @Field()
+  /** Shown through AccountsResolver.email: to whom depends on who the user is (policies.ts). */
   email: string;
 
   @Field()
@@ -27,6 +32,9 @@ export class User {
 
   /** Shown through AccountsResolver.sex: only to the user and ADMINs. */
   sex?: Sex | null;
+
+  /** Shown through AccountsResolver.locked: only to ADMINs. */
+  locked?: boolean;
 
   @Field()
   createdAt: Date;
@@ -51,17 +59,17 @@ export class AuthPayload {
 
 @InputType()
 export class SignUpInput {
-  @Field()
+  @Field({ description: `At most ${MAX_EMAIL_LENGTH} characters` })
   @IsEmail()
-  @MaxLength(254)
+  @MaxLength(MAX_EMAIL_LENGTH)
   email: string;
 
-  @Field({ description: "8 to 128 characters" })
-  @Length(8, 128)
+  @Field({ description: `8 to ${MAX_PASSWORD_LENGTH} characters` })
+  @Length(8, MAX_PASSWORD_LENGTH)
   password: string;
 
-  @Field()
-  @Length(1, 100)
+  @Field({ description: `1 to ${MAX_NAME_LENGTH} characters` })
+  @Length(1, MAX_NAME_LENGTH)
   name: string;
 
   @Field(() => RoleEnum, { description: "STUDENT or INSTRUCTOR" })
@@ -72,6 +80,39 @@ export class SignUpInput {
   sex?: Sex | null;
 }
 
+/** logIn's arguments, bounded before anything is looked up or counted. */
+@ArgsType()
+export class LogInArgs {
+  @Field({ description: `At most ${MAX_EMAIL_LENGTH} characters` })
+  @MaxLength(MAX_EMAIL_LENGTH)
+  email: string;
+
+  @Field({ description: `At most ${MAX_PASSWORD_LENGTH} characters` })
+  @MaxLength(MAX_PASSWORD_LENGTH)
+  password: string;
+}
+
+@ArgsType()
+export class UsersArgs extends ConnectionArgs {
+  @Field(() => RoleEnum, { nullable: true, description: "Only accounts of this role" })
+  @IsOptional()
+  role?: Role | null;
+}
+
+/** The account an ADMIN acts on. */
+@ArgsType()
+export class AccountArgs {
+  @Field(() => ID)
+  @IsMongoId()
+  userId: string;
+}
+
+@ArgsType()
+export class SetRoleArgs extends AccountArgs {
+  @Field(() => RoleEnum)
+  role: Role;
+}
+
 /** Presenter: the stored user as the API shows it (never the password hash). */
 export function toUser(doc: {
   _id: { toHexString(): string };
@@ -79,6 +120,7 @@ export function toUser(doc: {
   name: string;
   role: string;
   sex?: string | null;
+  locked?: boolean | null;
   createdAt: Date;
 }): User {
   return {
@@ -87,6 +129,7 @@ export function toUser(doc: {
     name: doc.name,
     role: doc.role as Role,
     sex: (doc.sex as Sex | undefined) ?? null,
+    locked: doc.locked === true,
     createdAt: doc.createdAt,
   };
 }

@@ -144,19 +144,23 @@ describe("ADMIN", () => {
 });
 
 describe("log-in rate limits hold across instances (kept in Redis)", () => {
-  it("limits attempts per account, and a success resets the count", async () => {
-    const env = deploymentEnv({ LOGIN_LIMIT_PER_ACCOUNT: "3" });
+  it("limits failures per account and address, a success resets them, and another address still logs in", async () => {
+    const env = deploymentEnv({ LOGIN_LIMIT_PER_ACCOUNT_IP: "3", TRUST_PROXY: "true" });
     const [a, b] = await Promise.all([startServer(env), startServer(env)]);
     const user = await signUp(a);
-    const attempt = (s: TestServer, password = "wrong password") => gql(s, LogInDocument, { email: user.email, password });
+    const attempt = (s: TestServer, password = "wrong password", ip = "10.9.0.1") =>
+      gql(s, LogInDocument, { email: user.email, password }, undefined, { "x-forwarded-for": ip });
     expect(errorOf(await attempt(a)).reason).toBe("INVALID_CREDENTIALS");
     expect((await attempt(b, user.password)).data!.logIn.user.id).toBe(user.id); // resets
     expect(errorOf(await attempt(a)).reason).toBe("INVALID_CREDENTIALS");
     expect(errorOf(await attempt(b)).reason).toBe("INVALID_CREDENTIALS");
     expect(errorOf(await attempt(a)).reason).toBe("INVALID_CREDENTIALS");
+    // That address is refused for that account, the right password included, on every instance...
     const limited = await attempt(b, user.password);
     expect(errorOf(limited)).toEqual({ code: "RATE_LIMITED", reason: "RATE_LIMITED" });
     expect(limited.errors![0].extensions!.retryAfterSeconds).toBeGreaterThan(0);
+    // ...and no other address is.
+    expect((await attempt(a, user.password, "10.9.0.2")).data!.logIn.user.id).toBe(user.id);
   });
 
   it("limits sign-ups per address", async () => {

@@ -1,10 +1,12 @@
 // School calendar rules: pure functions, checked at exact instants.
 import { addDays, datesBetween, daysBetween, endOfDayAfter, isCalendarDate, judgeLessonDate, localDate } from "../../src/domain/attendance/dates";
 
-it("accepts only real calendar dates in YYYY-MM-DD form", () => {
+it("accepts only real calendar dates in YYYY-MM-DD form, from 2000 to 2099", () => {
   expect(isCalendarDate("2026-02-28")).toBe(true);
   expect(isCalendarDate("2024-02-29")).toBe(true);
-  for (const bad of ["2026-02-29", "2026-13-01", "2026-1-01", "26-01-01", "2026-01-01T00:00", "", "today"]) {
+  expect(isCalendarDate("2000-01-01")).toBe(true);
+  expect(isCalendarDate("2099-12-31")).toBe(true);
+  for (const bad of ["2026-02-29", "2026-13-01", "2026-1-01", "26-01-01", "2026-01-01T00:00", "", "today", "1999-12-31", "2100-01-01", "0001-01-01"]) {
     expect(isCalendarDate(bad)).toBe(false);
   }
 });

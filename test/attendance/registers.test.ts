@@ -134,6 +134,7 @@ it("reasons: NOT_GROUP_TEACHER, STUDENT_NOT_IN_GROUP, LESSON_LOCKED, INVALID_DAT
     expect(errorOf(await report(room, bad, 1, []))).toEqual({ code: "BAD_USER_INPUT", reason: "INVALID_DATE" });
   }
   expect(errorOf(await report(room, date, 1, [{ studentId: room.students[0], kind: "APPROVED_ACTIVITY" }]))).toEqual({ code: "BAD_USER_INPUT", reason: "REASON_REQUIRED" });
+  expect(errorOf(await report(room, date, 1, [{ studentId: room.students[0], kind: "EXCUSED", reason: "ill \u202etxt.exe" }]))).toEqual({ code: "BAD_USER_INPUT", reason: "INVALID_REASON" });
   expect(errorOf(await report(room, date, 1, [{ studentId: room.students[0], kind: "LATE" }, { studentId: room.students[0], kind: "UNEXCUSED" }]))).toEqual({
     code: "BAD_USER_INPUT",
     reason: "DUPLICATE_STUDENT",
@@ -178,6 +179,9 @@ it("admin: roster import is idempotent for existing students, removal ends the r
   expect((await report(c, date, 1, [{ studentId: known.id, kind: "UNEXCUSED" }])).errors).toBeUndefined();
   const removed = await gql(server, RemoveFromRosterDocument, { input: { groupId: c.groupId, studentIds: [known.id] } }, admin.token);
   expect(removed.data!.removeFromRoster).toBe(1);
+  // Ids that are not ids are refused (not counted as "not on the roll"), and nobody is taken off.
+  const garbage = await gql(server, RemoveFromRosterDocument, { input: { groupId: c.groupId, studentIds: [c.students[0], "x"] } }, admin.token);
+  expect(errorOf(garbage).code).toBe("BAD_USER_INPUT");
   expect(errorOf(await report(c, date, 2, [{ studentId: known.id, kind: "LATE" }]))).toEqual({ code: "BAD_USER_INPUT", reason: "STUDENT_NOT_IN_GROUP" });
   expect((await report(c, utcDate(-1), 2, [{ studentId: known.id, kind: "LATE" }])).errors).toBeUndefined(); // yesterday they were on it
   expect((await complete(c, date, 2)).data!.completeLesson.roster).toBe(3);

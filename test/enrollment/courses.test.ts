@@ -1,4 +1,6 @@
-// The catalogue: who may create and change courses, the filters, staff, and the live subscriptions.
+// The catalogue: who may create and change courses, the filters, staff, the live subscriptions,
+// and the input it refuses.
+import { MongoClient, ObjectId } from "mongodb";
 import {
   ArchiveCourseDocument,
   AssignInstructorDocument,
@@ -119,5 +121,108 @@ describe("live subscriptions", () => {
     await gql(a, DisenrollDocument, { courseId: c.id }, seated.token);
     expect((await feed.next()).myEnrollmentChanged).toMatchObject({ status: "ENROLLED", course: { id: c.id } });
     await client.dispose();
+  });
+});
+
+describe("input the catalogue refuses, with nothing written", () => {
+  const fieldsOf = async (id: string) => (await gql(a, CourseDocument, { id }, owner.token)).data!.course!;
+
+  it("updateCourse: null for a required field, blank text or control characters are BAD_USER_INPUT; the course and search stay intact", async () => {
+    const c = await createCourse(a, owner.token, { title: "Intact" });
+    const before = await fieldsOf(c.id);
+    const attempts: Record<string, unknown>[] = [
+      { code: null },
+      { title: null },
+      { category: null },
+      { department: null },
+      { units: null },
+      { code: "   " },
+      { title: " \t " },
+      { code: "CS\u202e101" },
+      { title: "Evil\u2066title" },
+      { category: "A\u0007B" },
+      { department: "Line\nbreak" },
+      { price: 1e308 },
+      { examAt: "0001-01-01T00:00:00.000Z" },
+      { enrollmentClosesAt: "2200-01-01T00:00:00.000Z" },
+    ];
+    for (const input of attempts) {
+      const r = await gql(a, UpdateCourseDocument, { id: c.id, input: input as never }, owner.token);
+      expect({ input, ...errorOf(r) }).toMatchObject({ input, code: "BAD_USER_INPUT" });
+    }
+    expect(await fieldsOf(c.id)).toEqual(before);
+    // Every user's search still answers (it read each course's code and title).
+    const student = await signUp(a);
+    const found = await gql(a, CoursesDocument, { filter: { search: "intact" }, first: 100 }, student.token);
+    expect(found.errors).toBeUndefined();
+    expect(found.data!.courses.edges.map((e) => e.node.id)).toContain(c.id);
+  });
+
+  it("null for an optional field stores its default; null for a date clears it", async () => {
+    const c = await createCourse(a, owner.token, { price: 50, sexRestriction: "FEMALE_ONLY", description: "Text" });
+    const r = await gql(a, UpdateCourseDocument, { id: c.id, input: { price: null, sexRestriction: null, description: null, examAt: null } }, owner.token);
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.updateCourse).toMatchObject({ price: 0, sexRestriction: "NONE" });
+    const mongo = await MongoClient.connect(a.env.MONGO_URL);
+    try {
+      const stored = await mongo.db().collection("courses").findOne({ _id: new ObjectId(c.id) });
+      expect(stored).toMatchObject({ price: 0, sexRestriction: "NONE", description: "", examAt: null });
+    } finally {
+      await mongo.close();
+    }
+  });
+
+  it("createCourse: blank or unsafe codes and titles, prices and dates out of range, an owner that is not an id", async () => {
+    const input = { code: "OK1", title: "T", category: "CS", department: "Computing", units: 3, capacity: 10 };
+    const attempts: Record<string, unknown>[] = [
+      { code: "   " },
+      { code: "A\u202dB" },
+      { code: "A\u0085B" },
+      { title: "\u2067x" },
+      { title: "x".repeat(201) },
+      { price: 1e308 },
+      { price: -1 },
+      { examAt: "0001-01-01T00:00:00.000Z" },
+      { enrollmentOpensAt: "1999-12-31T23:59:59.000Z" },
+      { ownerId: "x" },
+    ];
+    for (const over of attempts) {
+      const r = await gql(a, CreateCourseDocument, { input: { ...input, ...over } as never }, admin.token);
+      expect({ over, ...errorOf(r) }).toMatchObject({ over, code: "BAD_USER_INPUT" });
+    }
+    const list = await gql(a, CoursesDocument, { filter: { search: "OK1" }, first: 10 }, owner.token);
+    expect(list.data!.courses.edges).toEqual([]);
+  });
+
+  it("updateCourse to another course's code is COURSE_CODE_TAKEN and changes nothing", async () => {
+    const [x, y] = [await createCourse(a, owner.token), await createCourse(a, owner.token)];
+    const r = await gql(a, UpdateCourseDocument, { id: y.id, input: { code: x.code.toLowerCase(), title: "Renamed" } }, owner.token);
+    expect(errorOf(r)).toEqual({ code: "CONFLICT", reason: "COURSE_CODE_TAKEN" });
+    expect(await fieldsOf(y.id)).toMatchObject({ code: y.code, title: "A course" });
+  });
+
+  it("courses(filter: {ownerId}) that is not an id is BAD_USER_INPUT, not an empty page", async () => {
+    const r = await gql(a, CoursesDocument, { filter: { ownerId: "x" }, first: 10 }, owner.token);
+    expect(errorOf(r).code).toBe("BAD_USER_INPUT");
+    expect(r.errors![0].extensions!.fields).toEqual([expect.objectContaining({ field: "ownerId" })]);
+  });
+
+  it("a stored course lacking its code and title breaks neither search nor that course's fields", async () => {
+    const c = await createCourse(a, owner.token);
+    const helper = await signUp(a, "INSTRUCTOR");
+    const mongo = await MongoClient.connect(a.env.MONGO_URL);
+    try {
+      await mongo.db().collection("courses").updateOne({ _id: new ObjectId(c.id) }, { $unset: { code: "", title: "" } });
+    } finally {
+      await mongo.close();
+    }
+    // A write of the course puts the stored document in the instance's catalogue.
+    expect((await gql(a, AssignInstructorDocument, { courseId: c.id, instructorId: helper.id }, owner.token)).errors).toBeUndefined();
+    const student = await signUp(a);
+    const search = await gql(a, CoursesDocument, { filter: { search: "a course" }, first: 100 }, student.token);
+    expect(search.errors).toBeUndefined();
+    const one = await gql(a, CourseDocument, { id: c.id }, student.token);
+    expect(one.errors).toBeUndefined();
+    expect(one.data!.course).toMatchObject({ id: c.id, code: "", title: "" });
   });
 });

@@ -14,9 +14,8 @@ import {
   SetOfficeHoursPolicyDocument,
 } from "../../operations/generated";
 import { errorOf, gql, subscribe, wsClient } from "../support/client";
-import { createCourse, signUp, type TestUser } from "../support/factories";
+import { accountWithRole, createCourse, logInAdmin, signUp, type TestUser } from "../support/factories";
 import { deploymentEnv, startServer, stopAll, type TestServer } from "../support/server";
-import { tokenFor } from "../support/tokens";
 import { accept, callNext, endMeeting, join, officeHoursCourse, open, setPolicy, until, type OfficeHoursCourse } from "./setup";
 
 let server: TestServer;
@@ -99,7 +98,24 @@ describe("reasons", () => {
     await setPolicy(server, c.ta, c.id, { maxWaitSeconds: null });
   });
 
-  it("bad input: empty question, bad meeting link, unknown ids, negative policy values", async () => {
+  it("INVITE_PENDING across courses: holding an invite in one course, a staff member's call in another is refused and changes nothing", async () => {
+    const staff = await signUp(server, "INSTRUCTOR");
+    const first = await officeHoursCourse(server, 1, staff);
+    const second = await officeHoursCourse(server, 1, staff);
+    for (const course of [first, second]) {
+      await open(server, staff, course.id);
+      expect((await join(server, course.students[0], course.id)).errors).toBeUndefined();
+    }
+    expect((await callNext(server, staff, first.id)).data!.callNext).toMatchObject({ status: "INVITED" });
+    expect(errorOf(await callNext(server, staff, second.id))).toEqual({ code: "CONFLICT", reason: "INVITE_PENDING" });
+    const line = (await gql(server, OfficeHoursQueueDocument, { courseId: second.id }, staff.token)).data!.officeHoursQueue;
+    expect(line.waitingCount).toBe(1);
+    // The invite declined, the staff member is free: the same call now invites.
+    expect((await gql(server, LeaveQueueDocument, { courseId: first.id }, first.students[0].token)).errors).toBeUndefined();
+    expect((await callNext(server, staff, second.id)).data!.callNext).toMatchObject({ status: "INVITED" });
+  });
+
+  it("bad input: empty question, meeting links other than https, control characters, unknown ids, negative policy values", async () => {
     const s = c.students[7];
     expect(errorOf(await join(server, s, c.id, "   "))).toEqual({ code: "BAD_USER_INPUT", reason: "INVALID_QUESTION" });
     expect(errorOf(await join(server, s, c.id, "x".repeat(1001)))).toEqual({ code: "BAD_USER_INPUT", reason: "INVALID_QUESTION" });
@@ -107,6 +123,13 @@ describe("reasons", () => {
     expect(errorOf(await join(server, s, "0123456789abcdef01234567"))).toEqual({ code: "NOT_FOUND", reason: "COURSE_NOT_FOUND" });
     expect(errorOf(await join(server, s, "not-an-id"))).toEqual({ code: "NOT_FOUND", reason: "COURSE_NOT_FOUND" });
     expect(errorOf(await accept(server, s, "nope"))).toEqual({ code: "NOT_FOUND", reason: "ENTRY_NOT_FOUND" });
+    // A meeting link is pushed to students' screens: https URLs only.
+    for (const link of ["javascript:alert(1)", "http://meet.example.edu/a", "data:text/html,<b>x</b>", "https://", "https://u:p@meet.example.edu/a", "https://meet.example.edu/\u202e"]) {
+      expect({ link, ...errorOf(await open(server, c.ta, c.id, link)) }).toEqual({ link, code: "BAD_USER_INPUT", reason: "INVALID_MEETING_LINK" });
+    }
+    expect(errorOf(await join(server, s, c.id, "Help \u202egnp.exe"))).toEqual({ code: "BAD_USER_INPUT", reason: "INVALID_QUESTION" });
+    const removal = await gql(server, RemoveFromQueueDocument, { entryId: "0123456789abcdef01234567", reason: "x".repeat(1001) }, c.ta.token);
+    expect(errorOf(removal).code).toBe("BAD_USER_INPUT");
     const bad = await gql(server, SetOfficeHoursPolicyDocument, { courseId: c.id, input: { maxQueueLength: -1 } }, c.ta.token);
     expect(errorOf(bad)).toEqual({ code: "BAD_USER_INPUT", reason: "INVALID_INPUT" });
     expect((await gql(server, OfficeHoursQueueDocument, { courseId: c.id }, c.ta.token)).data!.officeHoursQueue.waitingCount).toBe(0);
@@ -153,7 +176,7 @@ describe("who sees and does what", () => {
   });
 
   it("OBSERVER sees the whole line and the statistics but cannot act", async () => {
-    const observerToken = tokenFor("OBSERVER");
+    const observerToken = (await accountWithRole(server, await logInAdmin(server), "OBSERVER")).token;
     const line = await gql(server, OfficeHoursQueueDocument, { courseId: c.id }, observerToken);
     expect(line.data!.officeHoursQueue.entries).not.toBeNull();
     expect((await gql(server, OfficeHoursStatsDocument, { courseId: c.id, ...range() }, observerToken)).data!.officeHoursStats.joined).toBeGreaterThan(0);
@@ -180,6 +203,12 @@ describe("the schedule", () => {
       reason: "INVALID_WINDOW",
     });
     expect(errorOf(await gql(server, ScheduleOfficeHoursDocument, { courseId: c.id, input }, c.students[0].token))).toEqual({ code: "FORBIDDEN", reason: "ROLE_REQUIRED" });
+    // A link as the place is https; dates far out of range and control characters are refused.
+    for (const over of [{ location: "javascript:alert(1)" }, { location: "Room\u2066 4" }, { note: "a\u0007b" }, { endsAt: "2100-06-01T00:00:00.000Z", startsAt: "2100-05-31T23:00:00.000Z" }]) {
+      expect({ over, ...errorOf(await gql(server, ScheduleOfficeHoursDocument, { courseId: c.id, input: { ...input, ...over } }, c.ta.token)) }).toMatchObject({ over, code: "BAD_USER_INPUT" });
+    }
+    const farOff = { courseId: c.id, from: "2100-06-01T00:00:00.000Z", to: "2100-06-02T00:00:00.000Z" };
+    expect(errorOf(await gql(server, OfficeHoursStatsDocument, farOff, c.ta.token))).toEqual({ code: "BAD_USER_INPUT", reason: "INVALID_RANGE" });
     await gql(server, CancelOfficeHoursWindowDocument, { windowId: made.data!.scheduleOfficeHours.id }, c.ta.token);
     expect((await gql(server, OfficeHoursScheduleDocument, { courseId: c.id }, c.students[0].token)).data!.officeHoursSchedule).toEqual([]);
   });

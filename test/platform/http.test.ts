@@ -134,7 +134,7 @@ describe("bad input gets 4xx with a code, and the process stays up", () => {
   it("rejects a query deeper than MAX_QUERY_DEPTH", async () => {
     const shallow = await startServer(deploymentEnv({ MAX_QUERY_DEPTH: "3" }));
     const deep = JSON.stringify({ query: "{ users(first: 1) { edges { node { id } } } }" });
-    const r = await rawPost(shallow, deep, adminToken);
+    const r = await rawPost(shallow, deep, (await logInAdmin(shallow)).token);
     expect({ status: r.status, ...errorOf(r) }).toEqual({ status: 400, code: "BAD_USER_INPUT", reason: "QUERY_TOO_DEEP" });
     const ok = await rawPost(shallow, JSON.stringify({ query: "{ me { id } }" }));
     expect(ok.status).toBe(200);

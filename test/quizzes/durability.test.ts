@@ -6,7 +6,7 @@ import { Pool } from "undici";
 import { AnswerDocument, LeaderboardDocument, MyQuizResultDocument } from "../../operations/generated";
 import { gql, source } from "../support/client";
 import { eventually } from "../support/factories";
-import { createQuiz, joinAll, questions, quizClass } from "../support/quizzes";
+import { byName, createQuiz, joinAll, questions, quizClass } from "../support/quizzes";
 import { deploymentEnv, startServer, stopAll } from "../support/server";
 
 afterAll(stopAll);
@@ -87,7 +87,7 @@ it("keeps every acknowledged answer through a SIGKILL during a 5,000-answer burs
     };
     const board = (await gql(second, LeaderboardDocument, { quizId: quiz.id, first: 100 }, cls.teacher.token)).data!.leaderboard;
     expect(board.playerCount).toBe(PLAYERS);
-    const totals = await eventually(recompute, (t) => board.entries.every((e) => t.get(e.player.id) === e.score), 20_000);
+    const totals = await eventually(recompute, (t) => board.entries.every((e) => t.get(byName(cls, e.player.name).id) === e.score), 20_000);
     const expectedTop = [...totals.values()].sort((x, y) => y - x).slice(0, 100);
     expect(board.entries.map((e) => e.score)).toEqual(expectedTop);
     for (let i = 0; i < cls.students.length; i += 100) {

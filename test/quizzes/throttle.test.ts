@@ -3,7 +3,7 @@
 // pushes, and the last push holds the last accepted answer's score.
 import { AnswerDocument, LeaderboardChangedDocument, type LeaderboardChangedSubscription } from "../../operations/generated";
 import { connected, gql, subscribe, wsClient, type LiveSubscription } from "../support/client";
-import { createQuiz, joinAll, questions, quizClass } from "../support/quizzes";
+import { byName, createQuiz, joinAll, questions, quizClass } from "../support/quizzes";
 import { waitForSubscribers } from "../support/redis";
 import { startServer, stopAll } from "../support/server";
 
@@ -66,7 +66,7 @@ it("<= 2 pushes per second per subscriber, the same pushes on both instances, th
     // The last push reflects the last accepted answer: its version and every player's final score.
     const final = pushes.at(-1)!;
     expect(final.version).toBeGreaterThanOrEqual(lastVersion);
-    const scores = new Map(final.entries.map((e) => [e.player.id, e.score]));
+    const scores = new Map(final.entries.map((e) => [byName(cls, e.player.name).id, e.score]));
     for (const [player, { total }] of last) expect(scores.get(player)).toBe(total);
   }
   // Both instances delivered the same pushes (one decision per window across instances).

@@ -20,9 +20,10 @@ import {
   type GraphQLObjectType,
 } from "graphql";
 import { Redis } from "ioredis";
-import { rawPost, wsClient } from "../support/client";
+import { LockAccountDocument, SetRoleDocument } from "../../operations/generated";
+import { gql, rawPost, wsClient } from "../support/client";
 import { waitForSubscriberCount } from "../support/redis";
-import { uniqueEmail } from "../support/factories";
+import { accountWithRole, logInAdmin, signUp, uniqueEmail } from "../support/factories";
 import { startServer, stopAll, type TestServer } from "../support/server";
 import { buildWorld, PERSONAS, type Persona, type World } from "./world";
 
@@ -89,6 +90,10 @@ const EXPECTED: Record<string, Entry | Entry[]> = {
   "Mutation.signUp": { vars: () => ({ input: { email: uniqueEmail("matrix"), password: "correct horse battery", name: "New", role: "STUDENT" } }), expect: PUBLIC },
   "Mutation.logIn": { vars: (w) => ({ email: w.queued.email, password: w.queued.password }), expect: PUBLIC },
   "Subscription.domainEvents": { channel: () => "events", expect: ADMIN_ONLY },
+  // On `ta`, whom nobody calls as; the lock is undone by unlockAccount, which runs after it.
+  "Mutation.setRole": { vars: (w) => ({ userId: w.ta.id, role: "INSTRUCTOR" }), expect: ADMIN_ONLY },
+  "Mutation.lockAccount": { vars: (w) => ({ userId: w.ta.id }), last: true, expect: ADMIN_ONLY },
+  "Mutation.unlockAccount": { vars: (w) => ({ userId: w.ta.id }), last: true, expect: ADMIN_ONLY },
 
   // --- courses and enrollment: the catalogue and its live counts are for everyone signed in
   "Query.courses": { expect: EVERYONE_SIGNED_IN },
@@ -282,19 +287,19 @@ function classify(status: number, errors: readonly { message?: string; extension
   return { outcome: OK, detail: e ? `${code}:${reason}` : "data" };
 }
 
-async function callHttp(server: TestServer, probe: Probe, w: World, p: Persona): Promise<Answer> {
+async function callHttp(server: TestServer, probe: Probe, w: World, p: Persona, token = w.tokens[p]): Promise<Answer> {
   const variables = variablesFor(probe, w, p);
-  const r = await rawPost(server, JSON.stringify({ query: document(probe, variables), variables }), w.tokens[p]);
+  const r = await rawPost(server, JSON.stringify({ query: document(probe, variables), variables }), token);
   return classify(r.status, r.errors);
 }
 
 /** The first thing the server answers on the socket; silence is "allowed" only if the subscription holds in Redis. */
-async function callWs(server: TestServer, redis: Redis, probe: Probe, w: World, p: Persona): Promise<Answer> {
+async function callWs(server: TestServer, redis: Redis, probe: Probe, w: World, p: Persona, token = w.tokens[p]): Promise<Answer> {
   // Channels are shared by probes (and an instance subscribes once per channel): start from an empty
   // one, so a subscriber seen afterwards is this probe's, not an earlier probe's still closing.
   const channel = probe.entry?.channel?.(w, p);
   if (channel) await waitForSubscriberCount(server.env, channel, (n) => n === 0, 5000, redis);
-  const client = wsClient(server, w.tokens[p]);
+  const client = wsClient(server, token);
   const variables = variablesFor(probe, w, p);
   try {
     const first = await new Promise<Answer | null>((resolve) => {
@@ -373,3 +378,29 @@ function expectedForm(expected: Outcome, got: Answer): Outcome {
   return got.outcome;
 }
 
+
+describe("revocation: rights withdrawn by an ADMIN hold for every operation of the schema", () => {
+  const call = (probe: Probe, token: string) =>
+    probe.kind === "subscription" ? callWs(server, redis, probe, world, "otherStudent", token) : callHttp(server, probe, world, "otherStudent", token);
+
+  it("a locked account is refused everything: UNAUTHENTICATED over HTTP, its socket closed with 4401", async () => {
+    const admin = await logInAdmin(server);
+    const victim = await signUp(server);
+    expect((await gql(server, LockAccountDocument, { userId: victim.id }, admin.token)).data?.lockAccount.locked).toBe(true);
+    const got: Record<string, string> = {};
+    for (const probe of probes.filter((p) => p.entry)) got[probe.name] = (await call(probe, victim.token)).outcome;
+    const expected = Object.fromEntries(Object.keys(got).map((name) => [name, probes.find((p) => p.name === name)!.kind === "subscription" ? "CLOSED (4401)" : U]));
+    expect(got).toEqual(expected);
+  }, 120_000);
+
+  it("an ADMIN made STUDENT loses every role-gated operation at once, as a student enrolled nowhere", async () => {
+    const admin = await logInAdmin(server);
+    const former = await accountWithRole(server, admin, "ADMIN");
+    await gql(server, SetRoleDocument, { userId: former.id, role: "STUDENT" }, admin.token);
+    const gated = probes.filter((p) => p.entry && p.entry.expect.otherStudent === ROLE && p.entry.expect.admin === OK);
+    expect(gated.length).toBeGreaterThan(10);
+    const got: Record<string, string> = {};
+    for (const probe of gated) got[probe.name] = (await call(probe, former.token)).outcome;
+    expect(got).toEqual(Object.fromEntries(gated.map((p) => [p.name, ROLE])));
+  }, 120_000);
+});

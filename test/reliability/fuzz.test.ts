@@ -907,8 +907,8 @@ it("answers the cases the fuzzer found with a client error", async () => {
 it("survives >10,000 malformed and hostile requests: no 5xx, no crash, no data changed, memory back near baseline", async () => {
   const r = rng(SEED);
   const before = await settledSnapshot();
-  // The snapshot sees the world (7 accounts and 2 roster-only students; not an empty database under another name).
-  expect([before.get("mongo:users"), before.get("mongo:courses"), before.get("mongo:quizzes")].map((v) => Number(v?.split(":")[0]))).toEqual([9, 3, 1]);
+  // The snapshot sees the world (8 accounts and 2 roster-only students; not an empty database under another name).
+  expect([before.get("mongo:users"), before.get("mongo:courses"), before.get("mongo:quizzes")].map((v) => Number(v?.split(":")[0]))).toEqual([10, 3, 1]);
   expect([...before.keys()].filter((k) => k.startsWith("redis:")).length).toBeGreaterThan(10);
 
   const cases: Case[] = [

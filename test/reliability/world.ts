@@ -15,9 +15,8 @@ import {
   StartQuestionDocument,
 } from "../../operations/generated";
 import { gql, type GqlResponse } from "../support/client";
-import { createCourse, logInAdmin, signUp, type TestUser } from "../support/factories";
+import { accountWithRole, createCourse, logInAdmin, signUp, type TestUser } from "../support/factories";
 import type { TestServer } from "../support/server";
-import { tokenFor } from "../support/tokens";
 
 /** Who calls: the brief's four plus the relations that decide course- and group-scoped rules. */
 export const PERSONAS = ["anonymous", "observer", "student", "otherStudent", "otherInstructor", "staff", "admin"] as const;
@@ -132,11 +131,11 @@ export async function buildWorld(server: TestServer, tag = "w"): Promise<World> 
     await gql(server, ReportAbsenceDocument, { input: { groupId, date: today, period: 1, absences: [{ studentId: student.id, kind: "LATE" }] } }, staff.token),
   );
 
-  const observerId = "0000000000000000000000aa";
+  const observer = await accountWithRole(server, admin, "OBSERVER");
   return {
     tokens: {
       anonymous: undefined,
-      observer: tokenFor("OBSERVER", observerId),
+      observer: observer.token,
       student: student.token,
       otherStudent: otherStudent.token,
       otherInstructor: otherInstructor.token,
@@ -144,7 +143,7 @@ export async function buildWorld(server: TestServer, tag = "w"): Promise<World> 
       admin: admin.token,
     },
     userIds: {
-      observer: observerId,
+      observer: observer.id,
       student: student.id,
       otherStudent: otherStudent.id,
       otherInstructor: otherInstructor.id,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { CreateCourseDocument, LogInDocument, SignUpDocument, type CreateCourseInput, type Role } from "../../operations/generated";
+import { CreateCourseDocument, LogInDocument, SetRoleDocument, SignUpDocument, type CreateCourseInput, type Role } from "../../operations/generated";
 import { gql } from "./client";
 import type { Endpoint } from "./cluster";
 import { ADMIN } from "./server";
@@ -10,6 +10,8 @@ export interface TestUser {
   password: string;
   token: string;
   role: Role;
+  /** As signed up (leaderboards show players by name only). */
+  name?: string;
 }
 
 export const uniqueEmail = (label = "user") => `${label}.${randomBytes(4).toString("hex")}@campus.test`;
@@ -21,11 +23,23 @@ export async function signUp(
 ): Promise<TestUser> {
   const email = overrides.email ?? uniqueEmail(role.toLowerCase());
   const password = "correct horse battery";
+  const name = overrides.name ?? "Test User";
   const res = await gql(server, SignUpDocument, {
-    input: { email, password, name: overrides.name ?? "Test User", role, sex: overrides.sex },
+    input: { email, password, name, role, sex: overrides.sex },
   });
   if (!res.data) throw new Error(`signUp failed: ${JSON.stringify(res.errors)}`);
-  return { id: res.data.signUp.user.id, email, password, token: res.data.signUp.token, role };
+  return { id: res.data.signUp.user.id, email, password, token: res.data.signUp.token, role, name };
+}
+
+/**
+ * An account of a role nobody signs up as (OBSERVER, ADMIN): signed up as a STUDENT, then given the
+ * role by an ADMIN. Its token is the sign-up's: requests run with the account's stored role.
+ */
+export async function accountWithRole(server: Endpoint, admin: TestUser, role: Role): Promise<TestUser> {
+  const user = await signUp(server, "STUDENT", { name: `${role} account` });
+  const res = await gql(server, SetRoleDocument, { userId: user.id, role }, admin.token);
+  if (!res.data) throw new Error(`setRole failed: ${JSON.stringify(res.errors)}`);
+  return { ...user, role };
 }
 
 export async function logInAdmin(server: Endpoint): Promise<TestUser> {

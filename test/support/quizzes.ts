@@ -10,13 +10,23 @@ export interface QuizClass {
   students: TestUser[];
 }
 
-/** An instructor's course and `n` students enrolled in it (signed up 50 at a time). */
+/** The class's student a leaderboard entry names (by the player's name: no user id shows there). */
+export function byName(cls: QuizClass, name: string): TestUser {
+  const student = cls.students.find((s) => s.name === name);
+  if (!student) throw new Error(`no player named ${name}`);
+  return student;
+}
+
+/**
+ * An instructor's course and `n` students enrolled in it (signed up 50 at a time), named "Player 1"
+ * to "Player n": leaderboards show other players by name only (`byName`).
+ */
 export async function quizClass(server: Endpoint, n: number): Promise<QuizClass> {
   const teacher = await signUp(server, "INSTRUCTOR");
   const course = await createCourse(server, teacher.token, { capacity: Math.max(n, 1), units: 0 });
   const students: TestUser[] = [];
   for (let i = 0; i < n; i += 50) {
-    const batch = await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => signUp(server)));
+    const batch = await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, k) => signUp(server, "STUDENT", { name: `Player ${i + k + 1}` })));
     await Promise.all(
       batch.map(async (s) => {
         const r = await gql(server, EnrollDocument, { courseId: course.id }, s.token);

@@ -1,5 +1,6 @@
-// Tokens for roles nobody can sign up as (OBSERVER): signed with the deployment's shared secret,
-// exactly as the server would issue them to such an account.
+// Tokens signed with the deployment's shared secret, exactly as the server would issue them. The
+// server checks them against the account they name: an id with no account is refused
+// (ACCOUNT_NOT_FOUND), so a role nobody signs up as needs a real account (factories' accountWithRole).
 import { randomBytes } from "node:crypto";
 import jwt from "jsonwebtoken";
 import type { Role } from "../../operations/generated";

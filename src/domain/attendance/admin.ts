@@ -11,7 +11,7 @@ import { UserModel } from "../../models/user";
 import type { Clock } from "../../platform/clock";
 import { fail } from "../../platform/errors";
 import { insertIgnoringDuplicates } from "../../platform/streamWriter";
-import { isDuplicateKey } from "../accounts";
+import { isDuplicateKey } from "../../platform/duplicateKey";
 import { isCalendarDate, isTimeZone, localDate } from "./dates";
 import type { AttendanceDirectory } from "./directory";
 import { isObjectId } from "../../platform/util";
@@ -196,7 +196,8 @@ export class AttendanceAdmin {
     const group = await this.deps.engine.group(requireId(groupId, "GROUP_NOT_FOUND", "Group"));
     if (studentIds.length > MAX_ROSTER_ROWS) throw fail("BAD_USER_INPUT", `At most ${MAX_ROSTER_ROWS} students per call`, "TOO_MANY_ROWS");
     if (effectiveFrom && !isCalendarDate(effectiveFrom)) throw fail("BAD_USER_INPUT", "effectiveFrom must be a date YYYY-MM-DD", "INVALID_DATE");
-    const ids = studentIds.filter(isObjectId).map((id) => new Types.ObjectId(id));
+    if (!studentIds.every(isObjectId)) throw fail("BAD_USER_INPUT", "studentIds must be ids (24 hexadecimal digits)", "INVALID_ID", { field: "studentIds" });
+    const ids = studentIds.map((id) => new Types.ObjectId(id));
     const to = effectiveFrom ?? localDate(group.timeZone, this.deps.clock());
     const res = await RollEntryModel.updateMany({ group: new Types.ObjectId(group.id), student: { $in: ids }, to: null }, { $set: { to } });
     if (res.modifiedCount) {

@@ -1,15 +1,17 @@
 // School calendar dates. A lesson's date is an ISO calendar date (YYYY-MM-DD) in its school's time
 // zone: "today", the future and the correction window are judged on the school's clock, not the
 // server's. Pure functions, unit-tested.
+import { EARLIEST_DATE, LATEST_DATE } from "../../platform/inputRules";
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 
-/** A real calendar date in YYYY-MM-DD form (2025-02-30 is not). */
+/** A real calendar date in YYYY-MM-DD form (2025-02-30 is not), within the dates clients may send (2000 to 2099). */
 export function isCalendarDate(s: string): boolean {
   const m = ISO_DATE.exec(s);
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (d.getTime() < EARLIEST_DATE || d.getTime() >= LATEST_DATE) return false;
   return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
 }
 

@@ -32,6 +32,7 @@ import { fail } from "../../platform/errors";
 import { pageById, type Page } from "../../platform/pagination";
 import { datesBetween, daysBetween, endOfDayAfter, isCalendarDate, judgeLessonDate, localDate } from "./dates";
 import type { AttendanceDirectory } from "./directory";
+import { isSafeText } from "../../platform/inputRules";
 import { isObjectId } from "../../platform/util";
 import { loadExisting } from "../../platform/loader";
 import { KIND_CODES, lessonId, type AttendanceEngine, type Counters, type GroupMeta, type RegisterCall } from "./engine";
@@ -96,6 +97,7 @@ export class AttendanceService {
       if (!ABSENCE_KINDS.includes(a.kind)) throw fail("BAD_USER_INPUT", `Unknown kind ${a.kind}`, "INVALID_KIND");
       const reason = (a.reason ?? "").trim();
       if (reason.length > MAX_REASON) throw fail("BAD_USER_INPUT", `A reason has at most ${MAX_REASON} characters`, "REASON_TOO_LONG");
+      if (!isSafeText(reason, { min: 0, max: MAX_REASON, multiline: true })) throw fail("BAD_USER_INPUT", "A reason cannot hold control or bidi-override characters", "INVALID_REASON");
       if (a.kind === "APPROVED_ACTIVITY" && !reason) throw fail("BAD_USER_INPUT", "APPROVED_ACTIVITY needs a reason (which activity)", "REASON_REQUIRED");
       extra.push(a.studentId, KIND_CODES[a.kind], reason);
     }

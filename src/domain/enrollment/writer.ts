@@ -2,8 +2,9 @@
 // enrollment log to MongoDB. Every write is idempotent and ordered by version, so a replayed or
 // reordered entry never rolls a document back.
 import type { Redis } from "ioredis";
-import { Types, mongo } from "mongoose";
+import { Types } from "mongoose";
 import { EnrollmentModel, EnrollmentProfileModel, type EnrollmentStatus } from "../../models/enrollment";
+import { isDuplicateKey } from "../../platform/duplicateKey";
 import type { Logger } from "../../platform/logger";
 import { StreamWriter, insertIgnoringDuplicates, type StreamEntry } from "../../platform/streamWriter";
 
@@ -86,7 +87,7 @@ async function updateOrInsert(
   try {
     await model.collection.insertOne({ ...doc, ...(createdAt ? { createdAt } : {}) } as never);
   } catch (e) {
-    if (!(e instanceof mongo.MongoServerError && e.code === 11000)) throw e; // a newer version is there
+    if (!isDuplicateKey(e)) throw e; // a newer version is there
   }
 }
 

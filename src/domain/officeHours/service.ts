@@ -34,10 +34,11 @@ import {
 } from "../../models/officeHours";
 import type { Clock } from "../../platform/clock";
 import { fail, type ErrorCode } from "../../platform/errors";
+import { isHttpsUrl } from "../../platform/inputRules";
 import type { Locks } from "../../platform/locks";
 import type { Logger } from "../../platform/logger";
 import { forEachConcurrently, isObjectId } from "../../platform/util";
-import { isDuplicateKey } from "../accounts";
+import { isDuplicateKey } from "../../platform/duplicateKey";
 import type { CoursesService } from "../courses";
 import type { EnrollmentService } from "../enrollment/service";
 import { RECENT_MEETINGS } from "./estimate";
@@ -114,7 +115,8 @@ const LINE_WRITE_DELAY_MS = 1000;
 const SWEEP_PARALLELISM = 32;
 /** Clock skew between instances tolerated by waiting (beyond it, the deadline's periodic sweep ends it). */
 const MAX_EARLY_MS = 5_000;
-const MAX_TEXT = 1000;
+/** The most a question, meeting link or removal reason may hold. */
+export const MAX_TEXT = 1000;
 const MAX_SCHEDULE_ITEMS = 100;
 const DAY_MS = 86_400_000;
 
@@ -254,13 +256,14 @@ export class OfficeHoursService {
   async openOfficeHours(staff: AuthUser, courseId: string, meetingLink: string): Promise<StatusView> {
     const course = await this.staffCourse(staff, courseId);
     const link = meetingLink.trim();
-    if (!link || link.length > MAX_TEXT) throw fail("BAD_USER_INPUT", `A meeting link or room is required (1 to ${MAX_TEXT} characters)`, "INVALID_MEETING_LINK");
+    // Pushed to students' screens: nothing but an https link.
+    if (!isHttpsUrl(link, MAX_TEXT)) throw fail("BAD_USER_INPUT", `The meeting link must be an https URL (at most ${MAX_TEXT} characters)`, "INVALID_MEETING_LINK");
     const { queue } = await this.change(course, staff, async (oh, now) => {
       const onDuty = oh.onDuty.filter((d) => d.staff.toHexString() !== staff.id);
       const since = oh.onDuty.find((d) => d.staff.toHexString() === staff.id)?.since ?? new Date(now);
       return { event: "OfficeHoursOpened", officeHours: { onDuty: [...onDuty, { staff: oid(staff.id), since, meetingLink: link }] } };
     });
-    return viewStatus(queue);
+    return viewStatus(queue, { userId: staff.id, seesEveryone: true });
   }
 
   /** Goes off duty; office hours close when nobody is left (or for everyone, when asked). */
@@ -270,7 +273,7 @@ export class OfficeHoursService {
       const onDuty = everyone ? [] : oh.onDuty.filter((d) => d.staff.toHexString() !== staff.id);
       return { event: "OfficeHoursClosed", officeHours: { onDuty } };
     });
-    return viewStatus(queue);
+    return viewStatus(queue, { userId: staff.id, seesEveryone: true });
   }
 
   /** Invites the oldest waiting student (null when nobody waits). */
@@ -352,7 +355,7 @@ export class OfficeHoursService {
     if (input.cooldownMinutes !== undefined) set.cooldownMinutes = input.cooldownMinutes ?? 0;
     if (input.maxWaitSeconds !== undefined) set.maxWaitSeconds = input.maxWaitSeconds || null;
     const { queue } = await this.change(course, staff, async () => ({ event: "OfficeHoursPolicySet", officeHours: set }));
-    return viewStatus(queue);
+    return viewStatus(queue, { userId: staff.id, seesEveryone: true });
   }
 
   async schedule(staff: AuthUser, courseId: string, input: WindowInput): Promise<OfficeHoursWindowDoc> {
@@ -409,8 +412,8 @@ export class OfficeHoursService {
 
   async status(viewer: AuthUser, courseId: string): Promise<StatusView> {
     const course = await this.deps.courses.get(courseId);
-    await this.requireViewer(viewer, course);
-    return viewStatus(await this.state(course._id));
+    const seesEveryone = await this.requireViewer(viewer, course);
+    return viewStatus(await this.state(course._id), { userId: viewer.id, seesEveryone });
   }
 
   /** For subscriptions: may this user watch this line, and do they see every entry? */

@@ -9,7 +9,8 @@ export type StaffState = "AVAILABLE" | "INVITING" | "IN_MEETING";
 export interface StaffOnDutyView {
   staffId: string;
   since: Date;
-  meetingLink: string;
+  /** Null unless the viewer is course staff or the student invited to or in this meeting (`seesMeeting`). */
+  meetingLink: string | null;
   state: StaffState;
   entryId: string | null;
 }
@@ -121,7 +122,12 @@ export function viewEntry(entry: QueueEntryState, queue: QueueState): EntryView 
   };
 }
 
-export function viewStatus(queue: QueueState): StatusView {
+/** A staff member's meeting (its link, the entry it is for) is private: the line's staff and that meeting's student. */
+export function seesMeeting(viewer: Viewer, entry: QueueEntryState | undefined): boolean {
+  return viewer.seesEveryone || entry?.studentId === viewer.userId;
+}
+
+export function viewStatus(queue: QueueState, viewer: Viewer): StatusView {
   const held = new Map(queue.entries.filter((e) => e.staffId).map((e) => [e.staffId!, e]));
   return {
     courseId: queue.courseId,
@@ -132,7 +138,9 @@ export function viewStatus(queue: QueueState): StatusView {
     staffOnDuty: queue.onDuty.map((d) => {
       const entry = held.get(d.staffId);
       const state: StaffState = !entry ? "AVAILABLE" : entry.status === "IN_MEETING" ? "IN_MEETING" : "INVITING";
-      return { staffId: d.staffId, since: new Date(d.since), meetingLink: d.meetingLink, state, entryId: entry?.entryId ?? null };
+      // Everyone else sees that the staff member is busy, not where or with whom.
+      const shown = seesMeeting(viewer, entry);
+      return { staffId: d.staffId, since: new Date(d.since), meetingLink: shown ? d.meetingLink : null, state, entryId: shown ? (entry?.entryId ?? null) : null };
     }),
   };
 }
@@ -141,7 +149,7 @@ export function viewQueue(queue: QueueState, viewer: Viewer): QueueView {
   const count = (s: QueueEntryState["status"]) => queue.entries.filter((e) => e.status === s).length;
   const mine = queue.entries.find((e) => e.studentId === viewer.userId);
   return {
-    ...viewStatus(queue),
+    ...viewStatus(queue, viewer),
     waitingCount: count("WAITING"),
     invitedCount: count("INVITED"),
     inMeetingCount: count("IN_MEETING"),

@@ -283,9 +283,11 @@ export class QuizzesService {
     return { ...player, quizId, userId: actor.id };
   }
 
-  /** For subscriptions: refuses before subscribing when the viewer may not see the quiz. */
-  async assertCanView(actor: AuthUser, quizId: string): Promise<void> {
-    await this.authorizeView(actor, await this.load(quizId));
+  /** For subscriptions: refuses when the viewer may not see the quiz; answers its course (the scope of that right). */
+  async assertCanView(actor: AuthUser, quizId: string): Promise<{ courseId: string }> {
+    const quiz = await this.load(quizId);
+    await this.authorizeView(actor, quiz);
+    return { courseId: quiz.course.toHexString() };
   }
 
   async course(quiz: QuizDoc): Promise<CourseDoc> {
