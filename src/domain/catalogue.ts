@@ -14,6 +14,8 @@ export interface CatalogueFilter {
   category?: string | null;
   department?: string | null;
   ownerId?: string | null;
+  /** Owner or one of the instructors. */
+  staffId?: string | null;
   /** Case-insensitive text in the code or title. */
   search?: string | null;
   includeArchived?: boolean | null;
@@ -73,10 +75,16 @@ export class Catalogue {
       if (filter.department && c.department !== filter.department) continue;
       // A stored course may lack a field (written by an older version, or by hand): it only fails to match.
       if (filter.ownerId && c.owner?.toHexString() !== filter.ownerId) continue;
+      if (filter.staffId && !isStaff(c, filter.staffId)) continue;
       if (search && !(c.code ?? "").toLowerCase().includes(search) && !(c.title ?? "").toLowerCase().includes(search)) continue;
       items.push(c);
     }
     return { items: items.slice(0, first), hasNextPage: items.length > first };
+  }
+
+  /** Every course the user owns or teaches, archived ones included. */
+  staffedBy(userId: string): CourseDoc[] {
+    return this.ids.map((id) => this.byId.get(id)!).filter((c) => isStaff(c, userId));
   }
 
   private async sync(): Promise<void> {
@@ -99,3 +107,6 @@ export class Catalogue {
     return lo;
   }
 }
+
+const isStaff = (c: CourseDoc, userId: string): boolean =>
+  c.owner?.toHexString() === userId || (c.instructors ?? []).some((i) => i.toHexString() === userId);

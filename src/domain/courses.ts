@@ -151,7 +151,13 @@ export class CoursesService {
 
   list(filter: CatalogueFilter, first: number, after?: string | null): Page<CourseDoc> {
     if (filter.ownerId && !isObjectId(filter.ownerId)) throw fail("BAD_USER_INPUT", "ownerId must be an id (24 hexadecimal digits)", "INVALID_ID", { field: "ownerId" });
+    if (filter.staffId && !isObjectId(filter.staffId)) throw fail("BAD_USER_INPUT", "staffId must be an id (24 hexadecimal digits)", "INVALID_ID", { field: "staffId" });
     return this.deps.catalogue.list(filter, first, after);
+  }
+
+  /** The courses the user owns or teaches, archived ones included (from the catalogue, as `get` reads them). */
+  staffedBy(userId: string): CourseDoc[] {
+    return this.deps.catalogue.staffedBy(userId);
   }
 
   /** The course if the caller may manage it (owner or ADMIN). */

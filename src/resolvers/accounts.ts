@@ -25,7 +25,7 @@ function coursesOfViewer(ctx: AppContext): Promise<Set<string>> {
 export class AccountsResolver {
   @Public()
   @Mutation(() => AuthPayload, { description: "Self sign-up as STUDENT or INSTRUCTOR" })
-  async signUp(@Arg("input", () => SignUpInput) input: SignUpInput, @Ctx() ctx: AppContext): Promise<AuthPayload> {
+  async signUp(@Arg("input", () => SignUpInput, { description: "The new account" }) input: SignUpInput, @Ctx() ctx: AppContext): Promise<AuthPayload> {
     return toAuthPayload(await ctx.services.accounts.signUp(input, { ip: ctx.ip }));
   }
 
@@ -48,7 +48,7 @@ export class AccountsResolver {
   @Query(() => UserConnection, { description: "All accounts, oldest first (ADMIN)" })
   async users(@Args(() => UsersArgs) { first, after, role }: UsersArgs, @Ctx() ctx: AppContext) {
     const page = await ctx.services.accounts.list({ role: role ?? undefined }, first, after);
-    return toConnection(page, (u: UserDoc) => encodeCursor(u._id), toUser);
+    return toConnection(page, after, (u: UserDoc) => encodeCursor(u._id), toUser);
   }
 
   @Allow("ADMIN")

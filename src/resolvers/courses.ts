@@ -27,33 +27,33 @@ export class CoursesResolver {
   @Allow()
   @Query(() => CourseConnection, { description: "The catalogue (archived courses only with includeArchived)" })
   async courses(
-    @Arg("filter", () => CourseFilterInput, { nullable: true }) filter: CourseFilterInput | null,
+    @Arg("filter", () => CourseFilterInput, { nullable: true, description: "Which courses (default: every course not archived)" }) filter: CourseFilterInput | null,
     @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Ctx() ctx: AppContext,
   ) {
     const page = ctx.services.courses.list(filter ?? {}, first, after);
     const related = courseRelations(ctx);
-    return toConnection(page, (c: CourseDoc) => encodeCursor(c._id), (c) => toCourse(c, related));
+    return toConnection(page, after, (c: CourseDoc) => encodeCursor(c._id), (c) => toCourse(c, related));
   }
 
   @Allow()
-  @Query(() => Course, { nullable: true })
-  async course(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<Course | null> {
+  @Query(() => Course, { nullable: true, description: "One course, archived or not (null if there is no such course)" })
+  async course(@Arg("id", () => ID, { description: "The course id" }) id: string, @Ctx() ctx: AppContext): Promise<Course | null> {
     const doc = await ctx.services.courses.get(id).catch(nullIfNotFound);
     return doc ? toCourse(doc, courseRelations(ctx)) : null;
   }
 
   @Allow("INSTRUCTOR", "ADMIN")
   @Mutation(() => Course, { description: "The caller owns it (an ADMIN may name another owner)" })
-  async createCourse(@Arg("input", () => CreateCourseInput) input: CreateCourseInput, @Ctx() ctx: AppContext): Promise<Course> {
+  async createCourse(@Arg("input", () => CreateCourseInput, { description: "The course" }) input: CreateCourseInput, @Ctx() ctx: AppContext): Promise<Course> {
     return toCourse(await ctx.services.courses.create(ctx.user!, input), courseRelations(ctx));
   }
 
   @Allow("INSTRUCTOR", "ADMIN")
   @Mutation(() => Course, { description: "Owner or ADMIN" })
   async updateCourse(
-    @Arg("id", () => ID) id: string,
-    @Arg("input", () => UpdateCourseInput) input: UpdateCourseInput,
+    @Arg("id", () => ID, { description: "The course (you own it, or are an ADMIN)" }) id: string,
+    @Arg("input", () => UpdateCourseInput, { description: "The changes" }) input: UpdateCourseInput,
     @Ctx() ctx: AppContext,
   ): Promise<Course> {
     return toCourse(await ctx.services.courses.update(ctx.user!, id, input), courseRelations(ctx));
@@ -61,25 +61,25 @@ export class CoursesResolver {
 
   @Allow("INSTRUCTOR", "ADMIN")
   @Mutation(() => Course, { description: "Soft delete: enrollments are kept; owner or ADMIN" })
-  async archiveCourse(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<Course> {
+  async archiveCourse(@Arg("id", () => ID, { description: "The course (you own it, or are an ADMIN)" }) id: string, @Ctx() ctx: AppContext): Promise<Course> {
     return toCourse(await ctx.services.courses.archive(ctx.user!, id), courseRelations(ctx));
   }
 
   @Allow("INSTRUCTOR", "ADMIN")
-  @Mutation(() => Course)
+  @Mutation(() => Course, { description: "Makes an INSTRUCTOR course staff (office hours, quizzes, enrollments); owner or ADMIN; idempotent" })
   async assignInstructor(
-    @Arg("courseId", () => ID) courseId: string,
-    @Arg("instructorId", () => ID) instructorId: string,
+    @Arg("courseId", () => ID, { description: "The course (you own it, or are an ADMIN)" }) courseId: string,
+    @Arg("instructorId", () => ID, { description: "An INSTRUCTOR account" }) instructorId: string,
     @Ctx() ctx: AppContext,
   ): Promise<Course> {
     return toCourse(await ctx.services.courses.assignInstructor(ctx.user!, courseId, instructorId), courseRelations(ctx));
   }
 
   @Allow("INSTRUCTOR", "ADMIN")
-  @Mutation(() => Course)
+  @Mutation(() => Course, { description: "Takes an instructor off the course staff (their live feeds of it stop); owner or ADMIN" })
   async removeInstructor(
-    @Arg("courseId", () => ID) courseId: string,
-    @Arg("instructorId", () => ID) instructorId: string,
+    @Arg("courseId", () => ID, { description: "The course (you own it, or are an ADMIN)" }) courseId: string,
+    @Arg("instructorId", () => ID, { description: "The instructor to remove" }) instructorId: string,
     @Ctx() ctx: AppContext,
   ): Promise<Course> {
     return toCourse(await ctx.services.courses.removeInstructor(ctx.user!, courseId, instructorId), courseRelations(ctx));
@@ -88,9 +88,9 @@ export class CoursesResolver {
   @Allow("INSTRUCTOR", "ADMIN")
   @Mutation(() => Course, { description: "Never below the enrolled count; raising it promotes from the waitlist" })
   async updateCapacity(
-    @Arg("courseId", () => ID) courseId: string,
-    @Arg("capacity", () => Int, { validateFn: checkArg("capacity", intRange(0, MAX_CAPACITY), "INVALID_CAPACITY") }) capacity: number,
-    @Arg("reserveCapacity", () => Int, { validateFn: checkArg("reserveCapacity", intRange(0, MAX_CAPACITY), "INVALID_CAPACITY") }) reserveCapacity: number,
+    @Arg("courseId", () => ID, { description: "The course (you own it, or are an ADMIN)" }) courseId: string,
+    @Arg("capacity", () => Int, { validateFn: checkArg("capacity", intRange(0, MAX_CAPACITY), "INVALID_CAPACITY"), description: "Seats, 0 to 100000, at least the enrolled count (CAPACITY_BELOW_ENROLLED)" }) capacity: number,
+    @Arg("reserveCapacity", () => Int, { validateFn: checkArg("reserveCapacity", intRange(0, MAX_CAPACITY), "INVALID_CAPACITY"), description: "Waitlist size, 0 to 100000" }) reserveCapacity: number,
     @Ctx() ctx: AppContext,
   ): Promise<Course> {
     return toCourse(await ctx.services.courses.updateCapacity(ctx.user!, courseId, capacity, reserveCapacity), courseRelations(ctx));
@@ -118,7 +118,7 @@ export class CoursesResolver {
       );
     },
   })
-  courseSeatsChanged(@Root() seats: CourseSeats, @Arg("courseId", () => ID) _courseId: string): CourseSeats {
+  courseSeatsChanged(@Root() seats: CourseSeats, @Arg("courseId", () => ID, { description: "The course whose seats to follow" }) _courseId: string): CourseSeats {
     return seats;
   }
 }

@@ -15,7 +15,7 @@ import {
   SwitchResult,
   toEnrollment,
 } from "../schema/enrollment";
-import { ConnectionArgs } from "../schema/relay";
+import { ConnectionArgs, pageInfoOf } from "../schema/relay";
 import { User, toUser } from "../schema/user";
 import { courseRelations } from "./courses";
 import { liveFeed } from "./live";
@@ -25,21 +25,21 @@ import { byRole } from "../events/access";
 export class EnrollmentResolver {
   @Allow("STUDENT")
   @Mutation(() => Enrollment, { description: "A seat (ENROLLED) if one is free, else a waitlist place (WAITLISTED), else COURSE_FULL" })
-  async enroll(@Arg("courseId", () => ID) courseId: string, @Ctx() ctx: AppContext): Promise<Enrollment> {
+  async enroll(@Arg("courseId", () => ID, { description: "The course to enroll in" }) courseId: string, @Ctx() ctx: AppContext): Promise<Enrollment> {
     return toEnrollment(await ctx.services.enrollment.enroll(ctx.user!, courseId));
   }
 
   @Allow("STUDENT")
   @Mutation(() => Enrollment, { description: "Leave a seat (costs one remaining change) or a waitlist place" })
-  async disenroll(@Arg("courseId", () => ID) courseId: string, @Ctx() ctx: AppContext): Promise<Enrollment> {
+  async disenroll(@Arg("courseId", () => ID, { description: "The course to leave (a seat or a waitlist place)" }) courseId: string, @Ctx() ctx: AppContext): Promise<Enrollment> {
     return toEnrollment(await ctx.services.enrollment.disenroll(ctx.user!, courseId));
   }
 
   @Allow("STUDENT")
   @Mutation(() => SwitchResult, { description: "Atomic: you keep the first course unless the second gives you a seat" })
   async switchCourse(
-    @Arg("fromCourseId", () => ID) fromCourseId: string,
-    @Arg("toCourseId", () => ID) toCourseId: string,
+    @Arg("fromCourseId", () => ID, { description: "The course you hold a seat in and leave" }) fromCourseId: string,
+    @Arg("toCourseId", () => ID, { description: "The course you take a seat in" }) toCourseId: string,
     @Ctx() ctx: AppContext,
   ): Promise<SwitchResult> {
     const r = await ctx.services.enrollment.switchCourse(ctx.user!, fromCourseId, toCourseId);
@@ -49,8 +49,8 @@ export class EnrollmentResolver {
   @Allow("ADMIN")
   @Mutation(() => Enrollment, { description: "Past capacity, window and rules; audited (ADMIN)" })
   async forceEnroll(
-    @Arg("courseId", () => ID) courseId: string,
-    @Arg("studentId", () => ID) studentId: string,
+    @Arg("courseId", () => ID, { description: "The course to seat the student in" }) courseId: string,
+    @Arg("studentId", () => ID, { description: "The STUDENT to seat" }) studentId: string,
     @Ctx() ctx: AppContext,
   ): Promise<Enrollment> {
     return toEnrollment(await ctx.services.enrollment.forceEnroll(ctx.user!, courseId, studentId));
@@ -59,8 +59,8 @@ export class EnrollmentResolver {
   @Allow("ADMIN")
   @Mutation(() => Enrollment, { description: "Regardless of window and remaining changes; audited (ADMIN)" })
   async forceDisenroll(
-    @Arg("courseId", () => ID) courseId: string,
-    @Arg("studentId", () => ID) studentId: string,
+    @Arg("courseId", () => ID, { description: "The course to take the student out of" }) courseId: string,
+    @Arg("studentId", () => ID, { description: "The student to take out" }) studentId: string,
     @Ctx() ctx: AppContext,
   ): Promise<Enrollment> {
     return toEnrollment(await ctx.services.enrollment.forceDisenroll(ctx.user!, courseId, studentId));
@@ -69,8 +69,8 @@ export class EnrollmentResolver {
   @Allow("ADMIN")
   @Mutation(() => EnrollmentProfile, { description: "Unit cap, personal time ticket, remaining changes (ADMIN)" })
   async setEnrollmentProfile(
-    @Arg("studentId", () => ID) studentId: string,
-    @Arg("input", () => EnrollmentProfileInput) input: EnrollmentProfileInput,
+    @Arg("studentId", () => ID, { description: "The STUDENT whose profile to set" }) studentId: string,
+    @Arg("input", () => EnrollmentProfileInput, { description: "The changes" }) input: EnrollmentProfileInput,
     @Ctx() ctx: AppContext,
   ): Promise<EnrollmentProfile> {
     return ctx.services.enrollment.setProfile(ctx.user!, studentId, input);
@@ -83,7 +83,7 @@ export class EnrollmentResolver {
   }
 
   @Allow("STUDENT")
-  @Query(() => EnrollmentProfile)
+  @Query(() => EnrollmentProfile, { description: "Your unit cap, time ticket and remaining changes" })
   async myEnrollmentProfile(@Ctx() ctx: AppContext): Promise<EnrollmentProfile> {
     return ctx.services.enrollment.profile(ctx.user!);
   }
@@ -91,15 +91,15 @@ export class EnrollmentResolver {
   @Allow("INSTRUCTOR", "ADMIN")
   @Query(() => EnrollmentConnection, { description: "Enrolled students, then the waitlist in order (course staff, ADMIN)" })
   async courseEnrollments(
-    @Arg("courseId", () => ID) courseId: string,
-    @Arg("status", () => EnrollmentStatusEnum, { nullable: true }) status: EnrollmentStatus | null,
+    @Arg("courseId", () => ID, { description: "The course (you are its staff, or an ADMIN)" }) courseId: string,
+    @Arg("status", () => EnrollmentStatusEnum, { nullable: true, description: "Only ENROLLED or only WAITLISTED (default: both)" }) status: EnrollmentStatus | null,
     @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Ctx() ctx: AppContext,
   ) {
     if (status === "DROPPED") throw fail("BAD_USER_INPUT", "Only ENROLLED or WAITLISTED", "INVALID_STATUS");
     const page = await ctx.services.enrollment.ofCourse(ctx.user!, courseId, status, first, after);
     const edges = page.items.map((v, i) => ({ cursor: encodeOffset(page.offset + i + 1), node: toEnrollment(v) }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return { edges, pageInfo: pageInfoOf(edges, page.hasNextPage, after) };
   }
 
   @Allow("STUDENT")
@@ -115,7 +115,7 @@ export class EnrollmentResolver {
     return enrollment;
   }
 
-  @FieldResolver(() => Course)
+  @FieldResolver(() => Course, { description: "The course this place is in" })
   async course(@Root() e: Enrollment, @Ctx() ctx: AppContext): Promise<Course> {
     return toCourse(await ctx.services.courses.get(e.courseId), courseRelations(ctx));
   }

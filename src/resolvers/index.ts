@@ -1,14 +1,14 @@
 import type { NonEmptyArray } from "type-graphql";
 import { AccountsResolver } from "./accounts";
-import { AbsenceResolver, AttendanceResolver, GroupResolver, LessonChangeResolver, LessonResolver, SchoolResolver } from "./attendance";
+import { AbsenceResolver, AttendanceResolver, GroupResolver, LessonChangeResolver, LessonResolver, RollEntryResolver, SchoolResolver } from "./attendance";
 import { CoursesResolver } from "./courses";
 import { EnrollmentResolver } from "./enrollment";
 import { EventsResolver } from "./events";
 import { OfficeHoursResolver } from "./officeHours";
-import { QuizzesResolver } from "./quizzes";
+import { CourseQuizzesResolver, QuizzesResolver } from "./quizzes";
 import { QuizPlayerResolver } from "./quizPlayers";
 
-const attendance = [AttendanceResolver, LessonResolver, LessonChangeResolver, AbsenceResolver, GroupResolver, SchoolResolver];
+const attendance = [AttendanceResolver, LessonResolver, LessonChangeResolver, AbsenceResolver, GroupResolver, RollEntryResolver, SchoolResolver];
 
 export const resolvers: NonEmptyArray<Function> = [
   AccountsResolver,
@@ -17,6 +17,7 @@ export const resolvers: NonEmptyArray<Function> = [
   EnrollmentResolver,
   OfficeHoursResolver,
   QuizzesResolver,
+  CourseQuizzesResolver,
   QuizPlayerResolver,
   ...attendance,
 ];

@@ -3,15 +3,18 @@ import { Max, Min } from "class-validator";
 import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";
 import { topics, type DomainEvent, type EventCatalogue, type LeaderboardSnapshot } from "../events/catalogue";
-import { visibleQuestions } from "../domain/quizzes/service";
+import { visibleQuestions, type QuizView } from "../domain/quizzes/service";
 import { fail } from "../platform/errors";
 import { Course, toCourse } from "../schema/course";
 import {
   AnswerResult,
+  CourseQuizzesArgs,
   CreateQuizInput,
   Leaderboard,
   Question,
   Quiz,
+  QuizConnection,
+  QuizFilterInput,
   QuizResult,
   toAnswerResult,
   toLeaderboard,
@@ -19,14 +22,15 @@ import {
   toQuiz,
   toQuizResult,
 } from "../schema/quiz";
-import { MAX_PAGE_SIZE } from "../schema/relay";
+import { ConnectionArgs, MAX_PAGE_SIZE, toConnection } from "../schema/relay";
+import { encodeCursor, type Page } from "../platform/pagination";
 import { courseRelations } from "./courses";
 import { liveFeed } from "./live";
-import { sharedPayload } from "../platform/sharedExecution";
+import { isSharedExecution, sharedPayload } from "../platform/sharedExecution";
 
 @ArgsType()
 class LeaderboardArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The quiz whose leaderboard to read" })
   quizId: string;
 
   @Field(() => Int, { defaultValue: 10, description: `How many places, 1 to ${MAX_PAGE_SIZE}` })
@@ -46,33 +50,33 @@ function checkedFirst(first: unknown): number {
 export class QuizzesResolver {
   @Allow("INSTRUCTOR", "ADMIN")
   @Mutation(() => Quiz, { description: "A quiz for a course (its staff or an ADMIN)" })
-  async createQuiz(@Arg("input", () => CreateQuizInput) input: CreateQuizInput, @Ctx() ctx: AppContext): Promise<Quiz> {
+  async createQuiz(@Arg("input", () => CreateQuizInput, { description: "The quiz" }) input: CreateQuizInput, @Ctx() ctx: AppContext): Promise<Quiz> {
     return toQuiz(await ctx.services.quizzes.create(ctx.user!, input));
   }
 
   @Allow("INSTRUCTOR", "ADMIN")
   @Mutation(() => Question, { description: "LIVE: opens the next question for every player (the host)" })
-  async startQuestion(@Arg("quizId", () => ID) quizId: string, @Ctx() ctx: AppContext): Promise<Question> {
+  async startQuestion(@Arg("quizId", () => ID, { description: "The LIVE quiz you host" }) quizId: string, @Ctx() ctx: AppContext): Promise<Question> {
     return toQuestion(await ctx.services.quizzes.startQuestion(ctx.user!, quizId));
   }
 
   @Allow("INSTRUCTOR", "ADMIN")
   @Mutation(() => Quiz, { description: "Ends the quiz; its final leaderboard is stored. Closing again changes nothing" })
-  async closeQuiz(@Arg("quizId", () => ID) quizId: string, @Ctx() ctx: AppContext): Promise<Quiz> {
+  async closeQuiz(@Arg("quizId", () => ID, { description: "The quiz you host" }) quizId: string, @Ctx() ctx: AppContext): Promise<Quiz> {
     return toQuiz(await ctx.services.quizzes.close(ctx.user!, quizId));
   }
 
   @Allow("STUDENT")
   @Mutation(() => QuizResult, { description: "Join from availableFrom on (students enrolled in the course); joining again answers your standing" })
-  async joinQuiz(@Arg("quizId", () => ID) quizId: string, @Ctx() ctx: AppContext): Promise<QuizResult> {
+  async joinQuiz(@Arg("quizId", () => ID, { description: "The quiz to join" }) quizId: string, @Ctx() ctx: AppContext): Promise<QuizResult> {
     return toQuizResult(await ctx.services.quizzes.join(ctx.user!, quizId));
   }
 
   @Allow("STUDENT")
   @Mutation(() => AnswerResult, { description: "Once per question; a second try gets ALREADY_ANSWERED" })
   async answer(
-    @Arg("quizId", () => ID) quizId: string,
-    @Arg("questionId", () => ID) questionId: string,
+    @Arg("quizId", () => ID, { description: "The quiz you joined" }) quizId: string,
+    @Arg("questionId", () => ID, { description: "The question (Question.id)" }) questionId: string,
     @Arg("choice", () => Int, { description: "0-based option index" }) choice: number,
     @Ctx() ctx: AppContext,
   ): Promise<AnswerResult> {
@@ -81,8 +85,20 @@ export class QuizzesResolver {
 
   @Allow()
   @Query(() => Quiz, { description: "Course staff and enrolled students" })
-  async quiz(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext): Promise<Quiz> {
+  async quiz(@Arg("id", () => ID, { description: "The quiz id" }) id: string, @Ctx() ctx: AppContext): Promise<Quiz> {
     return toQuiz(await ctx.services.quizzes.get(ctx.user!, id));
+  }
+
+  @Allow()
+  @Query(() => QuizConnection, {
+    description: "Quizzes you may see, oldest first: of the courses you staff, of the courses you hold a seat in (students), every quiz (ADMIN)",
+  })
+  async quizzes(
+    @Arg("filter", () => QuizFilterInput, { nullable: true, description: "Which quizzes (default: all you may see)" }) filter: QuizFilterInput | null,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+    @Ctx() ctx: AppContext,
+  ) {
+    return quizConnection(await ctx.services.quizzes.list(ctx.user!, filter ?? {}, first, after), after);
   }
 
   @Allow()
@@ -93,7 +109,7 @@ export class QuizzesResolver {
 
   @Allow("STUDENT")
   @Query(() => QuizResult, { description: "Your score, rank and answers (NOT_JOINED if you have not joined)" })
-  async myQuizResult(@Arg("quizId", () => ID) quizId: string, @Ctx() ctx: AppContext): Promise<QuizResult> {
+  async myQuizResult(@Arg("quizId", () => ID, { description: "The quiz you joined" }) quizId: string, @Ctx() ctx: AppContext): Promise<QuizResult> {
     return toQuizResult(await ctx.services.quizzes.result(ctx.user!, quizId));
   }
 
@@ -128,8 +144,8 @@ export class QuizzesResolver {
     },
   })
   leaderboardChanged(
-    @Arg("quizId", () => ID) _quizId: string,
-    @Arg("first", () => Int, { defaultValue: 10 }) _first: number,
+    @Arg("quizId", () => ID, { description: "The quiz whose leaderboard to follow" }) _quizId: string,
+    @Arg("first", () => Int, { defaultValue: 10, description: "How many places, 1 to 100" }) _first: number,
     @Root() board: Leaderboard,
   ): Leaderboard {
     return board;
@@ -156,15 +172,29 @@ export class QuizzesResolver {
       );
     },
   })
-  questionStarted(@Arg("quizId", () => ID) _quizId: string, @Root() question: Question): Question {
+  questionStarted(@Arg("quizId", () => ID, { description: "The LIVE quiz to follow" }) _quizId: string, @Root() question: Question): Question {
     return question;
   }
 
-  @FieldResolver(() => Course)
+  @FieldResolver(() => Course, { description: "The course it belongs to" })
   async course(@Root() quiz: Quiz, @Ctx() ctx: AppContext): Promise<Course> {
     return toCourse(await ctx.services.courses.get(quiz.courseId), courseRelations(ctx));
   }
 }
+
+@Resolver(() => Course)
+export class CourseQuizzesResolver {
+  @FieldResolver(() => QuizConnection, {
+    description: "The course's quizzes, oldest first: seen by its staff, its students holding a seat and ADMINs; empty for anyone else and in live feeds",
+  })
+  async quizzes(@Root() course: Course, @Args(() => CourseQuizzesArgs) { status, mode, first, after }: CourseQuizzesArgs, @Ctx() ctx: AppContext) {
+    // A result shared by many viewers is nobody's: it shows no quizzes.
+    if (isSharedExecution(ctx) || !ctx.user) return quizConnection({ items: [], hasNextPage: false }, after);
+    return quizConnection(await ctx.services.quizzes.list(ctx.user, { courseId: course.id, status, mode }, first, after, { quiet: true }), after);
+  }
+}
+
+const quizConnection = (page: Page<QuizView>, after: string | null | undefined) => toConnection(page, after, (v) => encodeCursor(v.quiz._id), toQuiz);
 
 function announced(p: EventCatalogue["QuestionStarted"]): Question {
   return {

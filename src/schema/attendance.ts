@@ -12,15 +12,45 @@ export const AbsenceKindEnum = enumOf(ABSENCE_KINDS);
 registerEnumType(AbsenceKindEnum, {
   name: "AbsenceKind",
   description: "UNEXCUSED and EXCUSED count as absent; LATE and APPROVED_ACTIVITY (school business elsewhere) as present",
+  valuesConfig: {
+    UNEXCUSED: { description: "Absent without an excuse" },
+    EXCUSED: { description: "Absent with an excuse (illness, a note)" },
+    LATE: { description: "Came late: counted as present" },
+    APPROVED_ACTIVITY: { description: "Away on school business (a reason is required): counted as present" },
+  },
 });
 export const LessonStatusEnum = enumOf(LESSON_STATUSES);
-registerEnumType(LessonStatusEnum, { name: "LessonStatus", description: "OPEN: register started; COMPLETED: everyone not marked was present" });
+registerEnumType(LessonStatusEnum, {
+  name: "LessonStatus",
+  description: "OPEN: register started; COMPLETED: everyone not marked was present",
+  valuesConfig: {
+    OPEN: { description: "Started (absences reported) but not completed: listed by openLessons" },
+    COMPLETED: { description: "completeLesson ran: everyone on the roll not marked absent was present; counts are set" },
+  },
+});
 export const AttendanceScopeEnum = enumOf(STATS_SCOPES);
-registerEnumType(AttendanceScopeEnum, { name: "AttendanceScope" });
+registerEnumType(AttendanceScopeEnum, {
+  name: "AttendanceScope",
+  description: "What attendanceStats totals up",
+  valuesConfig: {
+    STUDENT: { description: "One student (id: the student's id)" },
+    GROUP: { description: "One group (id: the group's id)" },
+    SCHOOL: { description: "One school (id: the school's id)" },
+    REGION: { description: "Every school of a region (id: the region's name)" },
+  },
+});
 export const REGISTER_ACTIONS = ["REPORT", "RETRACT", "COMPLETE"] as const;
 export type RegisterAction = (typeof REGISTER_ACTIONS)[number];
 export const RegisterActionEnum = enumOf(REGISTER_ACTIONS);
-registerEnumType(RegisterActionEnum, { name: "RegisterAction" });
+registerEnumType(RegisterActionEnum, {
+  name: "RegisterAction",
+  description: "What was done to a register",
+  valuesConfig: {
+    REPORT: { description: "Marks reported (reportAbsence)" },
+    RETRACT: { description: "Marks removed (retractAbsence)" },
+    COMPLETE: { description: "The register was completed (completeLesson)" },
+  },
+});
 
 const DATE = "School calendar date YYYY-MM-DD, in the school's time zone";
 /** The most a region's name may hold. */
@@ -28,13 +58,13 @@ export const REGION_LENGTH = 100;
 
 @ObjectType({ description: "A school; its calendar dates are in its time zone" })
 export class School {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The school id" })
   id: string;
 
-  @Field()
+  @Field({ description: "Name" })
   name: string;
 
-  @Field()
+  @Field({ description: "The region it belongs to (attendanceStats scope REGION takes this name)" })
   region: string;
 
   @Field({ description: "IANA time zone" })
@@ -44,10 +74,10 @@ export const SchoolConnection = ConnectionType(School);
 
 @ObjectType({ description: "A class: a school's group of students and its teachers" })
 export class Group {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The group id" })
   id: string;
 
-  @Field()
+  @Field({ description: "Name, e.g. 7B" })
   name: string;
 
   schoolId: string;
@@ -56,7 +86,7 @@ export const GroupConnection = ConnectionType(Group);
 
 @ObjectType({ description: "A student's period on a group's roll" })
 export class RollEntry {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The student" })
   studentId: string;
 
   @Field({ description: `First day on the roll (${DATE})` })
@@ -69,16 +99,16 @@ export const RollEntryConnection = ConnectionType(RollEntry);
 
 @ObjectType({ description: "A mark on a register: only absences (and late arrivals) are written" })
 export class Absence {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The student marked" })
   studentId: string;
 
-  @Field(() => AbsenceKindEnum)
+  @Field(() => AbsenceKindEnum, { description: "Absent (UNEXCUSED, EXCUSED) or present but marked (LATE, APPROVED_ACTIVITY)" })
   kind: AbsenceKind;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Why, as reported (required for APPROVED_ACTIVITY)" })
   reason: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When the mark was last reported" })
   reportedAt: Date;
 
   reportedBy: string;
@@ -86,25 +116,25 @@ export class Absence {
 
 @ObjectType({ description: "A student's mark as changed by one register change (kind null: retracted)" })
 export class AbsenceChange {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The student" })
   studentId: string;
 
-  @Field(() => AbsenceKindEnum, { nullable: true })
+  @Field(() => AbsenceKindEnum, { nullable: true, description: "The mark given; null: the mark was retracted" })
   kind: AbsenceKind | null;
 }
 
 @ObjectType({ description: "One change of a register: the audit trail" })
 export class LessonChange {
-  @Field(() => RegisterActionEnum)
+  @Field(() => RegisterActionEnum, { description: "What was done" })
   action: RegisterAction;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When" })
   at: Date;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "The register's version after it" })
   version: number;
 
-  @Field(() => [AbsenceChange])
+  @Field(() => [AbsenceChange], { description: "The marks it set or retracted (none for COMPLETE)" })
   changes: AbsenceChange[];
 
   byId: string;
@@ -112,19 +142,19 @@ export class LessonChange {
 
 @ObjectType({ description: "The register of one lesson: (group, date, period)" })
 export class Lesson {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The register id" })
   id: string;
 
   @Field({ description: DATE })
   date: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Period of the day, 1 to 24" })
   period: number;
 
-  @Field(() => LessonStatusEnum)
+  @Field(() => LessonStatusEnum, { description: "OPEN while being taken; COMPLETED once completeLesson ran" })
   status: LessonStatus;
 
-  @Field(() => [Absence])
+  @Field(() => [Absence], { description: "The marks: only absences and late arrivals are written, everyone else is present" })
   absences: Absence[];
 
   @Field(() => Int, { nullable: true, description: "Students on the roll when completed" })
@@ -136,22 +166,22 @@ export class Lesson {
   @Field(() => Int, { nullable: true, description: "UNEXCUSED + EXCUSED" })
   absent: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "LATE marks (counted as present)" })
   late: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "EXCUSED absences" })
   excused: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "APPROVED_ACTIVITY marks (school business elsewhere, counted as present)" })
   approvedActivity: number | null;
 
   @Field(() => Date, { description: "When the register was taken (first report or completion)" })
   takenAt: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "When it was completed (null while OPEN)" })
   completedAt: Date | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: "When it last changed" })
   changedAt: Date;
 
   @Field(() => Int, { description: "Grows by one with every change" })
@@ -166,28 +196,28 @@ export const LessonConnection = ConnectionType(Lesson);
 
 @ObjectType({ description: "A register changed, for live dashboards" })
 export class AttendanceChange {
-  @Field(() => RegisterActionEnum)
+  @Field(() => RegisterActionEnum, { description: "What was done to the register" })
   action: RegisterAction;
 
   @Field(() => [ID], { description: "Students whose marks the change touched" })
   students: string[];
 
-  @Field(() => Lesson)
+  @Field(() => Lesson, { description: "The register after the change" })
   lesson: Lesson;
 }
 
 @ObjectType({ description: "Attendance over a date range, from daily rollups of completed registers" })
 export class AttendanceStats {
-  @Field(() => AttendanceScopeEnum)
+  @Field(() => AttendanceScopeEnum, { description: "What the totals cover" })
   scope: StatsScope;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The student, group or school id, or the region name" })
   id: string;
 
-  @Field()
+  @Field({ description: "First day counted (School calendar date YYYY-MM-DD, in the school's time zone)" })
   from: string;
 
-  @Field()
+  @Field({ description: "Last day counted (School calendar date YYYY-MM-DD, in the school's time zone)" })
   to: string;
 
   @Field(() => Int, { description: "Completed registers" })
@@ -196,38 +226,38 @@ export class AttendanceStats {
   @Field(() => Int, { description: "Student-lessons expected (on the roll)" })
   expected: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Student-lessons present (late and approved activity included)" })
   present: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Student-lessons absent (excused + unexcused)" })
   absent: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "EXCUSED absences" })
   excused: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "UNEXCUSED absences" })
   unexcused: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "LATE arrivals" })
   late: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "APPROVED_ACTIVITY marks" })
   approvedActivity: number;
 
   @Field(() => Float, { nullable: true, description: "present / expected (null when nothing was expected)" })
   attendanceRate: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: "absent / expected (null when nothing was expected)" })
   absenceRate: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: "unexcused / expected (null when nothing was expected)" })
   unexcusedRate: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: "late / expected (null when nothing was expected)" })
   lateRate: number | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "What importRoster did" })
 export class RosterImportResult {
   @Field(() => Int, { description: "Students put on a roll" })
   added: number;
@@ -242,13 +272,13 @@ export class RosterImportResult {
   studentIds: string[];
 }
 
-@InputType()
+@InputType({ description: "A new school" })
 export class CreateSchoolInput {
-  @Field()
+  @Field({ description: "Name, 1 to 200 characters" })
   @SafeText(200)
   name: string;
 
-  @Field()
+  @Field({ description: "Region, 1 to 100 characters" })
   @SafeText(REGION_LENGTH)
   region: string;
 
@@ -258,32 +288,32 @@ export class CreateSchoolInput {
   timeZone?: string | null;
 }
 
-@InputType()
+@InputType({ description: "A new group (class) of a school" })
 export class CreateGroupInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The school" })
   schoolId: string;
 
-  @Field()
+  @Field({ description: "Name, 1 to 100 characters" })
   @SafeText(100)
   name: string;
 }
 
 @InputType({ description: "studentId (an existing STUDENT) or name (creates a roster-only STUDENT)" })
 export class RosterRowInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The group whose roll the student joins" })
   groupId: string;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "An existing STUDENT account" })
   @IsOptional()
   studentId?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "A new roster-only student of this name (when studentId is not given)" })
   @IsOptional()
   @SafeText(200, { min: 0 })
   name?: string | null;
 }
 
-@InputType()
+@InputType({ description: "Students to put on rolls, in bulk" })
 export class ImportRosterInput {
   @Field(() => [RosterRowInput], { description: `At most ${MAX_ROSTER_ROWS} rows` })
   @ArrayMaxSize(MAX_ROSTER_ROWS)
@@ -294,12 +324,12 @@ export class ImportRosterInput {
   effectiveFrom?: string | null;
 }
 
-@InputType()
+@InputType({ description: "Students to take off a group's roll" })
 export class RemoveFromRosterInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The group" })
   groupId: string;
 
-  @Field(() => [ID])
+  @Field(() => [ID], { description: "The students, at most 10,000" })
   @ArrayMaxSize(MAX_ROSTER_ROWS)
   @ObjectIdString({ each: true })
   studentIds: string[];
@@ -309,12 +339,12 @@ export class RemoveFromRosterInput {
   effectiveFrom?: string | null;
 }
 
-@InputType()
+@InputType({ description: "One mark to report on a register" })
 export class AbsenceInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "A student on the group's roll (STUDENT_NOT_IN_GROUP otherwise)" })
   studentId: string;
 
-  @Field(() => AbsenceKindEnum)
+  @Field(() => AbsenceKindEnum, { description: "The mark" })
   kind: AbsenceKind;
 
   @Field(() => String, { nullable: true, description: "Required for APPROVED_ACTIVITY" })
@@ -326,7 +356,7 @@ export class AbsenceInput {
 /** Which register: (group, date, period). Validated by the domain (the register mutations skip class-validator). */
 @InputType("LessonRefInput")
 class LessonRefInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The group" })
   groupId: string;
 
   @Field({ description: DATE })
@@ -336,13 +366,13 @@ class LessonRefInput {
   period: number;
 }
 
-@InputType()
+@InputType({ description: "Marks to report on a register: (group, date, period)" })
 export class ReportAbsenceInput extends LessonRefInput {
   @Field(() => [AbsenceInput], { description: "May be empty: the register is started with no absences (at most 1,000)" })
   absences: AbsenceInput[];
 }
 
-@InputType()
+@InputType({ description: "Marks to remove from a register: (group, date, period)" })
 export class RetractAbsenceInput extends LessonRefInput {
   @Field(() => [ID], { description: "At most 1,000" })
   studentIds: string[];

@@ -7,15 +7,35 @@ import { ConnectionType } from "./relay";
 import { User, enumOf } from "./user";
 
 export const SexRestrictionEnum = enumOf(SEX_RESTRICTIONS);
-registerEnumType(SexRestrictionEnum, { name: "SexRestriction" });
+registerEnumType(SexRestrictionEnum, {
+  name: "SexRestriction",
+  description: "Who may enroll in a course, by the sex recorded on their account",
+  valuesConfig: {
+    NONE: { description: "Everyone" },
+    FEMALE_ONLY: { description: "Students whose sex is FEMALE; others get SEX_RESTRICTED" },
+    MALE_ONLY: { description: "Students whose sex is MALE; others get SEX_RESTRICTED" },
+  },
+});
 export const WeekdayEnum = enumOf(WEEKDAYS);
-registerEnumType(WeekdayEnum, { name: "Weekday" });
+registerEnumType(WeekdayEnum, {
+  name: "Weekday",
+  description: "A day of the week",
+  valuesConfig: {
+    MON: { description: "Monday" },
+    TUE: { description: "Tuesday" },
+    WED: { description: "Wednesday" },
+    THU: { description: "Thursday" },
+    FRI: { description: "Friday" },
+    SAT: { description: "Saturday" },
+    SUN: { description: "Sunday" },
+  },
+});
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 @ObjectType({ description: "A weekly class meeting" })
 export class Meeting {
-  @Field(() => WeekdayEnum)
+  @Field(() => WeekdayEnum, { description: "Day of the week" })
   day: Weekday;
 
   @Field({ description: "HH:MM, 24-hour clock" })
@@ -25,91 +45,91 @@ export class Meeting {
   end: string;
 }
 
-@InputType()
+@InputType({ description: "A weekly class meeting; meetings of courses a student holds are checked for TIME_CONFLICT" })
 export class MeetingInput {
-  @Field(() => WeekdayEnum)
+  @Field(() => WeekdayEnum, { description: "Day of the week" })
   day: Weekday;
 
-  @Field()
+  @Field({ description: "HH:MM, 24-hour clock" })
   @Matches(HHMM, { message: "start must be HH:MM" })
   start: string;
 
-  @Field()
+  @Field({ description: "HH:MM, after start" })
   @Matches(HHMM, { message: "end must be HH:MM" })
   end: string;
 }
 
-@ObjectType()
+@ObjectType({ description: "A course of the catalogue, with its rules for enrollment and its live seat counts" })
 export class Course {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The course id" })
   id: string;
 
-  @Field()
+  @Field({ description: "Short catalogue code, e.g. CS101" })
   code: string;
 
-  @Field()
+  @Field({ description: "Catalogue title" })
   title: string;
 
-  @Field()
+  @Field({ description: "Free text for the catalogue page (may be empty)" })
   description: string;
 
-  @Field()
+  @Field({ description: "Catalogue category, e.g. CS (filter: CourseFilterInput.category)" })
   category: string;
 
-  @Field()
+  @Field({ description: "Department that runs it (filter: CourseFilterInput.department)" })
   department: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Credit units; counted against the student's maxUnits (UNIT_LIMIT)" })
   units: number;
 
   @Field(() => Float, { description: "0 for free courses" })
   price: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Seats; enrolledCount never exceeds it except by an ADMIN's forceEnroll" })
   capacity: number;
 
   @Field(() => Int, { description: "Waitlist size" })
   reserveCapacity: number;
 
-  @Field(() => SexRestrictionEnum)
+  @Field(() => SexRestrictionEnum, { description: "Who may enroll (SEX_RESTRICTED otherwise)" })
   sexRestriction: SexRestriction;
 
-  @Field(() => [Meeting])
+  @Field(() => [Meeting], { description: "Weekly class meetings (checked for TIME_CONFLICT)" })
   meetings: Meeting[];
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "Exam start, if any (checked for EXAM_CONFLICT)" })
   examAt: Date | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Exam length in minutes (default 120)" })
   examDurationMinutes: number;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "Enrollment window start (null: no start); before it: NOT_ENROLLMENT_TIME" })
   enrollmentOpensAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "Enrollment window end (null: no end); after it: NOT_ENROLLMENT_TIME" })
   enrollmentClosesAt: Date | null;
 
-  @Field()
+  @Field({ description: "Soft-deleted by archiveCourse: out of the catalogue, enrollments kept, no new ones (COURSE_ARCHIVED)" })
   archived: boolean;
 
-  @Field()
+  @Field({ description: "When the course was created" })
   createdAt: Date;
 
   // Related data, resolved only when a query selects it: getters returning promises, far cheaper
   // than field resolvers on a page of 50 courses.
-  @Field(() => Int)
+  @Field(() => Int, { description: "Students holding a seat now" })
   enrolledCount: Lazy<number>;
 
   @Field(() => Int, { description: "Students on the waitlist" })
   waitlistCount: Lazy<number>;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "capacity - enrolledCount (0 when full); live: courseSeatsChanged" })
   seatsLeft: Lazy<number>;
 
-  @Field(() => User)
+  @Field(() => User, { description: "The instructor who owns it: edits, archives, staffs it" })
   owner: Lazy<User>;
 
-  @Field(() => [User])
+  @Field(() => [User], { description: "Assigned instructors and TAs: course staff with the owner (office hours, quizzes, enrollments)" })
   instructors: Lazy<User[]>;
 }
 
@@ -125,19 +145,19 @@ export const CourseConnection = ConnectionType(Course);
 
 @ObjectType({ description: "Live seat counts of a course" })
 export class CourseSeats {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The course" })
   courseId: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Seats" })
   capacity: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Students holding a seat" })
   enrolledCount: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Students on the waitlist" })
   waitlistCount: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "capacity - enrolledCount (0 when full)" })
   seatsLeft: number;
 }
 
@@ -149,7 +169,7 @@ export const MAX_CAPACITY = 100_000;
 /** Optional fields; null stores the field's default (no description, free, no restriction, ...) or clears a date. */
 @InputType()
 class CourseFieldsInput {
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: "Catalogue text, at most 5000 characters (null: empty)" })
   @IsOptional()
   @SafeText(COURSE_TEXT.description, { min: 0, multiline: true })
   description?: string;
@@ -160,62 +180,62 @@ class CourseFieldsInput {
   @Max(MAX_PRICE)
   price?: number;
 
-  @Field(() => SexRestrictionEnum, { nullable: true })
+  @Field(() => SexRestrictionEnum, { nullable: true, description: "Who may enroll (null: NONE)" })
   @IsOptional()
   sexRestriction?: SexRestriction;
 
-  @Field(() => [MeetingInput], { nullable: true })
+  @Field(() => [MeetingInput], { nullable: true, description: "Weekly meetings, at most 20 (null: none)" })
   @IsOptional()
   @ArrayMaxSize(20)
   @ValidateNested({ each: true })
   meetings?: MeetingInput[];
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "Exam start (null: no exam)" })
   @IsOptional()
   @DateInRange()
   examAt?: Date | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "Exam length, 1 to 1440 minutes (default 120)" })
   @IsOptional()
   @Min(1)
   @Max(24 * 60)
   examDurationMinutes?: number;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "Enrollment window start (null: open now)" })
   @IsOptional()
   @DateInRange()
   enrollmentOpensAt?: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "Enrollment window end (null: no end)" })
   @IsOptional()
   @DateInRange()
   enrollmentClosesAt?: Date | null;
 }
 
-@InputType()
+@InputType({ description: "A new course; the fields left out take their defaults" })
 export class CreateCourseInput extends CourseFieldsInput {
-  @Field()
+  @Field({ description: "Catalogue code, 1 to 20 characters" })
   @SafeText(COURSE_TEXT.code)
   code: string;
 
-  @Field()
+  @Field({ description: "Title, 1 to 200 characters" })
   @SafeText(COURSE_TEXT.title)
   title: string;
 
-  @Field()
+  @Field({ description: "Category, 1 to 100 characters" })
   @SafeText(COURSE_TEXT.category)
   category: string;
 
-  @Field()
+  @Field({ description: "Department, 1 to 100 characters" })
   @SafeText(COURSE_TEXT.department)
   department: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Credit units, 0 to 60" })
   @Min(0)
   @Max(MAX_UNITS)
   units: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Seats, 0 to 100000" })
   @Min(0)
   @Max(MAX_CAPACITY)
   capacity: number;
@@ -232,7 +252,7 @@ export class CreateCourseInput extends CourseFieldsInput {
   ownerId?: string;
 }
 
-@InputType()
+@InputType({ description: "Changes to a course: fields left out keep their value; null resets an optional field to its default" })
 /** Fields left out keep their value; the course's required fields (code, title, category, department, units) cannot be null. */
 export class UpdateCourseInput extends CourseFieldsInput {
   @Field({ nullable: true, description: "Left out: unchanged; not null" })
@@ -262,29 +282,34 @@ export class UpdateCourseInput extends CourseFieldsInput {
   units?: number;
 }
 
-@InputType()
+@InputType({ description: "Which catalogue courses to list; every field given must match" })
 export class CourseFilterInput {
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: "Exactly this category" })
   @IsOptional()
   @SafeText(COURSE_TEXT.category)
   category?: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: "Exactly this department" })
   @IsOptional()
   @SafeText(COURSE_TEXT.department)
   department?: string;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "Only courses this instructor owns" })
   @IsOptional()
   @ObjectIdString()
   ownerId?: string;
+
+  @Field(() => ID, { nullable: true, description: "Only courses this user staffs: owns or is assigned to as an instructor (a TA's courses)" })
+  @IsOptional()
+  @ObjectIdString()
+  staffId?: string;
 
   @Field({ nullable: true, description: "Case-insensitive text in the code or title" })
   @IsOptional()
   @SafeText(COURSE_TEXT.title)
   search?: string;
 
-  @Field({ nullable: true, defaultValue: false })
+  @Field({ nullable: true, defaultValue: false, description: "Also archived courses (default false)" })
   @IsOptional()
   includeArchived?: boolean;
 }

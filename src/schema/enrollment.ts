@@ -7,14 +7,22 @@ import { ConnectionType } from "./relay";
 import { enumOf } from "./user";
 
 export const EnrollmentStatusEnum = enumOf(ENROLLMENT_STATUSES);
-registerEnumType(EnrollmentStatusEnum, { name: "EnrollmentStatus" });
+registerEnumType(EnrollmentStatusEnum, {
+  name: "EnrollmentStatus",
+  description: "Where a student stands in a course",
+  valuesConfig: {
+    ENROLLED: { description: "Holds a seat" },
+    WAITLISTED: { description: "On the waitlist (see position): promoted when a seat frees up and the student is still eligible" },
+    DROPPED: { description: "Left the course (disenroll, switchCourse or forceDisenroll)" },
+  },
+});
 
 @ObjectType({ description: "A student's place in a course: a seat, a waitlist place, or a dropped one" })
 export class Enrollment {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The enrollment id" })
   id: string;
 
-  @Field(() => EnrollmentStatusEnum)
+  @Field(() => EnrollmentStatusEnum, { description: "A seat, a waitlist place, or dropped" })
   status: EnrollmentStatus;
 
   @Field(() => Int, { nullable: true, description: "1-based waitlist position while WAITLISTED" })
@@ -29,7 +37,7 @@ export class Enrollment {
 
 export const EnrollmentConnection = ConnectionType(Enrollment);
 
-@ObjectType()
+@ObjectType({ description: "What switchCourse did: the course left and the course joined, at once" })
 export class SwitchResult {
   @Field(() => Enrollment, { description: "The course left (DROPPED)" })
   dropped: Enrollment;
@@ -38,12 +46,12 @@ export class SwitchResult {
   enrolled: Enrollment;
 }
 
-@ObjectType()
+@ObjectType({ description: "A student's enrollment limits, set by an ADMIN" })
 export class EnrollmentProfile {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The student" })
   studentId: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Most units the student may hold at once (UNIT_LIMIT beyond)" })
   maxUnits: number;
 
   @Field(() => Date, { nullable: true, description: "Personal time ticket: the student may enroll from then on" })
@@ -53,9 +61,9 @@ export class EnrollmentProfile {
   remainingChanges: number;
 }
 
-@InputType()
+@InputType({ description: "Changes to a student's enrollment profile: fields left out keep their value" })
 export class EnrollmentProfileInput {
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "Most units the student may hold at once, 0 to 1000" })
   @IsOptional()
   @Min(0)
   @Max(1000)
@@ -66,7 +74,7 @@ export class EnrollmentProfileInput {
   @DateInRange()
   enrollmentStartsAt?: Date | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "Drops and switches still allowed, 0 to 1000" })
   @IsOptional()
   @Min(0)
   @Max(1000)

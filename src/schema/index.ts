@@ -22,7 +22,18 @@ export async function buildAppSchema(pubSub: PubSub = printOnlyPubSub): Promise<
     validate: { forbidUnknownValues: false },
   });
   assertEveryOperationAuthorized();
+  describeRootTypes(schema);
   return schema;
+}
+
+/** type-graphql has no decorator for the root types: their descriptions (Sandbox's first page) are set here. */
+function describeRootTypes(schema: GraphQLSchema): void {
+  const roots = [
+    [schema.getQueryType(), "Reads. Send `Authorization: Bearer <token>` (from signUp or logIn); every field says who may call it"],
+    [schema.getMutationType(), "Changes. Each publishes a domain event; refusals carry extensions.code and, for domain rules, extensions.reason"],
+    [schema.getSubscriptionType(), "Live feeds over graphql-ws on /graphql (token in connectionParams.authorization); snapshot types send the current state first"],
+  ] as const;
+  for (const [type, description] of roots) if (type) type.description = description;
 }
 
 /** The SDL committed as schema.graphql. */

@@ -12,14 +12,35 @@ export const QueueEntryStatusEnum = enumOf(QUEUE_ENTRY_STATUSES);
 registerEnumType(QueueEntryStatusEnum, {
   name: "QueueEntryStatus",
   description: "WAITING -> INVITED -> IN_MEETING -> DONE, or EXPIRED, WITHDRAWN, REMOVED",
+  valuesConfig: {
+    WAITING: { description: "In line, waiting to be called" },
+    INVITED: { description: "Called by a staff member: accept before inviteExpiresAt" },
+    IN_MEETING: { description: "Accepted: meeting the staff member who invited them" },
+    DONE: { description: "Helped: the meeting ended" },
+    EXPIRED: { description: "The invite went unanswered, or the entry waited past the course's maximum wait" },
+    WITHDRAWN: { description: "The student left the line (leaveQueue)" },
+    REMOVED: { description: "Taken out of the line by course staff (removeFromQueue)" },
+  },
 });
 export const ExpiredInvitePolicyEnum = enumOf(EXPIRED_INVITE_POLICIES);
 registerEnumType(ExpiredInvitePolicyEnum, {
   name: "ExpiredInvitePolicy",
   description: "What happens to a student whose invite expired: DROP them, or REQUEUE_ONCE at the front",
+  valuesConfig: {
+    DROP: { description: "The entry ends as EXPIRED (the default)" },
+    REQUEUE_ONCE: { description: "The entry goes back to the front of the line once; a second expiry drops it" },
+  },
 });
 export const StaffStateEnum = enumOf(["AVAILABLE", "INVITING", "IN_MEETING"] as const);
-registerEnumType(StaffStateEnum, { name: "StaffState" });
+registerEnumType(StaffStateEnum, {
+  name: "StaffState",
+  description: "What a staff member on duty is doing",
+  valuesConfig: {
+    AVAILABLE: { description: "Free: may call the next student" },
+    INVITING: { description: "Has invited a student who has not accepted yet" },
+    IN_MEETING: { description: "Meeting a student" },
+  },
+});
 
 /** Lazily loaded people and courses, batched per request (see resolvers/officeHours.ts). */
 export interface OfficeHoursRelations {
@@ -29,13 +50,13 @@ export interface OfficeHoursRelations {
 
 @ObjectType({ description: "A range, from recent meeting lengths and the number of staff on duty" })
 export class WaitEstimate {
-  @Field(() => Int)
+  @Field(() => Int, { description: "Shortest likely wait, in seconds" })
   minSeconds: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Longest likely wait, in seconds" })
   maxSeconds: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Staff on duty the estimate assumes" })
   staffOnDuty: number;
 
   @Field(() => Int, { description: "Finished meetings it is based on (0: a default meeting length of 5 minutes)" })
@@ -44,10 +65,10 @@ export class WaitEstimate {
 
 @ObjectType({ description: "One step of an entry's audit trail" })
 export class QueueTransition {
-  @Field(() => QueueEntryStatusEnum)
+  @Field(() => QueueEntryStatusEnum, { description: "The state the entry moved to" })
   status: QueueEntryStatus;
 
-  @Field()
+  @Field({ description: "When" })
   at: Date;
 
   @Field(() => User, { nullable: true, description: "null when the system acted (an expiry)" })
@@ -59,19 +80,19 @@ export class QueueTransition {
 
 @ObjectType({ description: "A student's place in a course's office-hours line" })
 export class QueueEntry {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The entry id (acceptInvite, endMeeting, removeFromQueue take it)" })
   id: string;
 
-  @Field(() => Course)
+  @Field(() => Course, { description: "The course whose line it is in" })
   course: Promise<Course>;
 
-  @Field(() => User)
+  @Field(() => User, { description: "The student waiting" })
   student: Promise<User | null>;
 
-  @Field()
+  @Field({ description: "What the student wants help with" })
   question: string;
 
-  @Field(() => QueueEntryStatusEnum)
+  @Field(() => QueueEntryStatusEnum, { description: "Where the entry is: WAITING, INVITED, IN_MEETING, or how it ended" })
   status: QueueEntryStatus;
 
   @Field(() => Int, { nullable: true, description: "1 = next; only while WAITING" })
@@ -80,7 +101,7 @@ export class QueueEntry {
   @Field(() => WaitEstimate, { nullable: true, description: "Only while WAITING and someone is on duty" })
   estimatedWait: WaitEstimateView | null;
 
-  @Field()
+  @Field({ description: "When the student joined the line" })
   joinedAt: Date;
 
   @Field(() => User, { nullable: true, description: "The staff member who invited the student" })
@@ -89,46 +110,46 @@ export class QueueEntry {
   @Field(() => String, { nullable: true, description: "Where the meeting happens (from the inviting staff member)" })
   meetingLink: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "When the current invite was sent" })
   invitedAt: Date | null;
 
   @Field(() => Date, { nullable: true, description: "Accept before this (INVITE_TTL_SECONDS after the invite)" })
   inviteExpiresAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "When the student accepted the invite" })
   meetingStartedAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "When the entry left the line (done, expired, withdrawn, removed)" })
   endedAt: Date | null;
 
   @Field({ description: "Put back at the front once after an expired invite" })
   requeued: boolean;
 
-  @Field(() => [QueueTransition])
+  @Field(() => [QueueTransition], { description: "Every state the entry went through, with who moved it and when" })
   history: QueueTransition[];
 }
 
-@ObjectType()
+@ObjectType({ description: "A staff member on duty at a course's office hours" })
 export class StaffOnDuty {
-  @Field(() => User)
+  @Field(() => User, { description: "Who" })
   staff: Promise<User | null>;
 
-  @Field()
+  @Field({ description: "On duty since" })
   since: Date;
 
   @Field(() => String, { nullable: true, description: "Course staff, and the student invited to or in this meeting, see it; null for everyone else" })
   meetingLink: string | null;
 
-  @Field(() => StaffStateEnum)
+  @Field(() => StaffStateEnum, { description: "Free to call the next student, inviting one, or in a meeting" })
   state: StaffState;
 
   @Field(() => ID, { nullable: true, description: "The entry they invited or are meeting (seen as meetingLink is)" })
   entryId: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "A course's office-hours rules" })
 export class OfficeHoursPolicy {
-  @Field(() => ExpiredInvitePolicyEnum)
+  @Field(() => ExpiredInvitePolicyEnum, { description: "What happens to a student whose invite expired" })
   expiredInvite: ExpiredInvitePolicy;
 
   @Field(() => Int, { nullable: true, description: "Most students WAITING at once (null: no limit)" })
@@ -143,25 +164,28 @@ export class OfficeHoursPolicy {
 
 @ObjectType({ description: "Whether office hours are open, who is on duty and what they are doing" })
 export class OfficeHoursStatus {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The course" })
   courseId: string;
+
+  @Field(() => Course, { description: "The course whose office hours these are" })
+  course: Promise<Course>;
 
   @Field(() => Int, { description: "The line's version: raised by every change" })
   version: number;
 
-  @Field()
+  @Field({ description: "Someone is on duty: students in line will be called" })
   open: boolean;
 
-  @Field(() => [StaffOnDuty])
+  @Field(() => [StaffOnDuty], { description: "Who is on duty and what they are doing" })
   staffOnDuty: StaffOnDuty[];
 
-  @Field(() => OfficeHoursPolicy)
+  @Field(() => OfficeHoursPolicy, { description: "The course's office-hours rules" })
   policy: OfficeHoursPolicy;
 }
 
 @ObjectType({ description: "A course's office-hours line: staff see every entry, students the counts and their own entry" })
 export class QueueSnapshot {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The course" })
   courseId: string;
 
   @Field(() => Int, { description: "Raised by every change: a client keeps the snapshot with the highest version" })
@@ -170,16 +194,16 @@ export class QueueSnapshot {
   @Field({ description: "When the change that made this version happened" })
   changedAt: Date;
 
-  @Field(() => OfficeHoursStatus)
+  @Field(() => OfficeHoursStatus, { description: "Open or closed, and who is on duty" })
   status: OfficeHoursStatus;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Students WAITING" })
   waitingCount: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Students INVITED, not yet in their meeting" })
   invitedCount: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Students IN_MEETING" })
   inMeetingCount: number;
 
   @Field(() => [QueueEntry], { nullable: true, description: "Active entries in line order (staff, ADMIN, OBSERVER; null for students)" })
@@ -191,94 +215,94 @@ export class QueueSnapshot {
 
 @ObjectType({ description: "A planned office-hours window" })
 export class OfficeHoursWindow {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The window id (cancelOfficeHoursWindow takes it)" })
   id: string;
 
-  @Field(() => Course)
+  @Field(() => Course, { description: "The course" })
   course: Promise<Course>;
 
-  @Field(() => User)
+  @Field(() => User, { description: "The staff member who scheduled it" })
   host: Promise<User | null>;
 
-  @Field()
+  @Field({ description: "Start" })
   startsAt: Date;
 
-  @Field()
+  @Field({ description: "End" })
   endsAt: Date;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "A room or an https meeting URL" })
   location: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Anything students should know" })
   note: string | null;
 
-  @Field()
+  @Field({ description: "Cancelled by its course staff (cancelled windows are not listed)" })
   cancelled: boolean;
 }
 
-@ObjectType()
+@ObjectType({ description: "Durations, in seconds, of a set of waits or meetings" })
 export class DurationSummary {
-  @Field(() => Int)
+  @Field(() => Int, { description: "How many" })
   count: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: "Mean (0 when count is 0)" })
   averageSeconds: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: "Median (0 when count is 0)" })
   medianSeconds: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: "90th percentile (0 when count is 0)" })
   p90Seconds: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: "Longest (0 when count is 0)" })
   maxSeconds: number;
 }
 
-@ObjectType()
+@ObjectType({ description: "One staff member's share of a course's office hours" })
 export class StaffOfficeHoursStats {
-  @Field(() => User)
+  @Field(() => User, { description: "Who" })
   staff: Promise<User | null>;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Invites they sent" })
   invites: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Meetings they held" })
   meetings: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Their invites that expired unanswered" })
   noShows: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: "noShows / invites (0 without invites)" })
   noShowRate: number;
 
-  @Field(() => DurationSummary)
+  @Field(() => DurationSummary, { description: "Lengths of their meetings" })
   meeting: DurationSummaryView;
 }
 
 @ObjectType({ description: "Entries that joined within [from, to)" })
 export class OfficeHoursStats {
-  @Field(() => Int)
+  @Field(() => Int, { description: "Entries that joined" })
   joined: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Entries whose meeting took place (DONE)" })
   helped: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Entries that EXPIRED (invite unanswered, or waited past the maximum wait)" })
   expired: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Entries the student WITHDREW (leaveQueue)" })
   withdrawn: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Entries staff REMOVED" })
   removed: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Invites sent" })
   invites: number;
 
   @Field(() => Int, { description: "Invites that expired unanswered" })
   noShows: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: "noShows / invites (0 without invites)" })
   noShowRate: number;
 
   @Field(() => DurationSummary, { description: "From joining to the first invite" })
@@ -287,13 +311,13 @@ export class OfficeHoursStats {
   @Field(() => DurationSummary, { description: "From accepting to the end of the meeting" })
   meeting: DurationSummaryView;
 
-  @Field(() => [StaffOfficeHoursStats])
+  @Field(() => [StaffOfficeHoursStats], { description: "The same, per staff member" })
   perStaff: StaffOfficeHoursStats[];
 }
 
-@InputType()
+@InputType({ description: "Changes to a course's office-hours rules: fields left out keep their value" })
 export class OfficeHoursPolicyInput {
-  @Field(() => ExpiredInvitePolicyEnum, { nullable: true })
+  @Field(() => ExpiredInvitePolicyEnum, { nullable: true, description: "What happens to a student whose invite expired" })
   @IsOptional()
   expiredInvite?: ExpiredInvitePolicy | null;
 
@@ -303,7 +327,7 @@ export class OfficeHoursPolicyInput {
   @Max(10_000)
   maxQueueLength?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "Minutes after being helped before a student may join again, 0 to 10080 (0: none)" })
   @IsOptional()
   @Min(0)
   @Max(7 * 24 * 60)
@@ -316,9 +340,9 @@ export class OfficeHoursPolicyInput {
   maxWaitSeconds?: number | null;
 }
 
-@InputType()
+@InputType({ description: "A planned office-hours window" })
 export class OfficeHoursWindowInput {
-  @Field()
+  @Field({ description: "Start" })
   @DateInRange()
   startsAt: Date;
 
@@ -331,7 +355,7 @@ export class OfficeHoursWindowInput {
   @Place(500)
   location?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Anything students should know, at most 1000 characters" })
   @IsOptional()
   @SafeText(1000, { min: 0, multiline: true })
   note?: string | null;
@@ -386,8 +410,12 @@ export function toQueueEntry(v: EntryView, related: OfficeHoursRelations): Queue
 }
 
 export function toOfficeHoursStatus(v: StatusView, related: OfficeHoursRelations): OfficeHoursStatus {
+  const course = once(() => related.course(v.courseId));
   return {
     courseId: v.courseId,
+    get course() {
+      return course();
+    },
     version: v.version,
     open: v.open,
     policy: v.policy,

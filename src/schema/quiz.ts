@@ -1,40 +1,53 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, Min, ValidateNested } from "class-validator";
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { LeaderboardSnapshot } from "../events/catalogue";
 import { QUIZ_MODES, type QuizMode } from "../models/quiz";
 import { LIMITS, quizStatus, visibleQuestions, type AnswerOutcome, type PlayerResult, type QuestionView, type QuizStatus, type QuizView } from "../domain/quizzes/service";
-import { DateInRange, SafeText } from "./bounds";
+import { DateInRange, ObjectIdString, SafeText } from "./bounds";
+import { ConnectionArgs, ConnectionType } from "./relay";
 import { enumOf } from "./user";
 
 export const QuizModeEnum = enumOf(QUIZ_MODES);
 registerEnumType(QuizModeEnum, {
   name: "QuizMode",
-  description: "LIVE: the host starts each question for everyone; SELF_PACED: every question is open in the quiz's window",
+  description: "How a quiz's questions open",
+  valuesConfig: {
+    LIVE: { description: "The host starts each question for everyone (startQuestion); each is open for its time limit" },
+    SELF_PACED: { description: "Every question is open from availableFrom until the quiz closes; players answer at their own pace" },
+  },
 });
 export const QuizStatusEnum = enumOf(["SCHEDULED", "OPEN", "CLOSED"] as const);
-registerEnumType(QuizStatusEnum, { name: "QuizStatus" });
+registerEnumType(QuizStatusEnum, {
+  name: "QuizStatus",
+  description: "Where a quiz is in its life",
+  valuesConfig: {
+    SCHEDULED: { description: "Before availableFrom: nobody may join yet" },
+    OPEN: { description: "Players may join and answer" },
+    CLOSED: { description: "Closed by its host or past closesAt: no more answers, correct options shown, final leaderboard stored" },
+  },
+});
 
 @ObjectType({ description: "A question as its viewer may see it: players see the correct option only once it has closed" })
 export class Question {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The question id (answer takes it)" })
   id: string;
 
   @Field(() => Int, { description: "1-based position in the quiz" })
   number: number;
 
-  @Field()
+  @Field({ description: "The question" })
   text: string;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: "The choices, 2 to 6; answer with the 0-based index of one" })
   options: string[];
 
   @Field(() => Int, { nullable: true, description: "0-based index of the right option; null for players until the question closes" })
   correctOption: number | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Points for a right answer, before the speed and streak bonuses" })
   points: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "LIVE: seconds to answer once the host started it" })
   timeLimitSeconds: number;
 
   @Field({ description: "No more answers are taken (LIVE: time is up or the host moved on; both modes: the quiz closed)" })
@@ -47,36 +60,36 @@ export class Question {
   closesAt: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "A quiz of a course: its settings, its state, and the questions its viewer may see" })
 export class Quiz {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The quiz id" })
   id: string;
 
-  @Field()
+  @Field({ description: "Title" })
   title: string;
 
-  @Field(() => QuizModeEnum)
+  @Field(() => QuizModeEnum, { description: "LIVE (the host paces it) or SELF_PACED" })
   mode: QuizMode;
 
-  @Field(() => QuizStatusEnum)
+  @Field(() => QuizStatusEnum, { description: "SCHEDULED, OPEN or CLOSED, now" })
   status: QuizStatus;
 
-  @Field()
+  @Field({ description: "Players may join from then on" })
   availableFrom: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "Closes by itself then (null: when the host closes it)" })
   closesAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "When it closed (null while not closed)" })
   closedAt: Date | null;
 
-  @Field()
+  @Field({ description: "Faster right answers earn more: points x (1 - t/2T), full points under 0.5 s" })
   speedBonus: boolean;
 
-  @Field()
+  @Field({ description: "+100 per consecutive right answer from the second, at most +500" })
   streakBonus: boolean;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "How many questions it has (players may see fewer so far)" })
   questionCount: number;
 
   @Field(() => [Question], { description: "Hosts see all; players see LIVE questions once started, SELF_PACED ones once the quiz opens" })
@@ -88,60 +101,90 @@ export class Quiz {
   courseId: string;
 }
 
+export const QuizConnection = ConnectionType(Quiz);
+
+@InputType({ description: "Which quizzes to list; every field given must match" })
+export class QuizFilterInput {
+  @Field(() => ID, { nullable: true, description: "Only this course's quizzes (FORBIDDEN NOT_ENROLLED if you may not see them)" })
+  @IsOptional()
+  @ObjectIdString()
+  courseId?: string | null;
+
+  @Field(() => QuizStatusEnum, { nullable: true, description: "Only quizzes in this state now" })
+  @IsOptional()
+  status?: QuizStatus | null;
+
+  @Field(() => QuizModeEnum, { nullable: true, description: "Only LIVE or only SELF_PACED quizzes" })
+  @IsOptional()
+  mode?: QuizMode | null;
+}
+
+/** Course.quizzes: the course is the field's own. */
+@ArgsType()
+export class CourseQuizzesArgs extends ConnectionArgs {
+  @Field(() => QuizStatusEnum, { nullable: true, description: "Only quizzes in this state now" })
+  @IsOptional()
+  status?: QuizStatus | null;
+
+  @Field(() => QuizModeEnum, { nullable: true, description: "Only LIVE or only SELF_PACED quizzes" })
+  @IsOptional()
+  mode?: QuizMode | null;
+}
+
 @ObjectType({ description: "A player, as the leaderboard shows them" })
 export class QuizPlayer {
   /** Shown through QuizPlayerResolver.id: only to that player and ADMINs. */
   id: string;
 
-  @Field()
+  @Field({ description: "The player's display name" })
   name: string;
 }
 
-@ObjectType()
+@ObjectType({ description: "One place on a leaderboard" })
 export class LeaderboardEntry {
   @Field(() => Int, { description: "1-based; ties go to whoever reached the score first" })
   rank: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Total points" })
   score: number;
 
-  @Field(() => QuizPlayer)
+  @Field(() => QuizPlayer, { description: "Who holds the place (by name; the user id only to that player and ADMINs)" })
   player: QuizPlayer;
 }
 
 @ObjectType({ description: "The top of a quiz's leaderboard at one instant" })
 export class Leaderboard {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The quiz" })
   quizId: string;
 
   @Field(() => Int, { description: "Counts the leaderboard's changes: a snapshot reflects every answer whose leaderboardVersion is <= this" })
   version: number;
 
-  @Field()
+  @Field({ description: "The quiz has closed: these are the final standings" })
   closed: boolean;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Players who joined" })
   playerCount: number;
 
   @Field({ description: "Server time of this snapshot" })
   asOf: Date;
 
-  @Field(() => [LeaderboardEntry])
+  @Field(() => [LeaderboardEntry], { description: "The top places, best first" })
   entries: LeaderboardEntry[];
 }
 
-@ObjectType()
+@ObjectType({ description: "What an answer earned, and where it puts the player" })
 export class AnswerResult {
-  @Field()
+  @Field({ description: "The choice was the right option" })
   correct: boolean;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Points for this answer, bonuses included (0 when wrong)" })
   pointsAwarded: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "The player's score after it" })
   totalScore: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "The player's 1-based place after it" })
   rank: number;
 
   @Field(() => Int, { description: "The leaderboard version right after this answer (see Leaderboard.version)" })
@@ -151,45 +194,45 @@ export class AnswerResult {
   answeredAt: Date;
 }
 
-@ObjectType()
+@ObjectType({ description: "One of a player's answers" })
 export class PlayerAnswer {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The question answered" })
   questionId: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "The 0-based option chosen" })
   choice: number;
 
-  @Field()
+  @Field({ description: "It was the right option" })
   correct: boolean;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Points it earned" })
   pointsAwarded: number;
 }
 
 @ObjectType({ description: "A player's standing in a quiz: kept across reconnects (identity is the token)" })
 export class QuizResult {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The quiz" })
   quizId: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Total points so far" })
   score: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "1-based place now" })
   rank: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Players who joined" })
   playerCount: number;
 
-  @Field()
+  @Field({ description: "When the player joined" })
   joinedAt: Date;
 
-  @Field(() => [PlayerAnswer])
+  @Field(() => [PlayerAnswer], { description: "Every answer given so far" })
   answers: PlayerAnswer[];
 }
 
-@InputType()
+@InputType({ description: "One question of a new quiz" })
 export class QuestionInput {
-  @Field()
+  @Field({ description: "The question, 1 to 2000 characters" })
   @SafeText(LIMITS.text, { multiline: true })
   text: string;
 
@@ -215,16 +258,16 @@ export class QuestionInput {
   timeLimitSeconds?: number | null;
 }
 
-@InputType()
+@InputType({ description: "A new quiz for a course (its staff or an ADMIN)" })
 export class CreateQuizInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The course whose enrolled students play it" })
   courseId: string;
 
-  @Field()
+  @Field({ description: "Title, 1 to 200 characters" })
   @SafeText(200)
   title: string;
 
-  @Field(() => QuizModeEnum)
+  @Field(() => QuizModeEnum, { description: "LIVE (you start each question) or SELF_PACED (all questions open in its window)" })
   mode: QuizMode;
 
   @Field(() => Date, { nullable: true, description: "Default: now" })
@@ -237,7 +280,7 @@ export class CreateQuizInput {
   @DateInRange()
   closesAt?: Date | null;
 
-  @Field(() => [QuestionInput])
+  @Field(() => [QuestionInput], { description: "Its questions, in order: 1 to 100" })
   @ArrayMinSize(LIMITS.questions[0])
   @ArrayMaxSize(LIMITS.questions[1])
   @ValidateNested({ each: true })

@@ -12,22 +12,38 @@ export const enumOf = <T extends readonly string[]>(values: T) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T[number]]: K };
 
 export const RoleEnum = enumOf(ROLES);
-registerEnumType(RoleEnum, { name: "Role", description: "What a user may do" });
+registerEnumType(RoleEnum, {
+  name: "Role",
+  description: "What a user may do",
+  valuesConfig: {
+    STUDENT: { description: "Enrolls in courses, joins office-hours lines, plays quizzes; may sign up" },
+    INSTRUCTOR: { description: "Teacher, TA or course owner: runs courses, office hours, quizzes and group registers; may sign up" },
+    ADMIN: { description: "Registrar or staff: acts on every course, school and account; created at start or by the seed, never signed up" },
+    OBSERVER: { description: "Read-only inspector: office-hours lines and statistics, attendance everywhere; given by an ADMIN" },
+  },
+});
 export const SexEnum = enumOf(SEXES);
-registerEnumType(SexEnum, { name: "Sex", description: "Used by sex-restricted courses" });
+registerEnumType(SexEnum, {
+  name: "Sex",
+  description: "Used by sex-restricted courses",
+  valuesConfig: {
+    FEMALE: { description: "May enroll in FEMALE_ONLY courses" },
+    MALE: { description: "May enroll in MALE_ONLY courses" },
+  },
+});
 
-@ObjectType()
+@ObjectType({ description: "An account: a STUDENT, an INSTRUCTOR (teacher, TA, course owner), an ADMIN (registrar, staff) or an OBSERVER (read-only inspector)" })
 export class User {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The account id (an ObjectId hex string)" })
   id: string;
 
   /** Shown through AccountsResolver.email: to whom depends on who the user is (policies.ts). */
   email: string;
 
-  @Field()
+  @Field({ description: "Display name, as leaderboards, lines and registers show it" })
   name: string;
 
-  @Field(() => RoleEnum)
+  @Field(() => RoleEnum, { description: "What the account may do" })
   role: Role;
 
   /** Shown through AccountsResolver.sex: only to the user and ADMINs. */
@@ -36,7 +52,7 @@ export class User {
   /** Shown through AccountsResolver.locked: only to ADMINs. */
   locked?: boolean;
 
-  @Field()
+  @Field({ description: "When the account was created" })
   createdAt: Date;
 
   /** Not a field: set where the user is the caller's own account though the request has no token (signUp, logIn). */
@@ -45,19 +61,19 @@ export class User {
 
 export const UserConnection = ConnectionType(User);
 
-@ObjectType()
+@ObjectType({ description: "A signed-in session: the token to send, until when, and whose it is" })
 export class AuthPayload {
   @Field({ description: "JWT for `Authorization: Bearer <token>` or graphql-ws `connectionParams.authorization`" })
   token: string;
 
-  @Field()
+  @Field({ description: "When the token stops being accepted: log in again before then" })
   expiresAt: Date;
 
-  @Field(() => User)
+  @Field(() => User, { description: "The account signed up or logged in to" })
   user: User;
 }
 
-@InputType()
+@InputType({ description: "A new account, signing itself up" })
 export class SignUpInput {
   @Field({ description: `At most ${MAX_EMAIL_LENGTH} characters` })
   @IsEmail()
@@ -75,7 +91,7 @@ export class SignUpInput {
   @Field(() => RoleEnum, { description: "STUDENT or INSTRUCTOR" })
   role: Role;
 
-  @Field(() => SexEnum, { nullable: true })
+  @Field(() => SexEnum, { nullable: true, description: "Needed only to enroll in sex-restricted courses; seen by you and ADMINs only" })
   @IsOptional()
   sex?: Sex | null;
 }
@@ -102,14 +118,14 @@ export class UsersArgs extends ConnectionArgs {
 /** The account an ADMIN acts on. */
 @ArgsType()
 export class AccountArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The account to act on" })
   @IsMongoId()
   userId: string;
 }
 
 @ArgsType()
 export class SetRoleArgs extends AccountArgs {
-  @Field(() => RoleEnum)
+  @Field(() => RoleEnum, { description: "The role it gets" })
   role: Role;
 }
 

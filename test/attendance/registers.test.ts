@@ -188,6 +188,9 @@ it("admin: roster import is idempotent for existing students, removal ends the r
 
   const group = await gql(server, GroupDocument, { id: c.groupId }, c.teacher.token);
   expect(group.data!.group.roll.edges).toHaveLength(3);
+  // The register screen lists the roll by name: roster-only pupils as imported, each entry's student its studentId.
+  expect(group.data!.group.roll.edges.map((e) => e.node.student.name).sort()).toEqual(["New Pupil", "Pupil 1", "Pupil 2"]);
+  expect(group.data!.group.roll.edges.every((e) => e.node.student.id === e.node.studentId)).toBe(true);
   expect(group.data!.group.teachers).toEqual([{ id: c.teacher.id }]);
   expect((await gql(server, MyGroupsDocument, {}, c.teacher.token)).data!.myGroups.map((g) => g.id)).toEqual([c.groupId]);
   const schools = await gql(server, SchoolsDocument, { first: 100 }, admin.token);

@@ -17,7 +17,7 @@ import {
   UpdateCourseDocument,
 } from "../../operations/generated";
 import { errorOf, gql, subscribe, wsClient } from "../support/client";
-import { createCourse, logInAdmin, signUp, type TestUser } from "../support/factories";
+import { createCourse, eventually, logInAdmin, signUp, type TestUser } from "../support/factories";
 import { waitForSubscribers } from "../support/redis";
 import { startServer, stopAll, type TestServer } from "../support/server";
 
@@ -91,6 +91,38 @@ describe("the catalogue", () => {
     expect(page2.data!.courses.edges.map((e) => e.node.code)).toEqual([`${tag}3`]);
     expect(errorOf(await gql(a, CoursesDocument, { first: 5 }))).toMatchObject({ code: "UNAUTHENTICATED" });
     expect((await gql(a, CourseDocument, { id: "0123456789abcdef01234567" }, owner.token)).data!.course).toBeNull();
+  });
+
+  it("pageInfo says where a page sits: hasPreviousPage when asked with after, startCursor and endCursor its first and last edges", async () => {
+    const tag = `P${Date.now() % 100000}`;
+    for (let i = 0; i < 3; i++) await createCourse(a, owner.token, { code: `${tag}${i}`, department: tag });
+    const page = async (after?: string | null) => (await gql(a, CoursesDocument, { filter: { department: tag }, first: 2, after }, owner.token)).data!.courses;
+    const page1 = await page();
+    expect(page1.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: page1.edges[0].cursor, endCursor: page1.edges[1].cursor });
+    const page2 = await page(page1.pageInfo.endCursor);
+    expect(page2.edges.map((e) => e.node.code)).toEqual([`${tag}2`]);
+    expect(page2.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true, startCursor: page2.edges[0].cursor, endCursor: page2.edges[0].cursor });
+    const empty = await page(page2.pageInfo.endCursor);
+    expect(empty.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true, startCursor: null, endCursor: null });
+  });
+
+  it("staffId finds the courses a user owns or is assigned to (a TA's courses), archived ones with includeArchived", async () => {
+    const tag = `S${Date.now() % 100000}`;
+    const [teacher, ta] = await Promise.all([signUp(a, "INSTRUCTOR"), signUp(a, "INSTRUCTOR")]);
+    await createCourse(a, teacher.token, { code: `${tag}0`, department: tag }); // owned, not assigned to the TA
+    const taught = await createCourse(a, teacher.token, { code: `${tag}1`, department: tag });
+    const archived = await createCourse(a, teacher.token, { code: `${tag}2`, department: tag });
+    await createCourse(a, ta.token, { code: `${tag}3`, department: tag });
+    for (const c of [taught, archived]) await gql(a, AssignInstructorDocument, { courseId: c.id, instructorId: ta.id }, teacher.token);
+    await gql(a, ArchiveCourseDocument, { id: archived.id }, teacher.token);
+    const codes = async (filter: object, on = a) => (await gql(on, CoursesDocument, { filter, first: 10 }, owner.token)).data!.courses.edges.map((e) => e.node.code);
+    expect(await codes({ staffId: ta.id, department: tag })).toEqual([`${tag}1`, `${tag}3`]);
+    expect(await codes({ staffId: ta.id, department: tag, includeArchived: true })).toEqual([`${tag}1`, `${tag}2`, `${tag}3`]);
+    expect(await codes({ staffId: teacher.id, department: tag })).toEqual([`${tag}0`, `${tag}1`]);
+    expect(await codes({ ownerId: ta.id, department: tag })).toEqual([`${tag}3`]);
+    // The other instance's catalogue follows the assignments.
+    await eventually(() => codes({ staffId: ta.id, department: tag }, b), (got) => got.join() === `${tag}1,${tag}3`);
+    expect(errorOf(await gql(a, CoursesDocument, { filter: { staffId: "nope" }, first: 1 }, owner.token)).code).toBe("BAD_USER_INPUT");
   });
 });
 

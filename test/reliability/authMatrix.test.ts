@@ -133,6 +133,7 @@ const EXPECTED: Record<string, Entry | Entry[]> = {
   "Subscription.officeHoursStatusChanged": { expect: READ_LINE },
   "Query.officeHoursStats": { vars: (w) => ({ from: `${daysAgo(w, 30)}T00:00:00.000Z`, to: inAnHour() }), expect: only(["observer", "staff", "admin"], { otherInstructor: F("NOT_COURSE_STAFF") }) },
   "Query.myQueueEntry": { expect: STUDENTS }, // the caller's own entry (null in a course they are not in)
+  "Query.myOpenOfficeHours": { expect: STUDENTS }, // open office hours of the caller's own courses (none for otherStudent's)
   "Subscription.myQueueEntryChanged": { channel: (w) => `office-hours:${w.courseId}`, expect: only(["student"], { otherStudent: F("NOT_ENROLLED") }) },
   "Mutation.joinQueue": { vars: () => ({ question: "Matrix question" }), expect: only(["student"], { otherStudent: F("NOT_ENROLLED") }) },
   "Mutation.leaveQueue": { last: true, expect: STUDENTS },
@@ -152,6 +153,10 @@ const EXPECTED: Record<string, Entry | Entry[]> = {
 
   // --- quizzes: hosts (course staff, ADMIN) and the students enrolled in the course
   "Query.quiz": { expect: SEE_QUIZ },
+  "Query.quizzes": [
+    { label: "courseId", vars: (w) => ({ filter: { courseId: w.courseId } }), expect: SEE_QUIZ },
+    { label: "mine", expect: EVERYONE_SIGNED_IN }, // only the quizzes the caller may see (none for an outsider)
+  ],
   "Query.leaderboard": { expect: SEE_QUIZ },
   "Subscription.leaderboardChanged": { channel: (w) => `quiz-leaderboard:${w.quizId}`, expect: SEE_QUIZ },
   "Subscription.questionStarted": { channel: (w) => `quiz-questions:${w.quizId}`, expect: SEE_QUIZ },

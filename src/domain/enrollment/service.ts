@@ -170,6 +170,12 @@ export class EnrollmentService {
     return records.some((r) => r.courseId === courseId && r.status === "E");
   }
 
+  /** Ids of the courses the student holds a seat in (as isEnrolled decides it for each). */
+  async enrolledCourseIds(studentId: string): Promise<string[]> {
+    const { records } = await this.deps.engine.records(studentId);
+    return records.filter((r) => r.status === "E").map((r) => r.courseId);
+  }
+
   /** Course staff and ADMIN: the enrolled students, then the waitlist in order. */
   async ofCourse(
     viewer: AuthUser,

@@ -33,7 +33,7 @@ import {
   type QueueEntryStatus,
 } from "../../models/officeHours";
 import type { Clock } from "../../platform/clock";
-import { fail, type ErrorCode } from "../../platform/errors";
+import { fail, nullIfNotFound, type ErrorCode } from "../../platform/errors";
 import { isHttpsUrl } from "../../platform/inputRules";
 import type { Locks } from "../../platform/locks";
 import type { Logger } from "../../platform/logger";
@@ -118,6 +118,8 @@ const MAX_EARLY_MS = 5_000;
 /** The most a question, meeting link or removal reason may hold. */
 export const MAX_TEXT = 1000;
 const MAX_SCHEDULE_ITEMS = 100;
+/** A student's lines read at once by openForStudent (each usually a cache read). */
+const OPEN_LOOKUPS = 8;
 const DAY_MS = 86_400_000;
 
 export class OfficeHoursService {
@@ -416,6 +418,29 @@ export class OfficeHoursService {
     return viewStatus(await this.state(course._id), { userId: viewer.id, seesEveryone });
   }
 
+  /**
+   * Office hours open now in the courses the student holds a seat in (archived ones left out), in
+   * course order: where they may join a line that will be served.
+   */
+  async openForStudent(student: AuthUser): Promise<StatusView[]> {
+    const courseIds = (await this.deps.enrollment.enrolledCourseIds(student.id)).sort();
+    const views: (StatusView | null)[] = new Array(courseIds.length).fill(null);
+    let failure: unknown;
+    await forEachConcurrently(
+      courseIds.map((id, i) => ({ id, i })),
+      OPEN_LOOKUPS,
+      async ({ id, i }) => {
+        const course = await this.deps.courses.get(id).catch(nullIfNotFound);
+        if (!course || course.archived || !(await this.hasOfficeHours(course._id))) return;
+        const view = viewStatus(await this.state(course._id), { userId: student.id, seesEveryone: false });
+        if (view.open) views[i] = view;
+      },
+      (err) => (failure ??= err),
+    );
+    if (failure) throw failure;
+    return views.filter((v): v is StatusView => v !== null);
+  }
+
   /** For subscriptions: may this user watch this line, and do they see every entry? */
   async watcher(viewer: AuthUser, courseId: string): Promise<{ courseId: string; seesEveryone: boolean }> {
     const course = await this.deps.courses.get(courseId);
@@ -590,6 +615,16 @@ export class OfficeHoursService {
   private async fromEntries(oh: OfficeHoursDoc, version: number): Promise<OfficeHoursDoc> {
     const line = (await QueueEntryModel.find({ activeIn: oh._id.toHexString() }).lean<QueueEntryDoc[]>()).sort((a, b) => a.sortKey - b.sortKey);
     return { ...oh, line, nextDeadline: nextDeadline(line), changedAt: new Date(this.deps.clock()), version };
+  }
+
+  /**
+   * Whether the course's office-hours document exists (cached or stored), read without creating it as
+   * the line's first read does: a course whose office hours were never used is not open, and a listing
+   * of a student's courses writes nothing.
+   */
+  private async hasOfficeHours(courseId: Types.ObjectId): Promise<boolean> {
+    if (await this.deps.cache.get(courseId.toHexString())) return true;
+    return (await OfficeHoursModel.exists({ _id: courseId })) !== null;
   }
 
   private async state(courseId: Types.ObjectId): Promise<QueueState> {

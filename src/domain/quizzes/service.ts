@@ -11,6 +11,7 @@ import { QuizModel, QuizStandingModel, type QuestionDoc, type QuizDoc, type Quiz
 import { UserModel } from "../../models/user";
 import type { Clock } from "../../platform/clock";
 import { fail, reasonErrors, type ErrorCode } from "../../platform/errors";
+import { pageById, type Page } from "../../platform/pagination";
 import { isObjectId } from "../../platform/util";
 import type { CoursesService } from "../courses";
 import type { EnrollmentEngine } from "../enrollment/engine";
@@ -54,6 +55,13 @@ export interface QuizView {
 }
 
 export type QuizStatus = "SCHEDULED" | "OPEN" | "CLOSED";
+
+/** Which quizzes to list; every field given must match. */
+export interface QuizFilter {
+  courseId?: string | null;
+  status?: QuizStatus | null;
+  mode?: QuizMode | null;
+}
 
 export interface QuestionView {
   question: QuestionDoc;
@@ -199,6 +207,9 @@ export class QuizzesService {
     const view = actor ? await this.hosted(actor, quizId) : null;
     const reply = await this.deps.quizEngine.run("qzClose", quizId);
     if (reply[2] === "1") {
+      // The quiz log's writer stores it too (with the standings); written now as well, so that
+      // listing quizzes by status agrees with the quiz as soon as the close is answered.
+      await QuizModel.updateOne({ _id: quizId, closedAt: null }, { $set: { closedAt: new Date(Number(reply[1])) } });
       const standings = await this.deps.quizEngine.top(quizId, PUSH_SIZE);
       await this.deps.events.publish(
         "QuizClosed",
@@ -264,6 +275,40 @@ export class QuizzesService {
     return { quiz, host, state: await this.deps.quizEngine.state(quizId) };
   }
 
+  /**
+   * The quizzes the viewer may see (canViewQuiz: those of the courses they staff, of the courses they
+   * hold a seat in, every quiz for an ADMIN), oldest first. A course the viewer may not see is
+   * refused as `quiz` refuses it (NOT_ENROLLED), or, `quiet`, answers no quizzes (a field of a course
+   * anyone may list). The status filter reads the stored quiz (closedAt, closesAt, availableFrom).
+   */
+  async list(actor: AuthUser, filter: QuizFilter, first: number, after?: string | null, opts: { quiet?: boolean } = {}): Promise<Page<QuizView>> {
+    const none: Page<QuizView> = { items: [], hasNextPage: false };
+    let courses: Types.ObjectId[] | null;
+    if (filter.courseId) {
+      const course = await this.deps.courses.get(filter.courseId);
+      const status = actor.role === "STUDENT" ? await this.enrollmentStatus(actor.id, course._id.toHexString()) : null;
+      if (!canViewQuiz(actor, course, status)) {
+        if (opts.quiet) return none;
+        throw fail("FORBIDDEN", "Only the course's staff and enrolled students see its quizzes", "NOT_ENROLLED");
+      }
+      courses = [course._id];
+    } else {
+      courses = actor.role === "ADMIN" ? null : await this.viewableCourses(actor);
+      if (courses?.length === 0) return none;
+    }
+    const query: Record<string, unknown> = { ...(courses && { course: { $in: courses } }), ...statusQuery(filter.status, new Date(this.deps.clock())) };
+    if (filter.mode) query.mode = filter.mode;
+    const page = await pageById<QuizDoc>(QuizModel, query, first, after);
+    const items = await Promise.all(
+      page.items.map(async (quiz) => ({
+        quiz,
+        host: canHostQuiz(actor, await this.course(quiz)),
+        state: await this.deps.quizEngine.state(quiz._id.toHexString()),
+      })),
+    );
+    return { items, hasNextPage: page.hasNextPage };
+  }
+
   async leaderboard(actor: AuthUser, quizId: string, first: number): Promise<LeaderboardSnapshot> {
     await this.authorizeView(actor, await this.load(quizId));
     return this.standings(quizId, first);
@@ -315,6 +360,16 @@ export class QuizzesService {
     return false;
   }
 
+  /** The courses whose quizzes the viewer may see, ADMIN aside: those they staff, and (a student) those they hold a seat in. */
+  private async viewableCourses(actor: AuthUser): Promise<Types.ObjectId[]> {
+    const ids = new Map(this.deps.courses.staffedBy(actor.id).map((c) => [c._id.toHexString(), c._id]));
+    if (actor.role === "STUDENT") {
+      const { records } = await this.deps.engine.records(actor.id);
+      for (const r of records) if (canPlayQuiz(actor, r.status)) ids.set(r.courseId, new Types.ObjectId(r.courseId));
+    }
+    return [...ids.values()];
+  }
+
   private async enrollmentStatus(studentId: string, courseId: string): Promise<string | null> {
     const record = await this.deps.engine.record(studentId, courseId);
     if (record) return record.status;
@@ -350,6 +405,21 @@ export function visibleQuestions(v: QuizView): QuestionView[] {
       },
     ];
   });
+}
+
+/** The stored quizzes whose status (see quizStatus) is `status` at `now`. */
+function statusQuery(status: QuizStatus | null | undefined, now: Date): Record<string, unknown> {
+  const notClosed = { closedAt: null, $or: [{ closesAt: null }, { closesAt: { $gt: now } }] };
+  switch (status) {
+    case "SCHEDULED":
+      return { ...notClosed, availableFrom: { $gt: now } };
+    case "OPEN":
+      return { ...notClosed, availableFrom: { $lte: now } };
+    case "CLOSED":
+      return { $or: [{ closedAt: { $ne: null } }, { closesAt: { $lte: now } }] };
+    default:
+      return {};
+  }
 }
 
 async function storedStandings(quizId: string, first: number, live: Standings): Promise<Standings> {
