@@ -47,7 +47,7 @@ RUN --mount=type=cache,target=/root/.npm \
 FROM ${NODE_IMAGE} AS runtime
 # A fixed glibc mmap threshold: large buffers (argon2 hashes 19 MiB each) go back to the OS when
 # freed instead of staying in the heap, so RSS does not ratchet up after a log-in storm; a 64 MB V8
-# semi-space: less GC work under load than smaller ones (README, Benchmarks, has the figures; the
+# semi-space: less GC work under load than smaller ones (docs/benchmarks.md has the figures; the
 # benchmarks run the server with the same settings, bench/lib/deployment.ts SERVER_ENV).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

@@ -1,5 +1,5 @@
 // `bash scripts/with-services.sh node dist/scripts/probe-ferretdb.js`: measures, on MONGO_URL, the
-// properties the design relies on (README, "Known limits of FerretDB"): is a concurrent
+// properties the design relies on (docs/operations.md, "Known limits of FerretDB"): is a concurrent
 // findOneAndUpdate claim atomic, is a conditional updateOne, does Agenda run a job once, how fast
 // are sorted reads and upserts, what a document's fields cost against the same data as one value,
 // what Agenda's job-locking query costs with 1,000 jobs pending, how many updates by _id it serves,

@@ -8,8 +8,8 @@ import { join } from "node:path";
 /**
  * The production process settings of the Dockerfile and `npm start`: a fixed glibc mmap threshold
  * (large buffers, such as argon2's, go back to the OS when freed instead of bloating RSS) and a
- * 64 MB V8 semi-space (less GC work and fewer short-lived objects promoted under load; README,
- * Benchmarks, has the figures).
+ * 64 MB V8 semi-space (less GC work and fewer short-lived objects promoted under load;
+ * docs/benchmarks.md has the figures).
  */
 export const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: "131072", NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? "--max-semi-space-size=64" };
 

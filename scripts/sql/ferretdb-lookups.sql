@@ -4,7 +4,7 @@
 --   (_jsonb -> 'field') @> '<value>'
 -- which the btree indexes FerretDB creates on (_jsonb -> 'field') cannot serve: every find, update or
 -- delete by _id (or by any indexed field) read the whole table: 6 ms per lookup at 3,000 documents
--- of 3 KB, growing with the collection (README, Known limits of FerretDB). MongoDB answers the same
+-- of 3 KB, growing with the collection (docs/operations.md, Known limits of FerretDB). MongoDB answers the same
 -- filter from its index. This event trigger gives each btree index FerretDB creates in this database a
 -- GIN twin on its leading field (jsonb_path_ops, which serves @>), so such lookups are an index probe.
 -- FerretDB lists only the indexes it made itself, so clients never see the twins.

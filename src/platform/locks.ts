@@ -1,6 +1,6 @@
 // Named mutexes in Redis (redis-semaphore), shared by every instance. They serialize the changes of
 // one aggregate (an office-hours line) so that its rules are checked and applied as one step even on
-// a database whose conditional updates are not atomic (FerretDB 1.24, see README "Known limits").
+// a database whose conditional updates are not atomic (FerretDB 1.24, see docs/operations.md "Known limits of FerretDB").
 import type { Redis } from "ioredis";
 import { Mutex } from "redis-semaphore";
 import { AppError, fail } from "./errors";

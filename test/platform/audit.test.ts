@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 afterAll(stopAll);
 
-it("passes the graphql-http audit with zero errors (warnings are listed in the README)", async () => {
+it("passes the graphql-http audit with zero errors (warnings are listed in docs/testing.md)", async () => {
   const results = await auditServer({ url: server.url });
   const failed = results.filter((r) => r.status !== "ok");
   const errors = failed.filter((r) => r.status === "error");

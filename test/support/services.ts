@@ -45,7 +45,7 @@ function service(port: number, url: string, dir: string, spawnIt: () => ChildPro
 }
 
 /**
- * A redis-server of its own, persistent as production's must be (README "Architecture": AOF): every
+ * A redis-server of its own, persistent as production's must be (docs/operations.md, Redis requirements: AOF): every
  * write is fsynced to its append-only file, so a SIGKILL and restart keep what it had acknowledged.
  */
 export async function privateRedis(): Promise<PrivateService> {

@@ -22,7 +22,7 @@ const MAX_WAIT_MS = 10_000;
  * batches at the bell: a batch holds the server's thread (its claims and documents) and FerretDB for
  * a while, and the registers in flight meanwhile wait. The bell's p99: 99-128 ms over seven runs
  * (median 105) with 1,000, 80-131 ms over six (median 95-101) with 250, a gain within the runs'
- * noise; the writer then catches up ~3 s after the last bell instead of 2.3 s (README, Benchmarks).
+ * noise; the writer then catches up ~3 s after the last bell instead of 2.3 s (docs/benchmarks.md, Attendance).
  */
 const BATCH = 250;
 const FLUSH_MS = 500;

@@ -106,7 +106,7 @@ const MAX_STATS_DAYS = 366;
 /**
  * A line's MongoDB write waits this long for newer versions of it (lineWriter.ts), so the changes of
  * a course that come together cost one write: a call and its accept, two staff calling, their two
- * invites expiring. Measured (README, office hours, session of 2026-11-24, seventh): 250 ms took the
+ * invites expiring. Measured with the office-hours benchmark (docs/benchmarks.md): 250 ms took the
  * live part's FerretDB and PostgreSQL CPU from 100 to 65 s; 1 s took the expiry part's p99 from
  * ~1.2 s to 0.37 s on the same machine.
  */
