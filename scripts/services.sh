@@ -9,6 +9,8 @@
 #                         dir (FERRETDB_HANDLER=sqlite|postgresql forces one); without Go, a
 #                         mongodb-memory-server process (needs internet on first use)
 #   REDIS_URL set      -> used as is
+#   (`bash scripts/services.sh stand-in-mongo DIR PORT`: the stand-in `npm start` and `npm run seed`
+#   use offline with nothing configured, src/platform/mongo.ts: FerretDB on SQLite in DIR, kept)
 #   otherwise          -> redis on 127.0.0.1:6379 if it answers, else a private redis-server on a free
 #                         port (installed with apt-get when missing and we are root)
 
@@ -40,6 +42,8 @@ _ensure_ferretdb() {
     FERRETDB_BIN="$(command -v ferretdb)"
     return 0
   fi
+  # Go's own install place, for a shell whose PATH does not have it (a fresh login, an IDE's terminal).
+  if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then PATH="$PATH:/usr/local/go/bin"; fi
   command -v go >/dev/null 2>&1 || return 1
   _log "building FerretDB $FERRETDB_VERSION with Go (first run only, about a minute)"
   mkdir -p "$(dirname "$FERRETDB_BIN")"
@@ -56,7 +60,9 @@ _ensure_ferretdb() {
     chmod -R u+w "$src"
     echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
     cd "$src"
-    go build -o "$FERRETDB_BIN" ./cmd/ferretdb
+    # Built beside it and renamed: another process building at the same time never runs half a binary.
+    go build -o "$FERRETDB_BIN.$$" ./cmd/ferretdb
+    mv -f "$FERRETDB_BIN.$$" "$FERRETDB_BIN"
   ) >&2
   rm -rf "$src"
   [ -x "$FERRETDB_BIN" ]
@@ -154,3 +160,27 @@ services_down() {
   fi
   [ -n "$SERVICES_DIR" ] && rm -rf "$SERVICES_DIR"
 }
+
+# The stand-in for `npm start` and `npm run seed` when MONGO_URL is unset and mongod cannot be had
+# (src/platform/mongo.ts starts it, and stops it): FerretDB on SQLite in DIR, which keeps the data
+# between runs, in the foreground on 127.0.0.1:PORT.
+stand_in_mongo() {
+  local dir="$1" port="$2"
+  _ensure_ferretdb || { _log "no FerretDB and no Go toolchain to build it: install Go or set MONGO_URL"; return 1; }
+  mkdir -p "$dir/sqlite"
+  exec "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$dir/sqlite/" --state-dir="$dir" \
+    --listen-addr="127.0.0.1:$port" --debug-addr=127.0.0.1:0 --telemetry=disable --log-level=error
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  case "${1:-}" in
+    stand-in-mongo)
+      [ $# -eq 3 ] || { echo "usage: bash scripts/services.sh stand-in-mongo DIR PORT" >&2; exit 2; }
+      stand_in_mongo "$2" "$3" || exit 1
+      ;;
+    *)
+      echo "usage: bash scripts/services.sh stand-in-mongo DIR PORT (or source it for services_up / services_down)" >&2
+      exit 2
+      ;;
+  esac
+fi

@@ -1,5 +1,8 @@
 // The only module that reads process.env. Everything else receives a Config.
-import { availableParallelism } from "node:os";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, homedir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 
 const bool = z
@@ -131,10 +134,49 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** For entry points (server, scripts): the configuration, or each problem on one line and exit 78. */
 export function loadConfigOrExit(): Config {
   try {
-    return loadConfig();
+    return withLocalJwtSecret(loadConfig());
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     for (const problem of e.problems) console.error(`config error: ${problem}`);
     process.exit(78); // EX_CONFIG
+  }
+}
+
+/**
+ * Where `npm start` and `npm run seed` keep the data of the services they start when MONGO_URL or
+ * REDIS_URL is unset (and a development JWT secret): CAMPUS_LIVE_DATA_DIR, else
+ * $XDG_DATA_HOME/campus-live, else ~/.local/share/campus-live. Outside the work tree, kept between runs.
+ */
+export function localDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CAMPUS_LIVE_DATA_DIR) return env.CAMPUS_LIVE_DATA_DIR;
+  return join(env.XDG_DATA_HOME || join(env.HOME || homedir(), ".local", "share"), "campus-live");
+}
+
+/** Where mongodb-memory-server would download mongod from (its MONGOMS_* variables, else its default). */
+export function mongodDownloadUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MONGOMS_DOWNLOAD_URL || env.MONGOMS_DOWNLOAD_MIRROR || "https://fastdl.mongodb.org";
+}
+
+/**
+ * Outside production, without JWT_SECRET: one secret kept in the data folder, shared by the server
+ * and the seed (whose printed token the server then accepts) and surviving restarts. When the folder
+ * cannot be written, the per-process random secret stays.
+ */
+function withLocalJwtSecret(config: Config): Config {
+  if (config.isProduction || config.JWT_SECRET) return config;
+  const dir = localDataDir();
+  const file = join(dir, "jwt-secret");
+  try {
+    mkdirSync(dir, { recursive: true });
+    try {
+      // "wx": when the server and the seed start together, the first one's secret is the one kept.
+      writeFileSync(file, randomBytes(48).toString("base64") + "\n", { mode: 0o600, flag: "wx" });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    const secret = readFileSync(file, "utf8").trim();
+    return secret.length >= 32 ? { ...config, JWT_SECRET: secret, jwtSecret: secret } : config;
+  } catch {
+    return config;
   }
 }

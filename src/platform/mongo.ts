@@ -1,6 +1,10 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import mongoose from "mongoose";
+import { localDataDir, mongodDownloadUrl } from "./config";
+import { answers, packageRoot, recordLocalService, runningLocalService, startLocalService, type LocalService } from "./localServices";
 import type { Logger } from "./logger";
-import { firstLine, forEachConcurrently, isObjectId, redactUrl, withTimeout } from "./util";
+import { firstLine, forEachConcurrently, freePort, isObjectId, redactUrl, withTimeout } from "./util";
 
 export interface MongoHandle {
   connection: mongoose.Connection;
@@ -8,7 +12,14 @@ export interface MongoHandle {
   close(): Promise<void>;
 }
 
+/** How long the embedded mongod may take to start once its binary is here. */
 const EMBEDDED_START_TIMEOUT_MS = 25_000;
+/** How long a first run may take to download mongod (about 100 MB) once the download site answers. */
+const EMBEDDED_DOWNLOAD_TIMEOUT_MS = 180_000;
+/** How long the download site has to accept a connection: offline, a name lookup fails at once. */
+const ONLINE_CHECK_TIMEOUT_MS = 3_000;
+/** The stand-in's first run builds FerretDB with Go (about a minute; longer on a cold module cache). */
+const STAND_IN_START_TIMEOUT_MS = 300_000;
 /** How long start-up keeps trying to reach MongoDB. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /**
@@ -19,26 +30,15 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export const SERVER_SELECTION_TIMEOUT_MS = 1_000;
 
 /**
- * Connects the process-wide mongoose connection. Without MONGO_URL an embedded mongodb-memory-server
- * is started (it downloads mongod on first use); when that fails (offline) the error names MONGO_URL.
+ * Connects the process-wide mongoose connection. Without MONGO_URL (never in production: config.ts
+ * requires it there), a local database whose data is kept in localDataDir() (embedded()).
  */
 export async function connectMongo(url: string | undefined, logger: Logger): Promise<MongoHandle> {
   let stopEmbedded: (() => Promise<unknown>) | undefined;
   if (!url) {
-    logger.info("MONGO_URL not set: starting embedded mongodb-memory-server");
-    try {
-      const { MongoMemoryReplSet } = await import("mongodb-memory-server");
-      const started = MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: "wiredTiger" } });
-      const server = await withTimeout(started, EMBEDDED_START_TIMEOUT_MS, "timed out");
-      url = server.getUri("campus_live");
-      stopEmbedded = () => server.stop();
-    } catch (e) {
-      throw new Error(
-        `MongoDB: MONGO_URL is not set and the embedded mongodb-memory-server could not start ` +
-          `(${firstLine(e)}). Set MONGO_URL=mongodb://host:27017/campus_live`,
-        { cause: e },
-      );
-    }
+    const local = await embedded(logger);
+    url = local.url;
+    stopEmbedded = () => local.stop();
   }
   mongoose.set("strictQuery", true);
   mongoose.set("autoIndex", true);
@@ -72,6 +72,97 @@ export async function connectMongo(url: string | undefined, logger: Logger): Pro
   };
 }
 
+/**
+ * The local database for a run with nothing configured, its data kept in the data folder between runs:
+ *   1. the one the server or the seed of this data folder already runs (the seed fills the server's);
+ *   2. mongodb-memory-server's mongod (MongoDB 7, downloaded on first use), unless the folder already
+ *      holds the stand-in's data or mongod is neither here nor downloadable (offline is seen at once:
+ *      the download site does not answer within ONLINE_CHECK_TIMEOUT_MS);
+ *   3. the tests' stand-in, FerretDB (scripts/services.sh `stand-in-mongo`: built with Go on first use,
+ *      on SQLite in the data folder);
+ *   else one line naming MONGO_URL.
+ */
+async function embedded(logger: Logger): Promise<LocalService> {
+  const dir = localDataDir();
+  const running = await runningLocalService(dir, "mongo", ["ferretdb", "mongod"]).catch(() => undefined);
+  if (running) {
+    logger.info({ mongo: running, dataDir: dir }, "MONGO_URL not set: using the local database another process of this data folder runs");
+    return { url: running, stop: async () => {} };
+  }
+  const reasons: string[] = [];
+  if (!existsSync(join(dir, "ferretdb"))) {
+    const mongod = await mongodAvailability();
+    if (mongod === "unavailable") {
+      reasons.push(`mongodb-memory-server cannot download mongod (${new URL(mongodDownloadUrl()).host} does not answer: offline?)`);
+    } else {
+      logger.info({ dataDir: dir }, mongod === "download" ? "MONGO_URL not set: downloading mongod for mongodb-memory-server (first run only)" : "MONGO_URL not set: starting mongodb-memory-server");
+      try {
+        return await startMemoryServer(dir, mongod === "download" ? EMBEDDED_DOWNLOAD_TIMEOUT_MS : EMBEDDED_START_TIMEOUT_MS);
+      } catch (e) {
+        reasons.push(`mongodb-memory-server could not start (${firstLine(e)})`);
+      }
+    }
+  }
+  const script = packageRoot() && join(packageRoot()!, "scripts", "services.sh");
+  if (script && existsSync(script)) {
+    logger.info(
+      { dataDir: dir, skipped: reasons },
+      "MONGO_URL not set: starting the local stand-in, FerretDB on SQLite (built with Go on the first run, about a minute)",
+    );
+    try {
+      const port = await freePort();
+      return await startLocalService({
+        dir,
+        name: "mongo",
+        command: "bash",
+        args: [script, "stand-in-mongo", join(dir, "ferretdb"), String(port)],
+        port,
+        // A small pool: FerretDB deadlocks when updates hold its whole backend pool (README, Known limits of FerretDB).
+        url: `mongodb://127.0.0.1:${port}/campus_live?maxPoolSize=15`,
+        readyMs: STAND_IN_START_TIMEOUT_MS,
+      });
+    } catch (e) {
+      reasons.push(`the local stand-in could not start (${firstLine(e)})`);
+    }
+  } else {
+    reasons.push("this install has no scripts/services.sh to start the local stand-in");
+  }
+  throw new Error(`MongoDB: MONGO_URL is not set, ${reasons.join(", and ") || "no local database can start"}. Set MONGO_URL=mongodb://host:27017/campus_live`);
+}
+
+/** Whether mongod is here, can be downloaded, or neither (offline with an empty cache). */
+async function mongodAvailability(): Promise<"here" | "download" | "unavailable"> {
+  try {
+    const { DryMongoBinary } = await import("mongodb-memory-server");
+    if (await DryMongoBinary.locateBinary(DryMongoBinary.getEnsuredOptions())) return "here";
+  } catch {
+    /* not found */
+  }
+  const site = new URL(mongodDownloadUrl());
+  const port = Number(site.port) || (site.protocol === "http:" ? 80 : 443);
+  return (await answers(site.hostname, port, ONLINE_CHECK_TIMEOUT_MS)) ? "download" : "unavailable";
+}
+
+/** A standalone mongod (the code uses no replica-set feature) on `<dir>/mongod`, which it keeps. */
+async function startMemoryServer(dir: string, timeoutMs: number): Promise<LocalService> {
+  const { MongoMemoryServer } = await import("mongodb-memory-server");
+  const dbPath = join(dir, "mongod");
+  mkdirSync(dbPath, { recursive: true });
+  const server = await withTimeout(
+    MongoMemoryServer.create({ instance: { dbPath, storageEngine: "wiredTiger", ip: "127.0.0.1" } }),
+    timeoutMs,
+    "timed out",
+  );
+  const url = server.getUri("campus_live");
+  const forget = recordLocalService(dir, "mongo", url, server.instanceInfo?.instance.mongodProcess?.pid ?? 0);
+  return {
+    url,
+    async stop() {
+      forget();
+      await server.stop({ doCleanup: false });
+    },
+  };
+}
 
 /**
  * Documents by `_id`, one equality lookup per id (at most `parallel` at once), ignoring ids that are

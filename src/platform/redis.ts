@@ -1,7 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createConnection } from "node:net";
+import { join } from "node:path";
 import { Redis } from "ioredis";
+import { localDataDir } from "./config";
+import { runningLocalService, startLocalService, type LocalService } from "./localServices";
 import type { Logger } from "./logger";
-import { firstLine, freePort, redactUrl, waitForPort, withTimeout } from "./util";
+import { firstLine, freePort, redactUrl, withTimeout } from "./util";
 
 export interface RedisHandle {
   url: string;
@@ -18,15 +23,14 @@ export interface RedisHandle {
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
- * Connects to REDIS_URL; without it, starts a private `redis-server` on a free port (kept in memory,
- * stopped with the process). Operations fail fast while Redis is down instead of queueing forever.
+ * Connects to REDIS_URL; without it, to a local Redis (startEmbeddedRedis). Operations fail fast
+ * while Redis is down instead of queueing forever.
  */
 export async function connectRedis(url: string | undefined, logger: Logger): Promise<RedisHandle> {
-  let child: ChildProcess | undefined;
+  let local: LocalService | undefined;
   if (!url) {
-    const started = await startEmbeddedRedis(logger);
-    url = started.url;
-    child = started.child;
+    local = await startEmbeddedRedis(logger);
+    url = local.url;
   }
   const make = (name: string) =>
     new Redis(url!, {
@@ -56,7 +60,7 @@ export async function connectRedis(url: string | undefined, logger: Logger): Pro
     );
   } catch (e) {
     for (const c of [client, publisher, subscriber]) c.disconnect();
-    child?.kill();
+    await local?.stop();
     throw new Error(`Redis: cannot connect to REDIS_URL=${redactUrl(url)} (${firstLine(lastError ?? e)})`, {
       cause: e,
     });
@@ -77,29 +81,78 @@ export async function connectRedis(url: string | undefined, logger: Logger): Pro
     },
     async close() {
       await Promise.allSettled([client, publisher, subscriber, ...extra].map((c) => c.quit()));
-      child?.kill("SIGTERM");
+      await local?.stop();
     },
   };
 }
 
-async function startEmbeddedRedis(logger: Logger): Promise<{ url: string; child: ChildProcess }> {
+/**
+ * Redis for a run with nothing configured (never in production: config.ts requires REDIS_URL there):
+ *   1. the one another process of the data folder started (the seed uses the server's);
+ *   2. the machine's own on 127.0.0.1:6379, when it answers PING;
+ *   3. a private redis-server whose data (AOF) is kept in the data folder;
+ *   else one line naming REDIS_URL.
+ */
+async function startEmbeddedRedis(logger: Logger): Promise<LocalService> {
+  const dir = localDataDir();
+  const running = await runningLocalService(dir, "redis", ["redis-server"]).catch(() => undefined);
+  if (running) {
+    logger.info({ redis: running, dataDir: dir }, "REDIS_URL not set: using the redis-server another process of this data folder runs");
+    return { url: running, stop: async () => {} };
+  }
+  if (await answersPing(DEFAULT_REDIS.host, DEFAULT_REDIS.port)) {
+    logger.info({ redis: DEFAULT_REDIS.url }, "REDIS_URL not set: using the Redis that answers on 127.0.0.1:6379");
+    return { url: DEFAULT_REDIS.url, stop: async () => {} };
+  }
   const found = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
   if (found.error || found.status !== 0) {
     throw new Error(
-      "Redis: REDIS_URL is not set and no redis-server is installed to start one. " +
+      "Redis: REDIS_URL is not set, nothing answers on 127.0.0.1:6379 and no redis-server is installed to start one. " +
         "Set REDIS_URL=redis://host:6379 or install redis-server",
     );
   }
   const port = await freePort();
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"],
-    { stdio: "ignore" },
-  );
-  child.unref();
-  await waitForPort(port);
-  process.once("exit", () => child.kill());
-  logger.info({ port }, "REDIS_URL not set: started embedded redis-server");
-  return { url: `redis://127.0.0.1:${port}`, child };
+  const data = join(dir, "redis");
+  mkdirSync(data, { recursive: true });
+  let service: LocalService;
+  try {
+    service = await startLocalService({
+      dir,
+      name: "redis",
+      command: "redis-server",
+      // Kept as production's is (AOF), so a quiz answer or an enrollment not yet in MongoDB survives a restart.
+      args: ["--port", String(port), "--bind", "127.0.0.1", "--dir", data, "--appendonly", "yes", "--save", "", "--loglevel", "warning"],
+      port,
+      url: `redis://127.0.0.1:${port}`,
+      readyMs: CONNECT_TIMEOUT_MS,
+    });
+  } catch (e) {
+    throw new Error(`Redis: REDIS_URL is not set and the local redis-server could not start (${firstLine(e)}). Set REDIS_URL=redis://host:6379`, {
+      cause: e,
+    });
+  }
+  logger.info({ port, dataDir: data }, "REDIS_URL not set: started a local redis-server");
+  return service;
 }
 
+const DEFAULT_REDIS = { host: "127.0.0.1", port: 6379, url: "redis://127.0.0.1:6379" };
+
+/** Whether a Redis that needs no password answers PING on host:port within a second. */
+function answersPing(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    let reply = "";
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.on("data", (d) => {
+      reply += String(d);
+      if (reply.includes("\r\n")) done(reply.startsWith("+PONG"));
+    });
+    socket.once("error", () => done(false));
+    socket.once("close", () => done(false));
+  });
+}

@@ -4,7 +4,6 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
@@ -27,6 +26,7 @@ import type { AppContext } from "../context";
 import type { Services } from "../services";
 import type { Config } from "./config";
 import { AppError } from "./errors";
+import { createExplorer, landingPageWithExplorer } from "./explorer";
 import { HttpDrain } from "./httpDrain";
 import { assertComplexity, assertWellFormedStrings, limitRules, MAX_DOCUMENT_TOKENS } from "./graphqlLimits";
 import { createSharedSubscribe, sharedMessagePayload, spliceSharedResults } from "./sharedExecution";
@@ -94,14 +94,16 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
       // No HTTP cache hints are used; the default cache-control plugin would wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
       // Production serves no page and no schema: GET /graphql from a browser is a plain 400.
-      config.isProduction
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ footer: false, includeCookies: false }),
+      // Elsewhere Apollo Sandbox, whose offline note links to the bundled explorer (explorer.ts).
+      config.isProduction ? ApolloServerPluginLandingPageDisabled() : landingPageWithExplorer(),
       complexityPlugin(config.MAX_QUERY_COMPLEXITY),
       observabilityPlugin(metrics, logger),
     ],
   });
   await apollo.start();
+
+  // The bundled explorer (/explorer), for when Sandbox cannot load; never in production.
+  const explorer = config.isProduction ? undefined : createExplorer(GRAPHQL_PATH);
 
   httpServer.on("request", (req, res) => {
     const requestId = requestIdOf(req);
@@ -127,6 +129,7 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
           }),
         );
       default:
+        if (explorer?.(req, res, path)) return;
         return sendJson(res, 404, { error: "not found" });
     }
   });
