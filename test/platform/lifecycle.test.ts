@@ -1,14 +1,15 @@
 // Start-up checks and graceful shutdown, with the real process.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { Agent, request } from "node:http";
 import { MongoClient, ObjectId } from "mongodb";
 import { CourseSeatsChangedDocument, EnrollDocument, MyEnrollmentsDocument } from "../../operations/generated";
 import { connected, gql, source, subscribe, wsClient, wsExecute } from "../support/client";
-import { createCourse, signUp, type TestUser } from "../support/factories";
+import { createCourse, eventually, signUp, type TestUser } from "../support/factories";
 import { deploymentEnv, runToExit, startServer, stopAll } from "../support/server";
 import { MIN_NODE, nodeVersionProblem } from "../../src/platform/nodeVersion";
 
@@ -213,6 +214,8 @@ describe("SIGTERM under traffic, NODE_ENV=production", () => {
 
   it("stops cleanly with WEB_CONCURRENCY=2: every worker drains and the primary exits 0", async () => {
     const server = await startServer(deploymentEnv({ NODE_ENV: "production", WEB_CONCURRENCY: "2" }));
+    // Both workers serving (startServer returns at the first one's "listening").
+    await eventually(async () => server.logs.join("\n").match(/"msg":"listening"/g)?.length ?? 0, (n) => n === 2);
     const user = await signUp(server);
     const client = wsClient(server, user.token, { lazy: false });
     await connected(client);
@@ -227,6 +230,24 @@ describe("SIGTERM under traffic, NODE_ENV=production", () => {
     expect(logs.match(/"msg":"stopped"/g)).toHaveLength(2);
     expect(logs).toContain('"failed":0,"msg":"all workers stopped"');
   });
+});
+
+it("a signal during start-up: the start finishes, nothing listens, exit 0", async () => {
+  const proc = spawn(process.execPath, [join(__dirname, "..", "..", "dist", "src", "main.js")], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...deploymentEnv({ NODE_ENV: "production" }), HOST: "127.0.0.1", PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  createInterface({ input: proc.stdout! }).on("line", (line) => {
+    lines.push(line);
+    if (line.includes('"msg":"mongo connected"')) proc.kill("SIGTERM"); // connected, not yet listening
+  });
+  const code = await new Promise<number | null>((resolve) => proc.once("exit", (c) => resolve(c)));
+  expect(code).toBe(0);
+  const log = lines.join("\n");
+  expect(log).toContain('"msg":"shutting down"');
+  expect(log).toContain('"msg":"stopped"');
+  expect(log).not.toContain('"msg":"listening"');
 });
 
 /** One POST on a keep-alive agent: when its bytes were handed to the OS, and its answer or failure. */
