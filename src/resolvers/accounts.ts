@@ -73,14 +73,14 @@ export class AccountsResolver {
     nullable: true,
     description: "A course's staff: seen by that course's members and ADMINs; null to anyone else and in live feeds",
   })
-  async email(@Root() user: User, @Ctx() ctx: AppContext): Promise<string | null> {
+  email(@Root() user: User, @Ctx() ctx: AppContext): string | null | Promise<string | null> {
+    // Answered synchronously when no lookup is needed (one's own account, ADMINs...): a promise per
+    // field costs every query that selects it, `me` first of all.
     if (user.ownAccount) return user.email;
     const viewer = isSharedExecution(ctx) ? null : ctx.user;
     if (!viewer) return null;
     if (seesEmailOf(viewer, user.id)) return user.email;
-    const staffOf = await ctx.services.courseMembers.staffedBy(user.id);
-    const courses = staffOf.length ? await coursesOfViewer(ctx) : new Set<string>();
-    return canSeeEmail(viewer, user.id, { staffOf, viewerCourses: courses }) ? user.email : null;
+    return emailForCourseMember(user, viewer, ctx);
   }
 
   @FieldResolver(() => SexEnum, { nullable: true, description: "Used by sex-restricted courses; seen only by the user and ADMINs (null to anyone else)" })
@@ -94,4 +94,11 @@ export class AccountsResolver {
     const viewer = isSharedExecution(ctx) ? null : ctx.user;
     return viewer?.role === "ADMIN" ? (user.locked ?? false) : null;
   }
+}
+
+/** A staff member's e-mail, for a viewer who may be a member of one of their courses. */
+async function emailForCourseMember(user: User, viewer: NonNullable<AppContext["user"]>, ctx: AppContext): Promise<string | null> {
+  const staffOf = await ctx.services.courseMembers.staffedBy(user.id);
+  const courses = staffOf.length ? await coursesOfViewer(ctx) : new Set<string>();
+  return canSeeEmail(viewer, user.id, { staffOf, viewerCourses: courses }) ? user.email : null;
 }
