@@ -14,7 +14,7 @@ const OFFLINE_LINK = `<p>The bundled explorer works without network: <a id="offl
 
 /**
  * Apollo's own landing page (Sandbox), whose "cannot be loaded, you might be offline" note, shown
- * when Sandbox's script does not load, now links to the bundled explorer.
+ * when Sandbox's script does not load, links to the bundled explorer.
  */
 export function landingPageWithExplorer(): ApolloServerPlugin<BaseContext> {
   const apollo = ApolloServerPluginLandingPageLocalDefault({ footer: false, includeCookies: false });

@@ -232,8 +232,6 @@ type WsExtra = {
   socket: WebSocket;
   request: IncomingMessage;
   user?: AuthUser | null;
-  /** What this socket counts against: its account, or its address when signed out. */
-  owner?: string;
   subscriptions?: Set<string>;
   /** Queries and mutations received on this socket and not yet answered. */
   pending?: Set<string>;
@@ -275,15 +273,14 @@ function useGraphQLWs(
   let unanswered = 0;
   let allAnswered: (() => void) | null = null;
   const extraOf = new WeakMap<WebSocket, WsExtra>();
-  // Open sockets per account ("u:<id>") and per address of signed-out sockets ("a:<ip>"), this instance.
-  const socketsOf = new Map<string, number>();
-  const goingAway = (extra: WsExtra) => extra.socket.close(1001, "Server shutting down");
-  // Signed-in sockets by account: a locked account's sockets close at once (4401, as for an expired
-  // token: the client stops retrying, and logging in again answers ACCOUNT_LOCKED).
-  const accountSockets = new Map<string, Set<WebSocket>>();
+  // Open sockets per account ("u:<id>") and per address of signed-out sockets ("a:<ip>"), this instance:
+  // counted against the caps, and a locked account's closed at once (4401, as for an expired token:
+  // the client stops retrying, and logging in again answers ACCOUNT_LOCKED).
+  const socketsOf = new Map<string, Set<WebSocket>>();
+  const goingAway = (socket: WebSocket) => socket.close(1001, "Server shutting down");
   const stopWatchingAccounts = services.accountStates.onChange((change) => {
     if (!change.locked) return;
-    for (const socket of accountSockets.get(change.userId) ?? []) socket.close(4401, "Account locked");
+    for (const socket of socketsOf.get(`u:${change.userId}`) ?? []) socket.close(4401, "Account locked");
   });
   /** The socket's user as the account is now; when it may no longer act, the socket is closed (4401) and the error returned. */
   const currentUser = async (extra: WsExtra): Promise<AuthUser | null | AppError> => {
@@ -316,22 +313,17 @@ function useGraphQLWs(
         ctx.extra.user = current;
         const user = ctx.extra.user;
         const owner = user ? `u:${user.id}` : `a:${clientIp(ctx.extra.request, config.TRUST_PROXY)}`;
-        const open = socketsOf.get(owner) ?? 0;
-        if (open >= (user ? config.MAX_SOCKETS_PER_ACCOUNT : config.MAX_ANONYMOUS_SOCKETS_PER_ADDRESS)) {
+        const open = socketsOf.get(owner) ?? new Set<WebSocket>();
+        if (open.size >= (user ? config.MAX_SOCKETS_PER_ACCOUNT : config.MAX_ANONYMOUS_SOCKETS_PER_ADDRESS)) {
           // 1008 (policy violation): over MAX_SOCKETS_PER_ACCOUNT / MAX_ANONYMOUS_SOCKETS_PER_ADDRESS.
           ctx.extra.socket.close(1008, user ? "Too many sockets for this account" : "Too many sockets from this address");
           return false;
         }
-        socketsOf.set(owner, open + 1);
-        ctx.extra.owner = owner;
-        if (user) {
-          const sockets = accountSockets.get(user.id) ?? new Set<WebSocket>();
-          accountSockets.set(user.id, sockets.add(ctx.extra.socket));
-          ctx.extra.socket.once("close", () => {
-            sockets.delete(ctx.extra.socket);
-            if (!sockets.size && accountSockets.get(user.id) === sockets) accountSockets.delete(user.id);
-          });
-        }
+        socketsOf.set(owner, open.add(ctx.extra.socket));
+        ctx.extra.socket.once("close", () => {
+          open.delete(ctx.extra.socket);
+          if (!open.size && socketsOf.get(owner) === open) socketsOf.delete(owner);
+        });
         ctx.extra.subscriptions = new Set();
         ctx.extra.pending = new Set();
         extraOf.set(ctx.extra.socket, ctx.extra);
@@ -351,12 +343,6 @@ function useGraphQLWs(
       },
       onDisconnect: (ctx) => {
         metrics.openSockets.dec();
-        const owner = ctx.extra.owner;
-        if (owner) {
-          const open = (socketsOf.get(owner) ?? 1) - 1;
-          if (open > 0) socketsOf.set(owner, open);
-          else socketsOf.delete(owner);
-        }
         // graphql-ws may call onComplete for these after onDisconnect: clear, so each counts once.
         metrics.activeSubscriptions.dec(ctx.extra.subscriptions?.size ?? 0);
         ctx.extra.subscriptions?.clear();
@@ -428,7 +414,7 @@ function useGraphQLWs(
         } else if (ctx.extra.pending?.delete(id)) {
           unanswered--;
           // After this hook graphql-ws sends the `complete` message: close behind it, not before.
-          if (closing && ctx.extra.pending.size === 0) setImmediate(goingAway, ctx.extra);
+          if (closing && ctx.extra.pending.size === 0) setImmediate(goingAway, ctx.extra.socket);
           if (unanswered === 0) allAnswered?.();
         }
       },
@@ -453,7 +439,7 @@ function useGraphQLWs(
       closing = true;
       for (const socket of wsServer.clients) {
         const extra = extraOf.get(socket);
-        if (!extra?.pending?.size) socket.close(1001, "Server shutting down");
+        if (!extra?.pending?.size) goingAway(socket);
         // else goingAway() when its last answer is sent (onComplete)
       }
       if (unanswered > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
