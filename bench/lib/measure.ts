@@ -136,7 +136,7 @@ export interface CpuFigures {
   serverCpuSec: number;
   /** The Redis server on REDIS_URL's port (shared with whatever else uses it). */
   redisCpuSec: number;
-  /** The FerretDB on MONGO_URL's port and the PostgreSQL backends serving its database. */
+  /** The FerretDB on MONGO_URL's port and its PostgreSQL cluster (the postmaster and all its processes). */
   ferretdbCpuSec: number;
   /** This benchmark process: the load generator. */
   loadGenCpuSec: number;
@@ -182,7 +182,7 @@ function tryCpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** The Redis and FerretDB (+ PostgreSQL backend) processes of a deployment, by the ports in its URLs. */
+/** The Redis and FerretDB (+ its PostgreSQL cluster) processes of a deployment, by the ports in its URLs. */
 function serviceProcesses(env: Record<string, string>): { redis: number[]; database: number[] } {
   const mongoPort = new URL(env.MONGO_URL).port;
   const redisPort = new URL(env.REDIS_URL).port || "6379";
@@ -197,8 +197,19 @@ function serviceProcesses(env: Record<string, string>): { redis: number[]; datab
     });
   const redis = commands.filter((c) => c.cmd.startsWith("redis-server") && c.cmd.includes(`:${redisPort}`)).map((c) => c.pid);
   const ferret = commands.find((c) => c.cmd.includes("ferretdb") && c.cmd.includes(`--listen-addr=127.0.0.1:${mongoPort}`));
-  const pgDatabase = ferret && /--postgresql-url=\S*?\/([\w]+)(\?|\s|$)/.exec(ferret.cmd)?.[1];
-  const backends = pgDatabase ? commands.filter((c) => c.cmd.startsWith("postgres: ") && c.cmd.includes(` ${pgDatabase} `)).map((c) => c.pid) : [];
-  return { redis, database: ferret ? [ferret.pid, ...backends] : [] };
+  const pgPort = ferret && /--postgresql-url=postgres:\/\/[^\s/]*?:(\d+)\//.exec(ferret.cmd)?.[1];
+  const postmaster = pgPort ? commands.find((c) => / -D (\S+)/.test(c.cmd) && c.cmd.includes("postgres") && clusterPort(/ -D (\S+)/.exec(c.cmd)![1]) === pgPort) : undefined;
+  const cluster = postmaster ? [postmaster.pid, ...childrenOf(postmaster.pid)] : [];
+  return { redis, database: ferret ? [ferret.pid, ...cluster] : [] };
 }
+
+/** The port a PostgreSQL data directory's running server listens on (its postmaster.pid, line 4). */
+function clusterPort(dataDir: string): string | undefined {
+  try {
+    return readFileSync(`${dataDir}/postmaster.pid`, "utf8").split("\n")[3]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
 

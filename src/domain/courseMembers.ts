@@ -1,10 +1,11 @@
 // Who belongs to which course, for what one user may see of another (src/auth/policies.ts): the
 // courses a user staffs (owner or instructor) and the courses a viewer is a member of (staff, or a
 // student enrolled or waitlisted).
+import type { Types } from "mongoose";
 import type { AuthUser } from "../auth/tokens";
 import { CourseModel } from "../models/course";
 import { cachedLoader } from "../platform/loader";
-import { forEachConcurrently, isObjectId } from "../platform/util";
+import { isObjectId } from "../platform/util";
 import type { EnrollmentEngine } from "./enrollment/engine";
 
 /**
@@ -16,19 +17,16 @@ const STAFF_CACHE_MS = 10_000;
 export class CourseMembers {
   private readonly staff = cachedLoader<{ courseIds: string[] }>(
     async (userIds) => {
-      const found = new Map<string, { courseIds: string[] }>();
-      let failure: unknown;
-      // One equality query per user (owner or instructor), each served by an index.
-      await forEachConcurrently(
-        userIds.filter(isObjectId),
-        16,
-        async (userId) => {
-          const courses = await CourseModel.find({ $or: [{ owner: userId }, { instructors: userId }] }).select({ _id: 1 }).lean<{ _id: { toHexString(): string } }[]>();
-          found.set(userId, { courseIds: courses.map((c) => c._id.toHexString()) });
-        },
-        (err) => (failure ??= err),
-      );
-      if (failure) throw failure;
+      const ids = userIds.filter(isObjectId);
+      const found = new Map<string, { courseIds: string[] }>(ids.map((id) => [id, { courseIds: [] }]));
+      if (!ids.length) return found;
+      // One query for the whole batch, each branch served by its index.
+      const courses = await CourseModel.find({ $or: [{ owner: { $in: ids } }, { instructors: { $in: ids } }] })
+        .select({ owner: 1, instructors: 1 })
+        .lean<{ _id: Types.ObjectId; owner: Types.ObjectId; instructors: Types.ObjectId[] }[]>();
+      for (const c of courses) {
+        for (const member of new Set([c.owner, ...c.instructors].map(String))) found.get(member)?.courseIds.push(c._id.toHexString());
+      }
       return found;
     },
     { max: 50_000, ttlMs: STAFF_CACHE_MS },

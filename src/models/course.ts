@@ -50,6 +50,7 @@ courseSchema.index({ code: 1 }, { unique: true });
 courseSchema.index({ category: 1 });
 courseSchema.index({ department: 1 });
 courseSchema.index({ owner: 1 });
+courseSchema.index({ instructors: 1 });
 
 export type CourseDoc = InferSchemaType<typeof courseSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 export const CourseModel = model("Course", courseSchema);

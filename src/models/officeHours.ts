@@ -141,8 +141,6 @@ const officeHoursSchema = new Schema(
      * The entries in `queueentries` stay the queryable record.
      */
     line: { type: Buffer, default: null },
-    /** The earliest invite expiry or maximum wait in the line (the deadline sweep reads this). */
-    nextDeadline: { type: Date, default: null },
     /** Students helped within the cooldown (policy), pruned as it passes. */
     recentlyHelped: { type: [helpedSchema], default: [] },
     onDuty: { type: [dutySchema], default: [] },
@@ -160,7 +158,6 @@ const officeHoursSchema = new Schema(
   },
   { versionKey: false, collection: "officehours" },
 );
-officeHoursSchema.index({ nextDeadline: 1 });
 
 export interface DutyDoc {
   staff: Types.ObjectId;
@@ -172,7 +169,6 @@ export interface OfficeHoursDoc {
   _id: Types.ObjectId;
   course: Types.ObjectId;
   line: QueueEntryDoc[];
-  nextDeadline: Date | null;
   recentlyHelped: { student: Types.ObjectId; at: Date }[];
   onDuty: DutyDoc[];
   expiredInvite: ExpiredInvitePolicy;

@@ -4,20 +4,19 @@
 //   message "E11000 duplicate key error collection: db.c index: code_1 dup key: { ... }", with
 //   `keyPattern` / `keyValue`;
 // - bulk writes: a MongoBulkWriteError whose `writeErrors` (an array, or one error) carry the codes;
-// - FerretDB 1.x: 11000 on inserts, but an update or findAndModify that breaks a unique index answers
-//   code 1 (InternalError) with PostgreSQL's "duplicate key value violates unique constraint
-//   \"<collection>_<hash>_<index>_<hash>_idx\" (SQLSTATE 23505)";
+// - FerretDB 2 on DocumentDB: 11000 "Duplicate key violation on the requested collection: Index
+//   'code_1'" on inserts and updates, but a findAndModify that breaks a unique index answers code 1
+//   (InternalError) with PostgreSQL's "conflicting key value violates exclusion constraint
+//   \"documents_rum_index_<n>\"" (DocumentDB's unique indexes are exclusion constraints);
 // - drivers and mongoose may wrap the server's error (`cause`, `errorResponse`).
 
 const DUPLICATE_CODES = new Set([11000, 11001, 12582]);
-const DUPLICATE_MESSAGE = /E1100[01] duplicate key|duplicate key value violates unique constraint|SQLSTATE 23505/i;
-/** MongoDB names the index: "... index: code_1 dup key: ...". */
-const MONGO_INDEX = /index: (\S+) dup key/;
-/** FerretDB 1.x names PostgreSQL's constraint. */
-const PG_CONSTRAINT = /unique constraint "([^"]+)"/;
+const DUPLICATE_MESSAGE = /E1100[01] duplicate key|Duplicate key violation|conflicting key value violates exclusion constraint/i;
+/** MongoDB names the index ("... index: code_1 dup key: ..."), and so does FerretDB ("... Index 'code_1'"). */
+const INDEX_NAME = /index: (\S+) dup key|Index '([^']+)'/;
 
 export interface DuplicateKey {
-  /** The index as the server named it (MongoDB: "code_1"; FerretDB 1.x: its PostgreSQL constraint), if it did. */
+  /** The index as the server named it ("code_1"), if it did. */
   index?: string;
   /** The indexed fields, when the server said (MongoDB's `keyPattern`). */
   fields?: string[];
@@ -44,7 +43,8 @@ function find(err: unknown, depth: number): DuplicateKey | null {
   const message = [e.errmsg, e.message].find((m): m is string => typeof m === "string") ?? "";
   if (DUPLICATE_CODES.has(Number(e.code)) || e.codeName === "DuplicateKey" || DUPLICATE_MESSAGE.test(message)) {
     const pattern = e.keyPattern && typeof e.keyPattern === "object" ? Object.keys(e.keyPattern) : undefined;
-    const index = MONGO_INDEX.exec(message)?.[1] ?? PG_CONSTRAINT.exec(message)?.[1];
+    const named = INDEX_NAME.exec(message);
+    const index = named?.[1] ?? named?.[2];
     return { ...(index ? { index } : {}), ...(pattern?.length ? { fields: pattern } : {}) };
   }
   return find(e.errorResponse, depth + 1) ?? find(e.err, depth + 1) ?? find(e.cause, depth + 1);

@@ -4,7 +4,7 @@ import mongoose from "mongoose";
 import { localDataDir, mongodDownloadUrl } from "./config";
 import { answers, packageRoot, recordLocalService, runningLocalService, startLocalService, type LocalService } from "./localServices";
 import type { Logger } from "./logger";
-import { firstLine, forEachConcurrently, freePort, isObjectId, redactUrl, withTimeout } from "./util";
+import { firstLine, freePort, isObjectId, redactUrl, withTimeout } from "./util";
 
 export interface MongoHandle {
   connection: mongoose.Connection;
@@ -18,8 +18,10 @@ const EMBEDDED_START_TIMEOUT_MS = 25_000;
 const EMBEDDED_DOWNLOAD_TIMEOUT_MS = 180_000;
 /** How long the download site has to accept a connection: offline, a name lookup fails at once. */
 const ONLINE_CHECK_TIMEOUT_MS = 3_000;
-/** The stand-in's first run builds FerretDB with Go (about a minute; longer on a cold module cache). */
+/** The stand-in's first run builds FerretDB 2.5 and DocumentDB (about 3 minutes); later starts take seconds. */
 const STAND_IN_START_TIMEOUT_MS = 300_000;
+/** The stand-in's folder inside the data folder (its PostgreSQL cluster and FerretDB's state). */
+const STAND_IN_DIR = "docdb";
 /** How long start-up keeps trying to reach MongoDB. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /**
@@ -43,7 +45,7 @@ export async function connectMongo(url: string | undefined, logger: Logger): Pro
   mongoose.set("strictQuery", true);
   mongoose.set("autoIndex", true);
   const deadline = Date.now() + CONNECT_TIMEOUT_MS;
-  // A maxPoolSize in MONGO_URL wins (FerretDB needs a smaller pool: see README, Known limits of FerretDB).
+  // A maxPoolSize in MONGO_URL wins.
   const pool = /[?&]maxPoolSize=/i.test(url) ? {} : { maxPoolSize: 50 };
   for (;;) {
     try {
@@ -78,19 +80,19 @@ export async function connectMongo(url: string | undefined, logger: Logger): Pro
  *   2. mongodb-memory-server's mongod (MongoDB 7, downloaded on first use), unless the folder already
  *      holds the stand-in's data or mongod is neither here nor downloadable (offline is seen at once:
  *      the download site does not answer within ONLINE_CHECK_TIMEOUT_MS);
- *   3. the tests' stand-in, FerretDB (scripts/services.sh `stand-in-mongo`: built with Go on first use,
- *      on SQLite in the data folder);
+ *   3. the tests' stand-in, FerretDB 2.5 on a PostgreSQL cluster with DocumentDB in the data folder
+ *      (scripts/services.sh `stand-in-mongo`, built from the vendored sources on first use);
  *   else one line naming MONGO_URL.
  */
 async function embedded(logger: Logger): Promise<LocalService> {
   const dir = localDataDir();
-  const running = await runningLocalService(dir, "mongo", ["ferretdb", "mongod"]).catch(() => undefined);
+  const running = await runningLocalService(dir, "mongo", ["stand-in-mongo", "mongod"]).catch(() => undefined);
   if (running) {
     logger.info({ mongo: running, dataDir: dir }, "MONGO_URL not set: using the local database another process of this data folder runs");
     return { url: running, stop: async () => {} };
   }
   const reasons: string[] = [];
-  if (!existsSync(join(dir, "ferretdb"))) {
+  if (!existsSync(join(dir, STAND_IN_DIR))) {
     const mongod = await mongodAvailability();
     if (mongod === "unavailable") {
       reasons.push(`mongodb-memory-server cannot download mongod (${new URL(mongodDownloadUrl()).host} does not answer: offline?)`);
@@ -107,7 +109,7 @@ async function embedded(logger: Logger): Promise<LocalService> {
   if (script && existsSync(script)) {
     logger.info(
       { dataDir: dir, skipped: reasons },
-      "MONGO_URL not set: starting the local stand-in, FerretDB on SQLite (built with Go on the first run, about a minute)",
+      "MONGO_URL not set: starting the local stand-in, FerretDB 2.5 + DocumentDB (built on the first run, about 3 minutes)",
     );
     try {
       const port = await freePort();
@@ -115,10 +117,9 @@ async function embedded(logger: Logger): Promise<LocalService> {
         dir,
         name: "mongo",
         command: "bash",
-        args: [script, "stand-in-mongo", join(dir, "ferretdb"), String(port)],
+        args: [script, "stand-in-mongo", join(dir, STAND_IN_DIR), String(port)],
         port,
-        // A small pool: FerretDB deadlocks when updates hold its whole backend pool (README, Known limits of FerretDB).
-        url: `mongodb://127.0.0.1:${port}/campus_live?maxPoolSize=15`,
+        url: `mongodb://127.0.0.1:${port}/campus_live`,
         readyMs: STAND_IN_START_TIMEOUT_MS,
       });
     } catch (e) {
@@ -164,24 +165,8 @@ async function startMemoryServer(dir: string, timeoutMs: number): Promise<LocalS
   };
 }
 
-/**
- * Documents by `_id`, one equality lookup per id (at most `parallel` at once), ignoring ids that are
- * not ObjectIds. FerretDB serves `_id` equality from its primary key but answers `{ _id: { $in } }`
- * by reading and decoding every document of the collection (a CPU profile of FerretDB during the
- * office-hours benchmark: 88% of its time in such finds, from the user loader).
- */
-export async function findByIds<T>(model: mongoose.Model<any>, ids: readonly string[], parallel = 16): Promise<T[]> {
-  const found: T[] = [];
-  let failure: unknown;
-  await forEachConcurrently(
-    ids.filter(isObjectId),
-    parallel,
-    async (id) => {
-      const doc = await model.findById(id).lean<T>();
-      if (doc) found.push(doc);
-    },
-    (err) => (failure ??= err),
-  );
-  if (failure) throw failure; // an outage is not "not found"
-  return found;
+/** Documents by `_id` in one `$in` query (an index lookup), ignoring ids that are not ObjectIds. */
+export function findByIds<T>(model: mongoose.Model<any>, ids: readonly string[]): Promise<T[]> {
+  const valid = ids.filter(isObjectId);
+  return valid.length ? model.find({ _id: { $in: valid } }).lean<T[]>().exec() : Promise.resolve([]);
 }

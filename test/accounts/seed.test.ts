@@ -1,7 +1,7 @@
 // `npm run seed` fills the server's database with demo data worth exploring, once, and prints the
 // log-ins and three operations to paste, which work as printed.
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -108,6 +108,7 @@ it("fills the database once with demo data; the printed log-ins and examples wor
 
 it("with nothing configured, fills the database of the server running on the local services", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "campus-live-data-"));
+  chmodSync(dataDir, 0o755); // the stand-in's PostgreSQL runs as the postgres user and keeps its data inside
   folders.push(dataDir);
   const closed = await new Promise<number>((resolve) => {
     const s = createServer().listen(0, "127.0.0.1", () => {

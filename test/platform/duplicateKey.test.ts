@@ -1,6 +1,7 @@
 // The duplicate-key detector (src/platform/duplicateKey.ts) against the errors the test run's
-// database really gives (FerretDB's updates answer code 1 with PostgreSQL's words, its inserts
-// 11000), through the driver and through mongoose, plus MongoDB's own form and wrapped ones.
+// database really gives (FerretDB 2's findAndModify answers code 1 with PostgreSQL's words, its
+// inserts and updates 11000), through the driver and through mongoose, plus MongoDB's own form and
+// wrapped ones.
 import { randomBytes } from "node:crypto";
 import { MongoClient, MongoServerError, type Collection, type Db } from "mongodb";
 import mongoose from "mongoose";
@@ -61,8 +62,10 @@ it("names MongoDB's index and fields, and sees through wrappers", () => {
   expect(isDuplicateKey(new Error("while saving", { cause: mongoError }))).toBe(true);
   expect(isDuplicateKey({ errorResponse: { code: 11000, errmsg: "E11000 duplicate key error" } })).toBe(true);
   expect(isDuplicateKey({ codeName: "DuplicateKey" })).toBe(true);
-  const ferret = new MongoServerError({ code: 1, errmsg: 'ERROR: duplicate key value violates unique constraint "courses_1a2b_code___3c4d_idx" (SQLSTATE 23505)' });
-  expect(duplicateKeyOf(ferret)).toEqual({ index: "courses_1a2b_code___3c4d_idx" });
+  const ferret = new MongoServerError({ code: 11000, errmsg: "Duplicate key violation on the requested collection: Index 'code_1'" });
+  expect(duplicateKeyOf(ferret)).toEqual({ index: "code_1" });
+  const ferretFindAndModify = new MongoServerError({ code: 1, errmsg: 'conflicting key value violates exclusion constraint "documents_rum_index_58"' });
+  expect(duplicateKeyOf(ferretFindAndModify)).toEqual({});
 });
 
 it("anything else is not a duplicate: other server errors, a bulk write with another failure among its errors, non-errors", async () => {

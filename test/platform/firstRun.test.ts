@@ -2,7 +2,7 @@
 // and mongod cannot be downloaded (offline, as on CI). The server serves from local services whose
 // data folder (outside the work tree) keeps what was written across a restart.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +27,7 @@ const unusedPort = () =>
 
 const tempDir = (prefix: string) => {
   const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755); // the stand-in's PostgreSQL runs as the postgres user and keeps its data inside
   folders.push(dir);
   return dir;
 };
@@ -65,7 +66,7 @@ it("serves { me { id } } without MONGO_URL or REDIS_URL when offline, and keeps 
   expect(logs).toContain("MONGO_URL not set: starting the local stand-in");
   expect(logs).toMatch(/REDIS_URL not set: (using the Redis that answers on 127\.0\.0\.1:6379|started a local redis-server)/);
   // Its data lives in the data folder, and the running service is recorded there for the seed.
-  expect(existsSync(join(dataDir, "ferretdb", "sqlite"))).toBe(true);
+  expect(existsSync(join(dataDir, "docdb", "pg", "PG_VERSION"))).toBe(true);
   expect(existsSync(join(dataDir, "mongo.json"))).toBe(true);
 
   const user = await signUp(first);

@@ -1,7 +1,8 @@
-// Redis and the MongoDB-compatible server (FerretDB) restarted under traffic. Each test runs its own
-// redis-server and FerretDB on free ports (test/support/services.ts), two server instances behind
-// the round-robin entry point, and a steady mix of operations through it. It kills one service
-// (SIGKILL), keeps it down for OUTAGE_MS, starts it again on the same port and checks:
+// Redis and the MongoDB-compatible server restarted under traffic. Each test runs its own
+// redis-server and MongoDB stand-in (FerretDB 2.5 and its PostgreSQL cluster) on free ports
+// (test/support/services.ts), two server instances behind the round-robin entry point, and a steady
+// mix of operations through it. It kills one service (SIGKILL; for the stand-in, FerretDB SIGKILLed
+// and its PostgreSQL stopped at once), keeps it down for OUTAGE_MS, starts it again on the same port and checks:
 // - nothing hangs and nothing crashes: every answer is a success, a domain answer, or
 //   SERVICE_UNAVAILABLE with the service's reason, and arrives within FAIL_FAST_LIMIT_MS;
 // - what does not need the service keeps working (and what needs it does fail);
@@ -37,7 +38,7 @@ import { createCourse, eventually, logInAdmin, signUp, type TestUser } from "../
 import { createQuiz, joinAll, questions, quizClass } from "../support/quizzes";
 import { waitForSubscribers } from "../support/redis";
 import { deploymentEnv, stopAll } from "../support/server";
-import { privateFerretDB, privateRedis, type PrivateService } from "../support/services";
+import { privateMongo, privateRedis, type PrivateService } from "../support/services";
 import { Traffic, percentile, type Operation, type Sample } from "../support/traffic";
 
 const OUTAGE_MS = 5_000;
@@ -48,11 +49,11 @@ const FAIL_FAST_LIMIT_MS = 2_500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let redis: PrivateService | undefined;
-let ferret: PrivateService | undefined;
+let mongo: PrivateService | undefined;
 afterEach(async () => {
   await stopAll();
-  await Promise.all([redis?.destroy(), ferret?.destroy()]);
-  redis = ferret = undefined;
+  await Promise.all([redis?.destroy(), mongo?.destroy()]);
+  redis = mongo = undefined;
 });
 
 interface Deployment {
@@ -72,9 +73,9 @@ interface Deployment {
 
 /** Private services, two instances, and the operations the traffic mixes (all through the entry point). */
 async function deploy(): Promise<Deployment> {
-  [redis, ferret] = await Promise.all([privateRedis(), privateFerretDB()]);
+  [redis, mongo] = await Promise.all([privateRedis(), privateMongo()]);
   const env = deploymentEnv({
-    MONGO_URL: ferret.url,
+    MONGO_URL: mongo.url,
     REDIS_URL: redis.url,
     DEFAULT_REMAINING_CHANGES: "1000",
     LOGIN_LIMIT_PER_IP: "100000",
@@ -175,7 +176,7 @@ async function outage(
 ) {
   const d = await deploy();
   const reason = service === "redis" ? "REDIS_UNAVAILABLE" : "MONGO_UNAVAILABLE";
-  const target = (service === "redis" ? redis : ferret)!;
+  const target = (service === "redis" ? redis : mongo)!;
   const [a, b] = d.cluster.instances;
 
   // A subscriber on instance a, opened before the outage; its socket must stay open throughout.
@@ -401,7 +402,7 @@ it("Redis restarted under traffic: fail fast, stay up, recover within 5 s, subsc
   });
 }, 170_000);
 
-it("FerretDB restarted under traffic: fail fast, stay up, recover within 5 s, subscriptions resume, nothing acknowledged lost", async () => {
+it("the MongoDB stand-in (FerretDB and its PostgreSQL) restarted under traffic: fail fast, stay up, recover within 5 s, subscriptions resume, nothing acknowledged lost", async () => {
   // With MongoDB down, what runs on Redis keeps working: answers, enrollments of loaded students and
   // registers are acknowledged (from Redis) and written to MongoDB once it is back.
   await outage("mongo", { needs: ["logIn"], survives: ["answer", "enroll", "reportAbsence"] });

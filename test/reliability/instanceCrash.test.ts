@@ -10,24 +10,10 @@ import { startCluster, type Cluster } from "../support/cluster";
 import { createCourse, eventually, signUp, type TestUser } from "../support/factories";
 import { byName, createQuiz, joinAll, questions, quizClass } from "../support/quizzes";
 import { deploymentEnv, stopAll, type TestServer } from "../support/server";
-import { privateFerretDB, type PrivateService } from "../support/services";
 
-// A FerretDB of its own (SQLite): three instances' connection pools are not taken from the shared PostgreSQL.
-let ferret: PrivateService;
-beforeAll(async () => {
-  ferret = await privateFerretDB();
-});
-afterAll(async () => {
-  await stopAll();
-  await ferret.destroy();
-});
+afterAll(() => stopAll());
 
-/** A fresh database on the private FerretDB, Redis shared with a fresh prefix. */
-const crashEnv = () => {
-  const url = new URL(ferret.url);
-  url.pathname = `/crash_${Math.random().toString(36).slice(2, 8)}`;
-  return deploymentEnv({ MONGO_URL: url.toString(), LOG_CLAIM_IDLE_MS: "1000" });
-};
+const crashEnv = () => deploymentEnv({ LOG_CLAIM_IDLE_MS: "1000" });
 
 const INSTANCES = 3;
 const WORKERS = 48;

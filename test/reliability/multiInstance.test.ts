@@ -37,7 +37,6 @@ import { createCourse, eventually, logInAdmin, signUp, uniqueEmail, type TestUse
 import { byName, createQuiz, joinAll, questions, quizClass } from "../support/quizzes";
 import { subscriberCount, waitForSubscribers } from "../support/redis";
 import { deploymentEnv, stopAll, type TestServer } from "../support/server";
-import { privateFerretDB, type PrivateService } from "../support/services";
 
 const INSTANCES = 3;
 const INVITE_TTL_SECONDS = 2;
@@ -53,15 +52,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let cluster: Cluster;
 let admin: TestUser;
 const sockets: { dispose(): unknown }[] = [];
-// A FerretDB of its own (SQLite): three instances' connection pools are not taken from the shared PostgreSQL.
-let ferret: PrivateService;
 
 beforeAll(async () => {
-  ferret = await privateFerretDB();
   cluster = await startCluster(
     INSTANCES,
     deploymentEnv({
-      MONGO_URL: ferret.url,
       INVITE_TTL_SECONDS: String(INVITE_TTL_SECONDS),
       LEADERBOARD_THROTTLE_MS: String(THROTTLE_MS),
       LOGIN_LIMIT_PER_ACCOUNT_IP: String(LOGIN_LIMIT_PER_ACCOUNT_IP),
@@ -76,7 +71,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(sockets.map((s) => s.dispose()));
   await stopAll();
-  await ferret?.destroy();
 });
 
 /** A subscription on its own socket to one instance, once the socket is acknowledged. */

@@ -1,9 +1,10 @@
-// Private Redis and FerretDB processes for fault tests: each on its own free port, stopped and started
+// Private Redis and MongoDB stand-in processes for fault tests: each on its own free port, stopped and started
 // again on the same port (clients reconnect to the same address), never the shared ones.
-import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { freePort, waitForPort } from "../../src/platform/util";
 
 export interface PrivateService {
@@ -17,7 +18,8 @@ export interface PrivateService {
   destroy(): Promise<void>;
 }
 
-const FERRETDB_BIN = process.env.FERRETDB_BIN ?? join(homedir(), ".cache", "campus-live", "ferretdb-v1.24.2");
+const execFileAsync = promisify(execFile);
+const SERVICES_SCRIPT = join(__dirname, "..", "..", "scripts", "services.sh");
 
 function service(port: number, url: string, dir: string, spawnIt: () => ChildProcess): PrivateService {
   let child: ChildProcess | undefined;
@@ -60,32 +62,35 @@ export async function privateRedis(): Promise<PrivateService> {
 }
 
 /**
- * A FerretDB of its own on the SQLite handler in a temporary directory (no connections taken from the
- * shared PostgreSQL); its data survives a restart, as a database server's would.
+ * A MongoDB stand-in of its own (FerretDB 2.5 on a private PostgreSQL cluster with DocumentDB, in a
+ * temporary folder: scripts/services.sh `private-mongo`); its data survives a restart, as a database
+ * server's would. `kill` is a crash of both: FerretDB SIGKILLed, PostgreSQL stopped immediately.
  */
-export async function privateFerretDB(): Promise<PrivateService> {
-  try {
-    accessSync(FERRETDB_BIN, constants.X_OK);
-  } catch {
-    throw new Error(`no FerretDB binary at ${FERRETDB_BIN}: scripts/services.sh builds it (needs Go), or set FERRETDB_BIN`);
-  }
+export async function privateMongo(): Promise<PrivateService> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "cl-ferretdb-"));
-  const s = service(port, `mongodb://127.0.0.1:${port}/campus_live`, dir, () =>
-    spawn(
-      FERRETDB_BIN,
-      [
-        "--handler=sqlite",
-        `--sqlite-url=file:${dir}/`,
-        `--state-dir=${dir}`,
-        `--listen-addr=127.0.0.1:${port}`,
-        "--debug-addr=127.0.0.1:0",
-        "--telemetry=disable",
-        "--log-level=error",
-      ],
-      { stdio: "ignore" },
-    ),
-  );
+  const dir = mkdtempSync(join(tmpdir(), "cl-mongo-"));
+  const run = (command: "up" | "stop" | "kill") => execFileAsync("bash", [SERVICES_SCRIPT, "private-mongo", command, dir, String(port)]);
+  const url = `mongodb://127.0.0.1:${port}/campus_live`;
+  let running = false;
+  const s: PrivateService = {
+    url,
+    port,
+    async start() {
+      if (running) throw new Error(`${url} is already running`);
+      await run("up");
+      await waitForPort(port, "127.0.0.1", 30_000);
+      running = true;
+    },
+    async kill() {
+      await run("kill");
+      running = false;
+    },
+    async destroy() {
+      await run("stop").catch(() => run("kill"));
+      running = false;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
   await s.start();
   return s;
 }

@@ -51,7 +51,7 @@ import { actorOf } from "../../events/catalogue";
 /** The two deadlines of an entry, each enforced by a scheduled job. */
 export type TimeoutKind = "invite" | "wait";
 
-/** Keeps the deadlines that end invites and waits (Redis and Agenda, see src/jobs/officeHours.ts). */
+/** Keeps the deadlines that end invites and waits (Agenda jobs, see src/jobs/officeHours.ts). */
 export interface EntryTimers {
   /** Returns the deadline's handle (stored on the entry). */
   schedule(kind: TimeoutKind, courseId: string, entryId: string, at: Date): Promise<string>;
@@ -111,9 +111,7 @@ const MAX_STATS_DAYS = 366;
  * ~1.2 s to 0.37 s on the same machine.
  */
 const LINE_WRITE_DELAY_MS = 1000;
-/** How many due deadlines one sweep ends at once. */
-const SWEEP_PARALLELISM = 32;
-/** Clock skew between instances tolerated by waiting (beyond it, the deadline's periodic sweep ends it). */
+/** Clock skew between instances tolerated by waiting (an instance whose clock runs further ahead ends the deadline early by the rest). */
 const MAX_EARLY_MS = 5_000;
 /** The most a question, meeting link or removal reason may hold. */
 export const MAX_TEXT = 1000;
@@ -465,8 +463,8 @@ export class OfficeHoursService {
   // ---- the expiry jobs ----
 
   /**
-   * A deadline came due (src/jobs/officeHours.ts: the Redis set, or the Agenda job behind it): ends
-   * the entry's invite or wait if it still has that deadline.
+   * A deadline came due (its Agenda job, src/jobs/officeHours.ts): ends the entry's invite or wait if
+   * it still has that deadline.
    */
   async deadlineReached(kind: TimeoutKind, courseId: string, entryId: string, deadline: Date): Promise<void> {
     if (!isObjectId(courseId)) return;
@@ -474,35 +472,6 @@ export class OfficeHoursService {
     const early = deadline.getTime() - this.deps.clock();
     if (early > 0) await new Promise((r) => setTimeout(r, Math.min(early, MAX_EARLY_MS)));
     await this.expire(kind, oid(courseId), entryId, deadline);
-  }
-
-  private sweeping: Promise<void> | null = null;
-
-  /**
-   * Ends every due deadline. Also run periodically, as a safety net for a deadline whose job was
-   * never stored (the instance died between the change and scheduling it).
-   */
-  sweep(): Promise<void> {
-    this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = null));
-    return this.sweeping;
-  }
-
-  private async sweepOnce(): Promise<void> {
-    const now = new Date(this.deps.clock());
-    const lines = await OfficeHoursModel.find({ nextDeadline: { $lte: now } }).select({ line: 1 }).lean<Pick<StoredOfficeHours, "line">[]>();
-    const due: { kind: TimeoutKind; entry: QueueEntryDoc; at: Date }[] = [];
-    for (const oh of lines) {
-      for (const entry of decodeLine(oh.line)) {
-        if (entry.status === "INVITED" && entry.inviteExpiresAt! <= now) due.push({ kind: "invite", entry, at: entry.inviteExpiresAt! });
-        if (entry.status === "WAITING" && entry.waitEndsAt && entry.waitEndsAt <= now) due.push({ kind: "wait", entry, at: entry.waitEndsAt });
-      }
-    }
-    await forEachConcurrently(
-      due,
-      SWEEP_PARALLELISM,
-      (d) => this.expire(d.kind, d.entry.course, d.entry._id.toHexString(), d.at),
-      (err, d) => this.deps.logger.error({ err, entryId: d.entry._id.toHexString() }, "office-hours deadline failed (its own job retries it)"),
-    );
   }
 
   /**
@@ -564,7 +533,7 @@ export class OfficeHoursService {
       // The change is committed once `work` has written it: that is when it happened for viewers.
       const changedAt = new Date(this.deps.clock());
       const line = result.entry ? withEntry(oh.line, result.entry) : oh.line;
-      const next: OfficeHoursDoc = { ...oh, ...result.officeHours, line, nextDeadline: nextDeadline(line), changedAt, version: oh.version + 1 };
+      const next: OfficeHoursDoc = { ...oh, ...result.officeHours, line, changedAt, version: oh.version + 1 };
       // Another holder may have the line now (this one was too slow to keep its lock): leave the
       // entry ahead of its line, which the next change repairs, rather than overwrite theirs.
       held.check();
@@ -614,7 +583,7 @@ export class OfficeHoursService {
   /** The course's document with its line read again from the active entries, as `version`. */
   private async fromEntries(oh: OfficeHoursDoc, version: number): Promise<OfficeHoursDoc> {
     const line = (await QueueEntryModel.find({ activeIn: oh._id.toHexString() }).lean<QueueEntryDoc[]>()).sort((a, b) => a.sortKey - b.sortKey);
-    return { ...oh, line, nextDeadline: nextDeadline(line), changedAt: new Date(this.deps.clock()), version };
+    return { ...oh, line, changedAt: new Date(this.deps.clock()), version };
   }
 
   /**
@@ -795,11 +764,6 @@ const inLine = (oh: OfficeHoursDoc, entryId: string) => oh.line.find((e) => e._i
 function withEntry(line: QueueEntryDoc[], entry: QueueEntryDoc): QueueEntryDoc[] {
   const others = line.filter((e) => !e._id.equals(entry._id));
   return ACTIVE_STATUSES.includes(entry.status) ? [...others, entry].sort((a, b) => a.sortKey - b.sortKey) : others;
-}
-
-function nextDeadline(line: QueueEntryDoc[]): Date | null {
-  const times = line.flatMap((e) => [e.status === "INVITED" ? e.inviteExpiresAt : null, e.status === "WAITING" ? e.waitEndsAt : null]).filter((d): d is Date => !!d);
-  return times.length ? new Date(Math.min(...times.map((d) => d.getTime()))) : null;
 }
 
 function timedOut(entry: QueueEntryDoc, kind: TimeoutKind, deadline: Date): boolean {
