@@ -3,7 +3,7 @@
 import { AttendanceLogWriter } from "./domain/attendance/writer";
 import { EnrollmentLogWriter } from "./domain/enrollment/writer";
 import { QuizLogWriter } from "./domain/quizzes/writer";
-import { defineJobs, scheduleRecurringJobs, stopJobs } from "./jobs";
+import { scheduleRecurringJobs, startJobs, stopJobs } from "./jobs";
 import { initAttendanceModels } from "./models/attendance";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
@@ -66,7 +66,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     // Office-hours lines still being written to MongoDB are written before it closes (after the jobs stop).
     runtime.onClose(() => services.officeHours.stop());
     const { agenda } = runtime;
-    defineJobs(agenda, services, logger, metrics);
+    startJobs(agenda, services, logger, metrics);
     runtime.onClose(() => stopJobs(services));
     await agenda.start();
     await scheduleRecurringJobs(agenda, config);

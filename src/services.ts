@@ -24,6 +24,7 @@ import type { EventBus } from "./events/bus";
 import { EntryDeadlines } from "./jobs/officeHours";
 import { systemClock, type Clock } from "./platform/clock";
 import type { Config } from "./platform/config";
+import { RedisDeadlines } from "./platform/deadlines";
 import { Locks } from "./platform/locks";
 import type { Logger } from "./platform/logger";
 import { RedisLimiter } from "./platform/rateLimit";
@@ -43,7 +44,7 @@ export interface Services {
   enrollment: EnrollmentService;
   engine: EnrollmentEngine;
   officeHours: OfficeHoursService;
-  /** The office-hours deadlines (invite expiry, maximum wait): Agenda jobs, run once the server runs its jobs. */
+  /** The office-hours deadlines (invite expiry, maximum wait); polled once the server runs its jobs. */
   officeHoursDeadlines: EntryDeadlines;
   quizEngine: QuizEngine;
   leaderboard: LeaderboardPublisher;
@@ -88,7 +89,7 @@ export function createServices(deps: {
     logger,
     caches: { reloadCourse: (courseId) => catalogue.reload(courseId), forgetSchoolStaff: () => attendanceDirectory.forgetStaff() },
   });
-  const officeHoursDeadlines = new EntryDeadlines(agenda, logger);
+  const officeHoursDeadlines = new EntryDeadlines(agenda, new RedisDeadlines(redis.client, `${config.REDIS_PREFIX}office-hours:deadlines`, logger), logger);
   return {
     attendanceEngine,
     attendanceDirectory,

@@ -4,21 +4,22 @@ import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
 import type { Metrics } from "../platform/metrics";
 import type { Services } from "../services";
-import { defineOfficeHoursJobs } from "./officeHours";
+import { scheduleOfficeHoursJobs, startOfficeHoursJobs } from "./officeHours";
 import { defineQuizJobs, scheduleQuizJobs } from "./quizzes";
 
-/** Defines the jobs (Agenda runs them once started). */
-export function defineJobs(agenda: Agenda, services: Services, logger: Logger, metrics: Metrics): void {
-  defineOfficeHoursJobs(agenda, services.officeHours, logger, metrics);
+/** Defines the jobs and starts the office-hours deadline poll (stopped by `stopJobs`). */
+export function startJobs(agenda: Agenda, services: Services, logger: Logger, metrics: Metrics): void {
+  startOfficeHoursJobs(agenda, services.officeHoursDeadlines, services.officeHours, logger, metrics);
   defineQuizJobs(agenda, services, logger);
 }
 
 /** Recurring jobs, (re)declared by every instance once Agenda runs (idempotent). */
 export async function scheduleRecurringJobs(agenda: Agenda, config: Config): Promise<void> {
+  await scheduleOfficeHoursJobs(agenda);
   await scheduleQuizJobs(agenda, config.QUIZ_CLOSE_CHECK_SECONDS);
 }
 
-/** Finishes what the jobs' helpers hold (Agenda itself is stopped by its owner). */
+/** Stops what `startJobs` started beside Agenda (Agenda itself is stopped by its owner). */
 export function stopJobs(services: Services): Promise<void> {
   return services.officeHoursDeadlines.stop();
 }

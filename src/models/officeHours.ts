@@ -33,13 +33,13 @@ const transitionSchema = new Schema<Transition>(
  * A student's place in a course's office-hours line, from joining to its end (DONE, EXPIRED,
  * WITHDRAWN, REMOVED). Entries are never deleted: they are the history the statistics read.
  *
- * Entries are only ever read or written by `_id` on the hot path: FerretDB serves `_id` from its
- * primary key but answers every other filter with a sequential scan. The live line (the active
- * entries, in order) is therefore held on the course's office-hours document as well (`line`),
- * written in the same locked step as the entry.
+ * Entries are read and written by `_id` on the hot path: the live line (the active entries, in order)
+ * is held on the course's office-hours document as well (`line`), written in the same locked step as
+ * the entry, so a change reads one document instead of querying the entries.
  *
- * Two unique keys back the rules up in the database itself (FerretDB has no partial indexes, so the
- * key holds the rule's value while it applies and the entry's own id otherwise):
+ * Two unique keys back the rules up in the database itself (plain unique indexes, which every
+ * MongoDB-compatible server enforces: the key holds the rule's value while it applies and the entry's
+ * own id otherwise):
  * - `activeKey` = "course:student" while the entry is active: one active entry per student and course;
  * - `staffKey` = the staff member's id while they hold this entry's invite or meeting: one at a time,
  *   across courses.
@@ -135,12 +135,13 @@ const officeHoursSchema = new Schema(
     course: { type: Schema.Types.ObjectId, required: true },
     /**
      * The active entries (WAITING, INVITED, IN_MEETING) in line order, as one BSON value (see
-     * encodeLine): FerretDB converts every field of a document between BSON and PostgreSQL's JSONB,
-     * so a line of 20 entries stored as fields cost several times more to read and write than the
-     * same line as one binary value (measured: 10-40 ms against 3-5 ms per read on a loaded machine).
+     * encodeLine): a line of 20 entries by `_id` as fields costs 2.2 ms to read and 1.4 ms to write,
+     * as one binary value 0.6 and 1.0 ms (FerretDB 2.5, `officeHoursLine` of scripts/probe-mongo.ts).
      * The entries in `queueentries` stay the queryable record.
      */
     line: { type: Buffer, default: null },
+    /** The earliest invite expiry or maximum wait in the line (the deadline sweep reads this). */
+    nextDeadline: { type: Date, default: null },
     /** Students helped within the cooldown (policy), pruned as it passes. */
     recentlyHelped: { type: [helpedSchema], default: [] },
     onDuty: { type: [dutySchema], default: [] },
@@ -158,6 +159,7 @@ const officeHoursSchema = new Schema(
   },
   { versionKey: false, collection: "officehours" },
 );
+officeHoursSchema.index({ nextDeadline: 1 });
 
 export interface DutyDoc {
   staff: Types.ObjectId;
@@ -169,6 +171,7 @@ export interface OfficeHoursDoc {
   _id: Types.ObjectId;
   course: Types.ObjectId;
   line: QueueEntryDoc[];
+  nextDeadline: Date | null;
   recentlyHelped: { student: Types.ObjectId; at: Date }[];
   onDuty: DutyDoc[];
   expiredInvite: ExpiredInvitePolicy;

@@ -1,6 +1,6 @@
 // Named mutexes in Redis (redis-semaphore), shared by every instance. They serialize the changes of
-// one aggregate (an office-hours line) so that its rules are checked and applied as one step even on
-// a database whose conditional updates are not atomic (FerretDB 1.24, see docs/operations.md "Known limits of FerretDB").
+// one aggregate (an office-hours line, held in Redis and written to MongoDB behind) so that its rules
+// are checked and applied as one step: no database transaction spans the line and its entries.
 import type { Redis } from "ioredis";
 import { Mutex } from "redis-semaphore";
 import { AppError, fail } from "./errors";
@@ -16,7 +16,7 @@ export interface LockOptions {
 /**
  * The lock is refreshed every third of its timeout, so a holder slowed down by a busy machine keeps
  * it (with 10 s, refreshed at 8 s, changes that took ~9 s at load average 16 could outlive their
- * lock, and FerretDB's conditional updates are no guard then). A holder that died blocks its
+ * lock, and two changes of one line could then interleave). A holder that died blocks its
  * aggregate at most this long.
  */
 const DEFAULTS: LockOptions = { lockTimeoutMs: 30_000, acquireTimeoutMs: 5_000 };

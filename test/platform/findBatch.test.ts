@@ -1,8 +1,6 @@
-// Every `find` answers in one batch (src/models/plugins.ts): no cursor stays open between commands.
-// On FerretDB an open cursor holds one of its PostgreSQL connections until the driver's getMore, so
-// 60 concurrent reads of 300 documents each (more than the driver's default first batch of 101)
-// held its whole pool while their getMores waited for a client connection: it deadlocked (seen in
-// the quiz benchmark's set-up). Against the real FerretDB / MongoDB of the test run.
+// Every `find` answers in one batch (src/models/plugins.ts): no getMore round trips, no cursor left
+// open between commands. 60 concurrent reads of 300 documents each (more than the driver's default
+// first batch of 101), against the MongoDB-compatible server of the test run.
 import { randomBytes } from "node:crypto";
 import mongoose from "mongoose";
 import { RollEntryModel } from "../../src/models/attendance";

@@ -121,8 +121,7 @@ export class AttendanceEngine {
   }
 
   /**
-   * Loads groups into Redis with two queries for all of them (equality filters only: FerretDB pushes
-   * those down, not `$or`). A group whose generation moved on while MongoDB was read is left alone.
+   * Loads groups into Redis with two queries for all of them. A group whose generation moved on while MongoDB was read is left alone.
    */
   async hydrateGroups(groups: GroupMeta[]): Promise<void> {
     if (!groups.length) return;

@@ -215,7 +215,7 @@ return 1
 /**
  * A log writer's claim on the registers of its batch, so that the writers of several instances never
  * store the same register at once (the loser's insert would fail as a duplicate and turn into a
- * replace: on FerretDB ~6 ms a register before the lookup twins of scripts/sql, 1.7 ms since). A
+ * replace: 1.2 ms a register against ~0.15 ms inserted in a batch, scripts/probe-mongo.ts). A
  * claim is "writer|until" in field wc, on Redis's clock (instances' clocks may differ), released by
  * WRITTEN. It lapses one lease after it was taken, even for a writer that keeps retrying (one that
  * cannot reach MongoDB must not hold a register forever): its own live claim is kept as it is, not

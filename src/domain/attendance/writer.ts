@@ -19,15 +19,13 @@ const SETTLE_MS = 1_500;
 const MAX_WAIT_MS = 10_000;
 /**
  * A batch is written when it holds BATCH entries or is FLUSH_MS old, whichever comes first. Small
- * batches at the bell: a batch holds the server's thread (its claims and documents) and FerretDB for
- * a while, and the registers in flight meanwhile wait. The bell's p99: 99-128 ms over seven runs
+ * batches at the bell: a batch holds the server's thread (its claims and documents) and the database
+ * for a while, and the registers in flight meanwhile wait. The bell's p99: 99-128 ms over seven runs
  * (median 105) with 1,000, 80-131 ms over six (median 95-101) with 250, a gain within the runs'
  * noise; the writer then catches up ~3 s after the last bell instead of 2.3 s (docs/benchmarks.md, Attendance).
  */
 const BATCH = 250;
 const FLUSH_MS = 500;
-/** Register replacements per bulkWrite command. */
-const REPLACE_CHUNK = 10;
 
 export class AttendanceLogWriter extends StreamWriter {
   constructor(redis: Redis, engine: AttendanceEngine, logger: Logger, claimIdleMs: number) {
@@ -64,12 +62,10 @@ async function applyAttendanceLog(engine: AttendanceEngine, logger: Logger, writ
   const fresh = mine.filter((c) => !c.stored).map((c) => lessonDoc(c.lesson));
   const duplicates = await insertIgnoringDuplicates(LessonModel.collection, fresh);
   const replace = [...mine.filter((c) => c.stored).map((c) => lessonDoc(c.lesson)), ...[...duplicates].map((i) => fresh[i])];
-  // Corrections of a stored register (rare): the version guard keeps a replayed older state out. In
-  // commands of REPLACE_CHUNK: FerretDB holds a pooled connection per matched statement until its
-  // command ends, so one long command could take its whole pool and deadlock it.
-  for (let i = 0; i < replace.length; i += REPLACE_CHUNK) {
+  // Corrections of a stored register (rare): the version guard keeps a replayed older state out.
+  if (replace.length) {
     await LessonModel.collection.bulkWrite(
-      replace.slice(i, i + REPLACE_CHUNK).map((d) => ({ replaceOne: { filter: { _id: d._id, version: { $lt: d.version } }, replacement: d } })) as never[],
+      replace.map((d) => ({ replaceOne: { filter: { _id: d._id, version: { $lt: d.version } }, replacement: d } })) as never[],
       { ordered: false },
     );
   }

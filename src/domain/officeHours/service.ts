@@ -1,13 +1,12 @@
 // Office hours (SPEC 4.3): one FIFO line per course, served by every staff member on duty.
 //
 // Each change of a line runs under that course's lock (src/platform/locks.ts): the rules are checked
-// and the change applied as one step on any number of instances, also on FerretDB, whose conditional
-// updates are not atomic. A change reads the course's office-hours document (which holds the line),
+// and the change applied as one step on any number of instances (no transaction spans the line and
+// its entries, and the line lives in Redis ahead of MongoDB). A change reads the course's office-hours document (which holds the line),
 // writes the entry (a conditional update on its state: `callNext` turns the first WAITING entry
 // INVITED), then stores the line with its version raised in Redis (lineCache.ts), publishes the event
 // and releases the lock; the line's MongoDB write follows behind (lineWriter.ts), so neither viewers
-// nor the course's next change wait for it. Everything is read
-// and written by `_id`, the one key FerretDB looks up without scanning. Unique keys on the entries
+// nor the course's next change wait for it. Lines and entries are read and written by `_id`. Unique keys on the entries
 // (`activeKey`, `staffKey`) hold the two invariants in the database as well. Every transition is
 // appended to the entry's history and published as an event carrying the whole line, from which every
 // live view is derived. Should an entry and its line ever disagree (an instance died between the two
@@ -51,7 +50,7 @@ import { actorOf } from "../../events/catalogue";
 /** The two deadlines of an entry, each enforced by a scheduled job. */
 export type TimeoutKind = "invite" | "wait";
 
-/** Keeps the deadlines that end invites and waits (Agenda jobs, see src/jobs/officeHours.ts). */
+/** Keeps the deadlines that end invites and waits (Redis and Agenda, see src/jobs/officeHours.ts). */
 export interface EntryTimers {
   /** Returns the deadline's handle (stored on the entry). */
   schedule(kind: TimeoutKind, courseId: string, entryId: string, at: Date): Promise<string>;
@@ -107,11 +106,13 @@ const MAX_STATS_DAYS = 366;
  * A line's MongoDB write waits this long for newer versions of it (lineWriter.ts), so the changes of
  * a course that come together cost one write: a call and its accept, two staff calling, their two
  * invites expiring. Measured with the office-hours benchmark (docs/benchmarks.md): 250 ms took the
- * live part's FerretDB and PostgreSQL CPU from 100 to 65 s; 1 s took the expiry part's p99 from
+ * live part's database CPU from 100 to 65 s; 1 s took the expiry part's p99 from
  * ~1.2 s to 0.37 s on the same machine.
  */
 const LINE_WRITE_DELAY_MS = 1000;
-/** Clock skew between instances tolerated by waiting (an instance whose clock runs further ahead ends the deadline early by the rest). */
+/** How many due deadlines one sweep ends at once. */
+const SWEEP_PARALLELISM = 32;
+/** Clock skew between instances tolerated by waiting (beyond it, the deadline's periodic sweep ends it). */
 const MAX_EARLY_MS = 5_000;
 /** The most a question, meeting link or removal reason may hold. */
 export const MAX_TEXT = 1000;
@@ -463,8 +464,8 @@ export class OfficeHoursService {
   // ---- the expiry jobs ----
 
   /**
-   * A deadline came due (its Agenda job, src/jobs/officeHours.ts): ends the entry's invite or wait if
-   * it still has that deadline.
+   * A deadline came due (src/jobs/officeHours.ts: the Redis set, or the Agenda job behind it): ends
+   * the entry's invite or wait if it still has that deadline.
    */
   async deadlineReached(kind: TimeoutKind, courseId: string, entryId: string, deadline: Date): Promise<void> {
     if (!isObjectId(courseId)) return;
@@ -472,6 +473,35 @@ export class OfficeHoursService {
     const early = deadline.getTime() - this.deps.clock();
     if (early > 0) await new Promise((r) => setTimeout(r, Math.min(early, MAX_EARLY_MS)));
     await this.expire(kind, oid(courseId), entryId, deadline);
+  }
+
+  private sweeping: Promise<void> | null = null;
+
+  /**
+   * Ends every due deadline. Also run periodically, as a safety net for a deadline whose job was
+   * never stored (the instance died between the change and scheduling it).
+   */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    const now = new Date(this.deps.clock());
+    const lines = await OfficeHoursModel.find({ nextDeadline: { $lte: now } }).select({ line: 1 }).lean<Pick<StoredOfficeHours, "line">[]>();
+    const due: { kind: TimeoutKind; entry: QueueEntryDoc; at: Date }[] = [];
+    for (const oh of lines) {
+      for (const entry of decodeLine(oh.line)) {
+        if (entry.status === "INVITED" && entry.inviteExpiresAt! <= now) due.push({ kind: "invite", entry, at: entry.inviteExpiresAt! });
+        if (entry.status === "WAITING" && entry.waitEndsAt && entry.waitEndsAt <= now) due.push({ kind: "wait", entry, at: entry.waitEndsAt });
+      }
+    }
+    await forEachConcurrently(
+      due,
+      SWEEP_PARALLELISM,
+      (d) => this.expire(d.kind, d.entry.course, d.entry._id.toHexString(), d.at),
+      (err, d) => this.deps.logger.error({ err, entryId: d.entry._id.toHexString() }, "office-hours deadline failed (its own job retries it)"),
+    );
   }
 
   /**
@@ -533,7 +563,7 @@ export class OfficeHoursService {
       // The change is committed once `work` has written it: that is when it happened for viewers.
       const changedAt = new Date(this.deps.clock());
       const line = result.entry ? withEntry(oh.line, result.entry) : oh.line;
-      const next: OfficeHoursDoc = { ...oh, ...result.officeHours, line, changedAt, version: oh.version + 1 };
+      const next: OfficeHoursDoc = { ...oh, ...result.officeHours, line, nextDeadline: nextDeadline(line), changedAt, version: oh.version + 1 };
       // Another holder may have the line now (this one was too slow to keep its lock): leave the
       // entry ahead of its line, which the next change repairs, rather than overwrite theirs.
       held.check();
@@ -583,7 +613,7 @@ export class OfficeHoursService {
   /** The course's document with its line read again from the active entries, as `version`. */
   private async fromEntries(oh: OfficeHoursDoc, version: number): Promise<OfficeHoursDoc> {
     const line = (await QueueEntryModel.find({ activeIn: oh._id.toHexString() }).lean<QueueEntryDoc[]>()).sort((a, b) => a.sortKey - b.sortKey);
-    return { ...oh, line, changedAt: new Date(this.deps.clock()), version };
+    return { ...oh, line, nextDeadline: nextDeadline(line), changedAt: new Date(this.deps.clock()), version };
   }
 
   /**
@@ -764,6 +794,11 @@ const inLine = (oh: OfficeHoursDoc, entryId: string) => oh.line.find((e) => e._i
 function withEntry(line: QueueEntryDoc[], entry: QueueEntryDoc): QueueEntryDoc[] {
   const others = line.filter((e) => !e._id.equals(entry._id));
   return ACTIVE_STATUSES.includes(entry.status) ? [...others, entry].sort((a, b) => a.sortKey - b.sortKey) : others;
+}
+
+function nextDeadline(line: QueueEntryDoc[]): Date | null {
+  const times = line.flatMap((e) => [e.status === "INVITED" ? e.inviteExpiresAt : null, e.status === "WAITING" ? e.waitEndsAt : null]).filter((d): d is Date => !!d);
+  return times.length ? new Date(Math.min(...times.map((d) => d.getTime()))) : null;
 }
 
 function timedOut(entry: QueueEntryDoc, kind: TimeoutKind, deadline: Date): boolean {

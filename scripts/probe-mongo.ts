@@ -1,10 +1,11 @@
-// `bash scripts/with-services.sh node dist/scripts/probe-ferretdb.js`: measures, on MONGO_URL, the
-// properties the design relies on (docs/operations.md, "Known limits of FerretDB"): is a concurrent
+// `bash scripts/with-services.sh node dist/scripts/probe-mongo.js`: measures, on MONGO_URL, the
+// properties the design relies on (docs/operations.md, "The MongoDB stand-in"): is a concurrent
 // findOneAndUpdate claim atomic, is a conditional updateOne, does Agenda run a job once, how fast
 // are sorted reads and upserts, what a document's fields cost against the same data as one value,
 // what Agenda's job-locking query costs with 1,000 jobs pending, how many updates by _id it serves,
 // what the attendance writer's register and audit documents cost to insert, and what a lookup by _id
-// or by an indexed field costs as a collection grows (`probe-ferretdb.js lookups` runs that one alone).
+// or by an indexed field costs as a collection grows (`probe-mongo.js lookups` runs that one alone), and
+// what reads and writes in batches cost against one at a time (`probe-mongo.js batches`).
 // It works in a throw-away database and drops it.
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
@@ -169,15 +170,68 @@ async function registerCost(db: Db) {
   return { registersPer1000Ms, changesPer1000Ms, replaceMs: Math.round((performance.now() - t) / 10) / 10 };
 }
 
+/**
+ * What the loaders and writers read and write in batches, in ms: 50 documents by `_id` as one `$in`
+ * against one `findOne` each (16 at a time, in a collection of 20,000; median of 30); 60 concurrent
+ * finds of 300 documents each in one batch against the driver's default first batch of 101 (median
+ * of 5 rounds); 12 concurrent writers replacing 250 documents each in commands of 10 against one
+ * command each.
+ */
+async function batchCost(db: Db) {
+  const users = db.collection("batchusers");
+  const ids = Array.from({ length: 20_000 }, () => new ObjectId());
+  for (let i = 0; i < ids.length; i += 5000) await users.insertMany(ids.slice(i, i + 5000).map((_id, k) => ({ _id, email: `u${i + k}@campus.test`, name: `User ${i + k}` })));
+  const pick = (k: number) => Array.from({ length: 50 }, (_, j) => ids[(k * 997 + j * 389) % ids.length]);
+  const in50Ms = await medianMs(30, (k) => users.find({ _id: { $in: pick(k) } }).toArray());
+  const oneByOne50Ms = await medianMs(30, async (k) => {
+    const wanted = pick(k);
+    for (let i = 0; i < wanted.length; i += 16) await Promise.all(wanted.slice(i, i + 16).map((_id) => users.findOne({ _id })));
+  });
+
+  const roll = db.collection("batchroll");
+  const group = new ObjectId();
+  await roll.createIndex({ group: 1 });
+  await roll.insertMany(Array.from({ length: 300 }, (_, i) => ({ group, i, name: `Pupil ${i}`, pad: "x".repeat(100) })));
+  const finds = (batchSize?: number) => () => Promise.all(Array.from({ length: 60 }, () => roll.find({ group }, batchSize ? { batchSize } : {}).toArray()));
+  const oneBatch60x300Ms = await medianMs(5, finds(100_000));
+  const defaultBatches60x300Ms = await medianMs(5, finds());
+
+  const lessons = db.collection("batchlessons");
+  const docs = Array.from({ length: 3000 }, (_, i) => ({ _id: new ObjectId(), version: 1, i, absences: [{ p: 1 }, { p: 2 }], pad: "y".repeat(200) }));
+  await lessons.insertMany(docs);
+  const replaceAll = async (chunk: number, version: number) => {
+    const t = performance.now();
+    await Promise.all(
+      Array.from({ length: 12 }, async (_, w) => {
+        const mine = docs.slice(w * 250, (w + 1) * 250).map((d) => ({ ...d, version }));
+        for (let i = 0; i < mine.length; i += chunk) {
+          await lessons.bulkWrite(
+            mine.slice(i, i + chunk).map((d) => ({ replaceOne: { filter: { _id: d._id, version: { $lt: d.version } }, replacement: d } })),
+            { ordered: false },
+          );
+        }
+      }),
+    );
+    return Math.round(performance.now() - t);
+  };
+  const replace12x250By10Ms = await replaceAll(10, 2);
+  const replace12x250InOneMs = await replaceAll(250, 3);
+  return { in50Ms, oneByOne50Ms, oneBatch60x300Ms, defaultBatches60x300Ms, replace12x250By10Ms, replace12x250InOneMs };
+}
+
 async function main() {
   const url = new URL(process.env.MONGO_URL ?? "mongodb://127.0.0.1:27017/x");
   url.pathname = `/probe_${Date.now()}`;
   const client = await MongoClient.connect(url.toString(), { maxPoolSize: 20 });
   const db = client.db();
   try {
-    // `probe-ferretdb.js lookups`: that probe alone.
+    // `probe-mongo.js lookups` / `batches`: that probe alone.
     if (process.argv[2] === "lookups") {
       console.log(JSON.stringify({ lookups: await lookupCost(db) }, null, 2));
+      return;
+    }
+    if (process.argv[2] === "batches") {
+      console.log(JSON.stringify({ batches: await batchCost(db) }, null, 2));
       return;
     }
     const claims = db.collection("claims");
@@ -225,6 +279,7 @@ async function main() {
     const updatesById = await updateThroughput(db);
     const attendanceWriter = await registerCost(db);
     const lookups = await lookupCost(db);
+    const batches = await batchCost(db);
 
     console.log(
       JSON.stringify(
@@ -240,6 +295,7 @@ async function main() {
           updatesById,
           attendanceWriter,
           lookups,
+          batches,
         },
         null,
         2,
