@@ -140,7 +140,7 @@ async function lookupCost(db: Db) {
 /**
  * What the attendance writer's documents cost: insertMany of 1,000 registers as the writer stores
  * them (lessonDoc: 21 fields, 2 embedded absences) and of 1,000 audit changes, in ms (median of 5
- * calls; FerretDB and PostgreSQL work one call at a time), and a register's replace (a correction).
+ * calls), and a register's replace (a correction).
  */
 async function registerCost(db: Db) {
   const lessons = db.collection("lessons");

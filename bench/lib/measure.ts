@@ -145,7 +145,8 @@ export interface CpuFigures {
 }
 
 /**
- * CPU used from now to `stop()` by one deployment: its servers, its Redis and FerretDB (found by
+ * CPU used from now to `stop()` by one deployment: its servers, its Redis and its database (FerretDB
+ * and its PostgreSQL cluster, found by
  * their ports, not by name: other deployments may run beside it), and the load generator.
  */
 export function cpuMeter(serverPids: number[], env: Record<string, string>): { stop(): CpuFigures } {

@@ -102,10 +102,7 @@ export interface SoakOptions {
   seed: number;
   /** Write V8 heap snapshots of each instance after warm-up, halfway and at the end (to bench/results/heap/). */
   heapSnapshots: boolean;
-  /**
-   * The server's MongoDB pool (maxPoolSize in MONGO_URL; 0 keeps MONGO_URL's, 15 from
-   * scripts/services.sh): FerretDB deadlocks when a large pool's updates take all of its own.
-   */
+  /** The server's MongoDB pool (maxPoolSize in MONGO_URL; 0 keeps MONGO_URL's, or the server's default). */
   mongoPool: number;
 }
 

@@ -1,4 +1,4 @@
-// Registers as a teacher's app uses them, over HTTP and graphql-ws, against FerretDB and Redis.
+// Registers as a teacher's app uses them, over HTTP and graphql-ws, against the MongoDB stand-in and Redis.
 import { MongoClient } from "mongodb";
 import {
   AttendanceChangedDocument,

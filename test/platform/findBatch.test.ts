@@ -14,7 +14,6 @@ let connection: mongoose.Connection;
 beforeAll(async () => {
   const url = new URL(process.env.MONGO_URL!);
   url.pathname = `/t_${randomBytes(5).toString("hex")}`;
-  url.searchParams.set("maxPoolSize", "15");
   connection = await mongoose.createConnection(url.toString(), { monitorCommands: true }).asPromise();
 });
 
