@@ -22,10 +22,10 @@
 #   - The image is not built: its stages are reproduced with the same npm commands. The base image,
 #     `USER node`, HEALTHCHECK, compose's health checks, restart policies, `init: true` and Docker's
 #     DNS are not exercised.
-#   - nginx is Debian's package, not nginx:1.27-alpine; MongoDB is FerretDB (or whatever MONGO_URL
+#   - nginx is Debian's package, not nginx:1.27-alpine; MongoDB is the stand-in, FerretDB 2.5 (or whatever MONGO_URL
 #     names), not mongo:7 as a replica set.
 #
-# Uses MONGO_URL and REDIS_URL when set, else starts FerretDB and Redis (scripts/services.sh).
+# Uses MONGO_URL and REDIS_URL when set, else starts the MongoDB stand-in and Redis (scripts/services.sh).
 # nginx: NGINX_BIN, else `nginx` on PATH or in /usr/sbin, else installed with apt-get when root.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,4 @@
-// Fallback for machines without Go: a mongodb-memory-server replica set that lives until killed.
+// Fallback for machines without the vendored MongoDB stand-in: a mongodb-memory-server replica set that lives until killed.
 // Writes its URI to the file named by the first argument.
 const { writeFileSync } = require("node:fs");
 const { MongoMemoryReplSet } = require("mongodb-memory-server");
