@@ -1,10 +1,8 @@
 // The shell: signed out, the log-in screen; signed in, a header (who, navigation, connection state)
 // and the screen of the current route.
-import { useState } from "preact/hooks";
-import { client, restartSocket } from "./apollo";
 import { graphql } from "./gql";
 import { useQuery } from "./hooks";
-import { Link, match, navigate, useRoute } from "./router";
+import { BASE, Link, match, useRoute } from "./router";
 import { session } from "./session";
 import { ConnectionBanner, Refusal } from "./ui";
 import { AuthScreen } from "./screens/Auth";
@@ -28,15 +26,13 @@ const MeQuery = graphql(`
 export type Me = { id: string; name: string; role: "STUDENT" | "INSTRUCTOR" | "ADMIN" | "OBSERVER"; email?: string | null };
 
 export function App() {
-  const [token, setToken] = useState(session.token);
-  const signIn = (t: string | null) => {
-    session.token = t;
-    restartSocket();
-    void client.clearStore();
-    setToken(t);
-    if (!t) navigate("/");
+  // Logging in or out starts the app again: a new socket with the new token, an empty cache.
+  const signIn = (token: string | null) => {
+    session.token = token;
+    if (token) location.reload();
+    else location.assign(`${BASE}/`);
   };
-  if (!token) return <AuthScreen onToken={signIn} />;
+  if (!session.token) return <AuthScreen onToken={signIn} />;
   return <SignedIn onLogOut={() => signIn(null)} />;
 }
 

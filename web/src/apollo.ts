@@ -32,30 +32,26 @@ const auth = () => (session.token ? `Bearer ${session.token}` : undefined);
 
 const ws = createClient({
   url: wsUrl,
-  // Read on every (re)connect: a log-in or log-out takes effect on the next connection.
   connectionParams: () => (session.token ? { authorization: auth() } : {}),
-  lazy: true,
-  // Any close (server restarting, network lost, instance stopped) retries for ever...
+  // Signed in, the socket opens at once and stays open (the banner tells whether the app is live);
+  // signed out, none is opened. Logging in or out reloads the app, so the socket has one token.
+  lazy: !session.token,
+  // Any loss (server restarting, network gone, instance stopped) retries for ever, except the server
+  // saying the token is no longer good (4401: expired, or the account locked)...
   retryAttempts: Infinity,
-  shouldRetry: () => true,
+  shouldRetry: (e) => (e as { code?: number } | undefined)?.code !== 4401,
   // ...waiting 0.5 s, 1 s, 2 s ... up to 10 s, plus up to 0.5 s of jitter so clients spread out.
   retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** retries) + Math.random() * 500)),
   keepAlive: 10_000,
   on: {
     connecting: (isRetry) => connection.set(isRetry ? "reconnecting" : "connecting"),
     connected: () => connection.set("connected"),
-    // 1000: closed on purpose (no subscription left, or a log-out); anything else is lost and retried.
+    // 1000: closed on purpose; anything else is a lost connection, retried.
     closed: (event) => {
       if ((event as { code?: number }).code !== 1000 && connection.state === "connected") connection.set("reconnecting");
     },
   },
 });
-
-/** Closes the socket (after log-in or log-out); it opens again with the new token on next use. */
-export function restartSocket(): void {
-  ws.terminate();
-  connection.state = "connecting";
-}
 
 const http = new HttpLink({
   uri: GRAPHQL_PATH,

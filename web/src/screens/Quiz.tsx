@@ -199,7 +199,8 @@ function Player({ quizId }: { quizId: string }) {
       </Section>
     );
   }
-  const left = question?.closesAt ? Math.max(0, Math.ceil((Date.parse(question.closesAt) - now) / 1000)) : 0;
+  // Never more than the limit: the browser's clock may be a little behind the server's.
+  const left = question?.closesAt ? Math.min(question.timeLimitSeconds, Math.max(0, Math.ceil((Date.parse(question.closesAt) - now) / 1000))) : 0;
   const result = question && answered[question.id];
   return (
     <Section title="Playing">
