@@ -55,11 +55,11 @@ export async function timeUntil(page: Page, action: () => Promise<unknown>, chec
 
 export const SCREENS_DIR = join(__dirname, "..", "..", "docs", "screens");
 
-/** Saves the page as docs/screens/<name>.png. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** Saves the page as docs/screens/<name>.png: the whole page, or what the window shows when `fullPage` is false. */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   mkdirSync(SCREENS_DIR, { recursive: true });
   // No blinking caret or running animation: the same screen gives the same picture.
-  await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`), fullPage: true, animations: "disabled", caret: "hide" });
+  await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`), fullPage, animations: "disabled", caret: "hide" });
 }
 
 /** `origin` of a TestServer's or proxy's /graphql URL. */

@@ -1,6 +1,7 @@
 // Enrollment in real browsers (web/src/screens/Enrollment.tsx): one student enrolls and another
 // student's catalogue shows the seat taken within 1 s; a waitlisted student is promoted live when the
-// seat frees, and the one behind moves up live; a refusal is shown in words.
+// seat frees, and the one behind moves up live, then is promoted when the other switches course; a
+// refusal is shown in words.
 import type { Browser } from "playwright-core";
 import { EnrollDocument } from "../../operations/generated";
 import { launch, open, originOf, person, PHONE, screenshot, shows, timeUntil } from "../support/browser";
@@ -61,6 +62,13 @@ it("a seat taken in one context shows in another within 1 s; the waitlist moves 
   );
   expect(promotedMs).toBeLessThan(1_000);
   await cyPage.locator(`[data-enrollment='${db.code}'][data-position='1']`).waitFor({ timeout: 1_000 });
+
+  // Bo switches to another course: the seat frees and Cy is promoted live.
+  await boPage.getByRole("listitem").filter({ hasText: db.code }).getByLabel("Switch to").selectOption({ label: `OS${tag}` });
+  await boPage.getByRole("button", { name: `Switch ${db.code}` }).click();
+  await boPage.locator(`[data-enrollment='OS${tag}'][data-status='ENROLLED']`).waitFor();
+  await boPage.locator(`[data-enrollment='${db.code}']`).waitFor({ state: "detached" });
+  await cyPage.locator(`[data-enrollment='${db.code}'][data-status='ENROLLED']`).waitFor({ timeout: 1_000 });
 
   // A refusal, in words.
   await annPage.getByRole("button", { name: `Join the waitlist of ${full.code}` }).click();

@@ -91,6 +91,8 @@ export function useConnection(): ConnectionState {
   useEffect(() => {
     const l = (s: ConnectionState) => setState(s);
     connection.listeners.add(l);
+    // The socket may have changed state between the first render and now.
+    setState(connection.state);
     return () => void connection.listeners.delete(l);
   }, []);
   return state;
@@ -101,6 +103,7 @@ function useReconnects(): number {
   useEffect(() => {
     const l = (_: ConnectionState, reconnects: number) => setN(reconnects);
     connection.listeners.add(l);
+    setN(connection.reconnects);
     return () => void connection.listeners.delete(l);
   }, []);
   return n;

@@ -230,8 +230,9 @@ function MyEnrollments({ mine, courses }: { mine: QueryState<ResultOf<typeof Min
         {list.map((e) => (
           <li key={e.id} data-enrollment={e.course.code} data-status={e.status} data-position={e.position ?? ""}>
             {e.status === "WAITLISTED" && <WaitlistWatch courseId={e.course.id} onMove={mine.refetch} />}
-            <strong>{e.course.code}</strong> {e.course.title}:{" "}
-            <span class="status">{e.status === "ENROLLED" ? "enrolled" : `waitlisted, position ${e.position}`}</span>{" "}
+            <span class="course">
+              <strong>{e.course.code}</strong> {e.course.title}: <span class="status">{e.status === "ENROLLED" ? "enrolled" : `waitlisted, position ${e.position}`}</span>
+            </span>
             <button
               aria-label={`Drop ${e.course.code}`}
               onClick={async () => {
@@ -239,7 +240,7 @@ function MyEnrollments({ mine, courses }: { mine: QueryState<ResultOf<typeof Min
               }}
             >
               Drop
-            </button>{" "}
+            </button>
             <label>
               Switch to
               <select value={target[e.id] ?? ""} onChange={(ev) => setTarget({ ...target, [e.id]: (ev.target as HTMLSelectElement).value })}>
