@@ -4,6 +4,9 @@
 import { CombinedGraphQLErrors } from "@apollo/client/errors";
 
 const REASONS: Record<string, string> = {
+  // Accounts
+  INVALID_CREDENTIALS: "Wrong e-mail or password.",
+  EMAIL_TAKEN: "An account with this e-mail already exists: log in instead.",
   // Enrollment
   COURSE_FULL: "The course and its waitlist are full.",
   ALREADY_ENROLLED: "You are already enrolled or waitlisted in this course.",

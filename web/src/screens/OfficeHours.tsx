@@ -266,7 +266,9 @@ function StaffConsole({ courseId, me }: { courseId: string; me: Me }) {
     <>
       <Section title="Duty">
         <Refusal message={error ?? onDuty.error ?? offDuty.error ?? callNext.error ?? end.error ?? remove.error} />
-        {mine ? (
+        {me.role === "OBSERVER" ? (
+          <p>Read-only: observers watch the line.</p>
+        ) : mine ? (
           <div class="row">
             <p>
               You are on duty ({mine.state.toLowerCase().replace("_", " ")}).
