@@ -5,9 +5,10 @@
 #   docker build -t campus-live .
 #   docker run --rm -p 4000:4000 -e MONGO_URL=... -e REDIS_URL=... -e JWT_SECRET=... campus-live
 #
-# Three stages: `build` compiles the TypeScript with the full dependency tree, `prod-deps` installs
-# the production dependencies only (cached until package*.json change), and the final stage holds
-# nothing but those, dist/ and package.json, running as the unprivileged `node` user.
+# Three stages: `build` compiles the TypeScript and builds the web client (dist/web) with the full
+# dependency tree, `prod-deps` installs the production dependencies only (cached until package*.json
+# change), and the final stage holds nothing but those, dist/ and package.json, running as the
+# unprivileged `node` user.
 #
 # Install scripts are skipped everywhere (--ignore-scripts): argon2 ships prebuilt glibc binaries
 # (loaded with node-gyp-build at run time), the `node` dev dependency's script would download a
@@ -34,6 +35,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
 RUN npx tsc -p tsconfig.build.json
+# The web client (Vite): dist/web, served by the server at /app/.
+COPY web ./web
+RUN npx vite build --config web/vite.config.mts --logLevel warn
 
 # ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS prod-deps

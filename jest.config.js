@@ -7,7 +7,8 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   // test/deploy needs a production install and nginx: `npm run test:deploy` runs it (jest.deploy.config.js).
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/deploy/"],
+  // The web client's budgets run alone: `npm run test:budgets` (jest.budgets.config.js).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/deploy/", "<rootDir>/test/web/budgets.test.ts"],
   transform: {
     "^.+\\.ts$": [
       "@swc/jest",

@@ -2,7 +2,7 @@
 # The production deployment of docker-compose.yml, checked without Docker.
 #
 #   npm run test:deploy            # builds dist/, then runs this script
-#   bash scripts/deploy-check.sh   # after `npm run build`
+#   bash scripts/deploy-check.sh   # after `npm run build && npm run build:web`
 #
 # What it proves:
 #   - The production dependencies alone are enough to run the server: package.json and
@@ -14,7 +14,7 @@
 #     (NODE_ENV=production, TRUST_PROXY=true, one JWT secret, MALLOC_MMAP_THRESHOLD_, NODE_OPTIONS),
 #     behind nginx running deploy/nginx.conf with only its addresses and file paths substituted,
 #     serve GraphQL over HTTP and WebSocket through the proxy, refuse introspection, serve no landing
-#     page, keep /metrics private, deliver a subscription event caused on the other instance, and
+#     page, serve the web client at /app/ (gzipped, cached), keep /metrics private, deliver a subscription event caused on the other instance, and
 #     hand a subscription over to the surviving instance when one is stopped with SIGTERM
 #     (test/deploy/topology.test.ts performs these checks).
 #
@@ -40,6 +40,7 @@ log() { echo "[deploy-check] $*" >&2; }
 NODE24="$PWD/node_modules/node/bin/node"
 [ -x "$NODE24" ] || die "node_modules/node/bin/node missing: run npm install first"
 [ -f dist/src/main.js ] || die "dist/src/main.js missing: run npm run build first (npm run test:deploy does)"
+[ -f dist/web/index.html ] || die "dist/web/index.html missing: run npm run build:web first (npm run test:deploy does)"
 
 # --- nginx -------------------------------------------------------------------------------------
 find_nginx() {
@@ -91,9 +92,10 @@ cp package.json package-lock.json "$APP_DIR/"
   # --prefer-offline: packages already in npm's cache are not fetched again; versions come from the lock file.
   npm_config_update_notifier=false npm install --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error
 ) >&2 || die "npm install --omit=dev --ignore-scripts failed in $APP_DIR"
-# The build stage compiles tsconfig.build.json (src and scripts); the image holds that dist/.
+# The build stage compiles tsconfig.build.json (src and scripts) and builds the web client (dist/web);
+# the image holds that dist/.
 mkdir -p "$APP_DIR/dist"
-cp -r dist/src dist/scripts "$APP_DIR/dist/"
+cp -r dist/src dist/scripts dist/web "$APP_DIR/dist/"
 # Production-only for real: a devDependency here would hide exactly the missing declarations this looks for.
 if [ -e "$APP_DIR/node_modules/jest" ] || [ -e "$APP_DIR/node_modules/typescript" ]; then
   die "devDependencies were installed in $APP_DIR: the install is not production-only"

@@ -1,5 +1,6 @@
 // One HTTP server, one path: POST/GET /graphql (Apollo Server 5), WebSocket /graphql (graphql-ws 6),
-// plus /healthz and /readyz; /metrics on a listener of its own (METRICS_HOST:METRICS_PORT).
+// plus /healthz and /readyz, and the web client's files under /app/ (webApp.ts); /metrics on a
+// listener of its own (METRICS_HOST:METRICS_PORT).
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
@@ -28,6 +29,7 @@ import type { Config } from "./config";
 import { AppError } from "./errors";
 import { createExplorer, landingPageWithExplorer } from "./explorer";
 import { HttpDrain } from "./httpDrain";
+import { createWebApp } from "./webApp";
 import { assertComplexity, assertWellFormedStrings, limitRules, MAX_DOCUMENT_TOKENS } from "./graphqlLimits";
 import { createSharedSubscribe, sharedMessagePayload, spliceSharedResults } from "./sharedExecution";
 import { coalesceWrites } from "./socketWrites";
@@ -104,6 +106,8 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
 
   // The bundled explorer (/explorer), for when Sandbox cannot load; never in production.
   const explorer = config.isProduction ? undefined : createExplorer(GRAPHQL_PATH);
+  // The reference web client (/app/), in every environment.
+  const webApp = createWebApp();
 
   httpServer.on("request", (req, res) => {
     const requestId = requestIdOf(req);
@@ -129,7 +133,7 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
           }),
         );
       default:
-        if (explorer?.(req, res, path)) return;
+        if (explorer?.(req, res, path) || webApp(req, res, path)) return;
         return sendJson(res, 404, { error: "not found" });
     }
   });

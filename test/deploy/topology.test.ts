@@ -178,6 +178,22 @@ test("production: GET /graphql from a browser gets no landing page", async () =>
   expect(body).not.toMatch(/<html|sandbox/i);
 });
 
+test("production: the web client at /app/ through the proxy, index.html for a screen's path, its JavaScript gzipped and cached", async () => {
+  const origin = new URL(entry.url).origin;
+  const page = await fetch(`${origin}/app/quiz/some-quiz/projector`);
+  expect(page.status).toBe(200);
+  expect(page.headers.get("cache-control")).toBe("no-cache");
+  const html = await page.text();
+  const script = /<script type="module" crossorigin src="(\/app\/assets\/[\w.-]+\.js)"/.exec(html)?.[1];
+  expect(script).toBeDefined();
+  const js = await fetch(origin + script!, { headers: { "accept-encoding": "gzip" } });
+  expect(js.status).toBe(200);
+  expect(js.headers.get("content-encoding")).toBe("gzip");
+  expect(js.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+  expect((await js.text()).length).toBeGreaterThan(10_000);
+  expect((await fetch(`${origin}/app/assets/missing.js`)).status).toBe(404);
+});
+
 let course: { id: string };
 let client: Client;
 let sub: LiveSubscription<{ courseSeatsChanged: { courseId: string; enrolledCount: number; seatsLeft: number } }>;
