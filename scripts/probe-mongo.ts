@@ -5,7 +5,8 @@
 // what Agenda's job-locking query costs with 1,000 jobs pending, how many updates by _id it serves,
 // what the attendance writer's register and audit documents cost to insert, and what a lookup by _id
 // or by an indexed field costs as a collection grows (`probe-mongo.js lookups` runs that one alone), and
-// what reads and writes in batches cost against one at a time (`probe-mongo.js batches`).
+// what reads and writes in batches cost against one at a time (`probe-mongo.js batches`), and what a
+// compound unique index costs inserts as a collection grows (`probe-mongo.js unique`).
 // It works in a throw-away database and drops it.
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
@@ -219,6 +220,33 @@ async function batchCost(db: Db) {
   return { in50Ms, oneByOne50Ms, oneBatch60x300Ms, defaultBatches60x300Ms, replace12x250By10Ms, replace12x250InOneMs };
 }
 
+/**
+ * What a unique index costs an insert as its collection grows: three rounds of `insertMany` of 5,000
+ * roll entries (as importRoster writes them) under a compound unique index {group, student, from},
+ * the same index not unique, and one unique string key of the three, in ms per round. A round that
+ * costs more as the collection grows is a constraint check that scans.
+ */
+async function uniqueCost(db: Db) {
+  const out: Record<string, number[]> = {};
+  for (const variant of ["compoundUnique", "compoundNotUnique", "singleKeyUnique"] as const) {
+    const roll = db.collection(`unique_${variant}`);
+    if (variant === "singleKeyUnique") await roll.createIndex({ key: 1 }, { unique: true });
+    else await roll.createIndex({ group: 1, student: 1, from: 1 }, { unique: variant === "compoundUnique" });
+    out[variant] = [];
+    for (let round = 0; round < 3; round++) {
+      const groups = Array.from({ length: 167 }, () => new ObjectId());
+      const docs = Array.from({ length: 5000 }, (_, i) => {
+        const [group, student] = [groups[i % groups.length], new ObjectId()];
+        return { group, student, from: "2026-12-07", to: null, ...(variant === "singleKeyUnique" ? { key: `${group}:${student}:2026-12-07` } : {}) };
+      });
+      const t = performance.now();
+      await roll.insertMany(docs, { ordered: false });
+      out[variant].push(Math.round(performance.now() - t));
+    }
+  }
+  return out;
+}
+
 async function main() {
   const url = new URL(process.env.MONGO_URL ?? "mongodb://127.0.0.1:27017/x");
   url.pathname = `/probe_${Date.now()}`;
@@ -232,6 +260,10 @@ async function main() {
     }
     if (process.argv[2] === "batches") {
       console.log(JSON.stringify({ batches: await batchCost(db) }, null, 2));
+      return;
+    }
+    if (process.argv[2] === "unique") {
+      console.log(JSON.stringify({ uniqueInsertsMs: await uniqueCost(db) }, null, 2));
       return;
     }
     const claims = db.collection("claims");
@@ -280,6 +312,7 @@ async function main() {
     const attendanceWriter = await registerCost(db);
     const lookups = await lookupCost(db);
     const batches = await batchCost(db);
+    const uniqueInsertsMs = await uniqueCost(db);
 
     console.log(
       JSON.stringify(
@@ -296,6 +329,7 @@ async function main() {
           attendanceWriter,
           lookups,
           batches,
+          uniqueInsertsMs,
         },
         null,
         2,
