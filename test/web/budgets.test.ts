@@ -136,6 +136,7 @@ it(`a staff console with ${ROWS} students in line renders a live update in under
   samples.sort((x, y) => x - y);
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))].toFixed(1);
   console.log(`${ROWS} rows, live update -> DOM updated (${samples.length} updates): median ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${at(1)} ms`);
-  // The median: on this shared 2-core machine another test file's processes can stall any one update.
-  expect(samples[samples.length >> 1]).toBeLessThan(RENDER_BUDGET_MS);
+  // Nine updates in ten within the budget (this test runs alone: `npm run test:budgets`); one stalled
+  // by the shared machine is allowed, a slow render of every update is not.
+  expect(samples[Math.floor(0.9 * samples.length) - 1]).toBeLessThan(RENDER_BUDGET_MS);
 }, 300_000);
