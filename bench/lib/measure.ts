@@ -144,33 +144,71 @@ export interface CpuFigures {
   serverWrites: number;
 }
 
+/** CPU microseconds per operation over a meter's window: the figures to compare between runs of any size. */
+export interface CpuPerOp {
+  /** The server processes (with their workers). */
+  serverUsPerOp: number;
+  /** The deployment's Redis. */
+  redisUsPerOp: number;
+  /** The database: FerretDB and its PostgreSQL cluster. */
+  dbUsPerOp: number;
+}
+
+export interface CpuMeter {
+  /** Ends the window; with the number of operations done in it, adds the CPU microseconds per operation. */
+  stop(): CpuFigures;
+  stop(operations: number): CpuFigures & CpuPerOp;
+  /** The stopped window's CPU per `operations` of another kind (e.g. per published event beside per delivery). */
+  per(operations: number): CpuPerOp;
+}
+
 /**
  * CPU used from now to `stop()` by one deployment: its servers, its Redis and its database (FerretDB
  * and its PostgreSQL cluster, found by
  * their ports, not by name: other deployments may run beside it), and the load generator.
+ * Without `env` only the given processes are measured (a comparison server using no services): the
+ * Redis and database figures are then 0.
  */
-export function cpuMeter(serverPids: number[], env: Record<string, string>): { stop(): CpuFigures } {
-  const services = () => serviceProcesses(env);
+export function cpuMeter(serverPids: number[], env?: Record<string, string>): CpuMeter {
+  const services = () => (env ? serviceProcesses(env) : { redis: [], database: [] });
   const sum = (pids: number[]) => pids.reduce((n, pid) => n + (tryCpuSeconds(pid) ?? 0), 0);
   const before = { servers: serverPids.map(treeCpuSeconds), writes: serverPids.map(treeWriteCalls), ...services() };
   const redisBefore = sum(before.redis);
   const dbBefore = new Map(before.database.map((pid) => [pid, tryCpuSeconds(pid) ?? 0]));
   const load = process.cpuUsage();
-  return {
-    stop() {
-      const after = services();
-      const loadGen = process.cpuUsage(load);
-      // A backend that started meanwhile counts from zero; one that ended is lost (rare: pooled).
-      const db = after.database.reduce((n, pid) => n + (tryCpuSeconds(pid) ?? 0) - (dbBefore.get(pid) ?? 0), 0);
-      return {
-        serverCpuSec: round1(serverPids.reduce((n, pid, i) => n + treeCpuSeconds(pid) - before.servers[i], 0)),
-        redisCpuSec: round1(sum(after.redis) - redisBefore),
-        ferretdbCpuSec: round1(db),
-        loadGenCpuSec: round1((loadGen.user + loadGen.system) / 1e6),
-        serverWrites: serverPids.reduce((n, pid, i) => n + treeWriteCalls(pid) - before.writes[i], 0),
-      };
-    },
+  /** Unrounded CPU seconds of the stopped window, for the per-operation figures. */
+  let used: { server: number; redis: number; db: number } | undefined;
+  const per = (operations: number): CpuPerOp => {
+    if (!used) throw new Error("cpuMeter: per() before stop()");
+    return { serverUsPerOp: usPerOp(used.server, operations), redisUsPerOp: usPerOp(used.redis, operations), dbUsPerOp: usPerOp(used.db, operations) };
   };
+  const stop = (operations?: number): CpuFigures | (CpuFigures & CpuPerOp) => {
+    const after = services();
+    const loadGen = process.cpuUsage(load);
+    // A backend that started meanwhile counts from zero; one that ended is lost (rare: pooled).
+    const db = after.database.reduce((n, pid) => n + (tryCpuSeconds(pid) ?? 0) - (dbBefore.get(pid) ?? 0), 0);
+    used = { server: serverPids.reduce((n, pid, i) => n + treeCpuSeconds(pid) - before.servers[i], 0), redis: sum(after.redis) - redisBefore, db };
+    return {
+      ...(operations === undefined ? {} : per(operations)),
+      serverCpuSec: round1(used.server),
+      redisCpuSec: round1(used.redis),
+      ferretdbCpuSec: round1(used.db),
+      loadGenCpuSec: round1((loadGen.user + loadGen.system) / 1e6),
+      serverWrites: serverPids.reduce((n, pid, i) => n + treeWriteCalls(pid) - before.writes[i], 0),
+    };
+  };
+  return { stop, per } as CpuMeter;
+}
+
+/**
+ * Microseconds per operation: whole microseconds from 10 up, one decimal below (Redis's share of a
+ * cheap request). /proc counts CPU in 10 ms ticks, so a window needs well over 10 ms of a process's
+ * CPU for its figure to mean much: a short run's small figures are coarse.
+ */
+function usPerOp(cpuSec: number, operations: number): number {
+  if (!(operations > 0)) return NaN;
+  const us = (Math.max(0, cpuSec) * 1e6) / operations;
+  return us >= 10 ? Math.round(us) : Math.round(us * 10) / 10;
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;

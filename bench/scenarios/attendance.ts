@@ -87,6 +87,9 @@ export async function attendanceBenchmark(opts: AttendanceBenchOptions) {
       mutationsPerSec: median(rows, "mutationsPerSec"),
       p50Ms: median(rows, "p50Ms"),
       p99Ms: median(rows, "p99Ms"),
+      serverUsPerOp: median(rows, "serverUsPerOp"),
+      redisUsPerOp: median(rows, "redisUsPerOp"),
+      dbUsPerOp: median(rows, "dbUsPerOp"),
       serverCpuSec: median(rows, "serverCpuSec"),
     });
     const saturated = bells.filter((b) => b.offered === "max");
@@ -94,7 +97,7 @@ export async function attendanceBenchmark(opts: AttendanceBenchOptions) {
     const summary = summarize(saturated);
     const pacedSummary = paced.length ? summarize(paced) : undefined;
     printTable(
-      `morning bell: ${opts.groups} groups x ${opts.studentsPerGroup} students, ${opts.teachers} teachers, report (0-4 absences) + complete per group; latency from when each request was due`,
+      `morning bell: ${opts.groups} groups x ${opts.studentsPerGroup} students, ${opts.teachers} teachers, report (0-4 absences) + complete per group; latency from when each request was due; CPU µs per mutation`,
       [...saturated, summary, ...paced, ...(pacedSummary ? [pacedSummary] : [])],
     );
     printTable("durable copy after the bells (MongoDB vs what the teachers sent)", [check]);
@@ -232,7 +235,7 @@ async function bell(server: TestServer, pool: Pool, s: Setup, period: number, ra
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const cpu = cpuUsed.stop();
+  const cpu = cpuUsed.stop(latencies.length); // one operation: one mutation (reportAbsence or completeLesson)
   latencies.sort((x, y) => x - y);
   if (firstErrors.length) console.log(`bell ${period} errors (first ${firstErrors.length}):`, firstErrors);
   return {
@@ -245,8 +248,8 @@ async function bell(server: TestServer, pool: Pool, s: Setup, period: number, ra
     p95Ms: round(percentile(latencies, 95)),
     p99Ms: round(percentile(latencies, 99)),
     maxMs: round(latencies.at(-1) ?? NaN),
-    errors,
     ...cpu,
+    errors,
     peakRssMb: rss.stop(),
   };
 }
@@ -331,8 +334,10 @@ async function statsBenchmark(server: TestServer, opts: AttendanceBenchOptions) 
   const teacher = await signUp(server, "INSTRUCTOR");
   await must(gql(server, AssignGroupTeacherDocument, { groupId: school!.groupIds[0], teacherId: teacher.id }, admin.token));
   const lessons = opts.termDays * 30 * 6;
-  const run = (scope: "SCHOOL" | "GROUP", id: string, expectLessons: number) =>
-    httpLoad({
+  // One operation: one attendanceStats request.
+  const run = async (scope: "SCHOOL" | "GROUP", id: string, expectLessons: number) => {
+    const meter = cpuMeter([server.proc.pid!], server.env);
+    const { requestsPerSec, p50, p95, p99, ...rest } = await httpLoad({
       url: server.url,
       body: JSON.stringify({ query: source(AttendanceStatsDocument), variables: { scope, id, from: school!.from, to: school!.to } }),
       headers: { authorization: `Bearer ${teacher.token}` },
@@ -340,9 +345,11 @@ async function statsBenchmark(server: TestServer, opts: AttendanceBenchOptions) 
       durationSec: opts.statsDurationSec,
       verify: (b) => b.includes(`"lessons":${expectLessons},`),
     });
+    return { requestsPerSec, p50, p95, p99, ...meter.stop(rest.total), ...rest };
+  };
   const schoolRun = await run("SCHOOL", school!.schoolId, lessons);
   const groupRun = await run("GROUP", school!.groupIds[0], lessons / 30);
-  printTable(`attendanceStats over ${opts.termDays} school days (${school!.from}..${school!.to}), 10 connections, ${opts.statsDurationSec} s, latency ms`, [
+  printTable(`attendanceStats over ${opts.termDays} school days (${school!.from}..${school!.to}), 10 connections, ${opts.statsDurationSec} s, latency ms, CPU µs per request`, [
     { scope: "SCHOOL", ...schoolRun },
     { scope: "GROUP", ...groupRun },
   ]);

@@ -6,7 +6,7 @@ import { connected, subscribe, wsClient } from "../../test/support/client";
 import { logInAdmin, signUp } from "../../test/support/factories";
 import { waitForSubscribers } from "../../test/support/redis";
 import { startServer } from "../../test/support/server";
-import { percentile, printTable, rssMb, sleep } from "../lib/measure";
+import { cpuMeter, percentile, printTable, rssMb, sleep } from "../lib/measure";
 
 export async function eventsBenchmark(opts: { subscribers: number; events: number }) {
   const server = await startServer(
@@ -35,6 +35,8 @@ export async function eventsBenchmark(opts: { subscribers: number; events: numbe
     await sleep(1000); // let every socket's subscription reach the server
     const rssBefore = rssMb(server.proc.pid!);
 
+    // CPU from the first sign-up until the last delivery arrived (or the wait gave up).
+    const meter = cpuMeter([server.proc.pid!], server.env);
     const started = Date.now();
     for (let i = 0; i < opts.events; i++) {
       await signUp(server, "STUDENT");
@@ -44,6 +46,10 @@ export async function eventsBenchmark(opts: { subscribers: number; events: numbe
     const deadline = Date.now() + 10_000;
     while (delivered < expected && Date.now() < deadline) await sleep(50);
     const seconds = (Date.now() - started) / 1000;
+    // One operation: one event delivered to one socket. Per published event (a sign-up, its
+    // mutation included, and its fan-out) beside it.
+    const cpu = meter.stop(delivered);
+    const perEvent = meter.per(opts.events);
     const rssAfter = rssMb(server.proc.pid!);
 
     latencies.sort((a, b) => a - b);
@@ -57,10 +63,18 @@ export async function eventsBenchmark(opts: { subscribers: number; events: numbe
       p95Ms: percentile(latencies, 95),
       p99Ms: percentile(latencies, 99),
       deliveriesPerSec: Math.round(delivered / seconds),
+      serverUsPerOp: cpu.serverUsPerOp,
+      redisUsPerOp: cpu.redisUsPerOp,
+      dbUsPerOp: cpu.dbUsPerOp,
+      serverUsPerEvent: perEvent.serverUsPerOp,
+      serverCpuSec: cpu.serverCpuSec,
+      redisCpuSec: cpu.redisCpuSec,
+      ferretdbCpuSec: cpu.ferretdbCpuSec,
+      loadGenCpuSec: cpu.loadGenCpuSec,
       rssIdleMb: rssBefore,
       rssAfterMb: rssAfter,
     };
-    printTable("domainEvents fan-out (publish -> delivery at each socket, ms)", [row]);
+    printTable("domainEvents fan-out (publish -> delivery at each socket, ms; CPU in µs per delivery, and the server's per published event)", [row]);
     subs.forEach((s) => s.unsubscribe());
     await Promise.all(clients.map((c) => c.dispose()));
     return { scenario: "events", ...row };

@@ -12,13 +12,16 @@ import { gql, source } from "../../test/support/client";
 import { signUp } from "../../test/support/factories";
 import { startServer } from "../../test/support/server";
 import { freePort } from "../../src/platform/util";
-import { httpLoad, printTable, rssMb, sampleRss, sleep, type HttpLoadResult, type Row } from "../lib/measure";
+import { cpuMeter, httpLoad, printTable, rssMb, sampleRss, sleep, type HttpLoadResult, type Row } from "../lib/measure";
+
+/** A timed load with the CPU of the target per request: its server alone, or with Redis and the database. */
+type Measured = HttpLoadResult & { serverUsPerOp: number; redisUsPerOp?: number; dbUsPerOp?: number; serverCpuSec: number; redisCpuSec?: number; ferretdbCpuSec?: number };
 
 export async function meBenchmark(opts: { connections: number; durationSec: number }) {
   const cores = availableParallelism();
   const env = benchDeploymentEnv();
-  const runs: Array<{ workers: number; bare: HttpLoadResult; me: HttpLoadResult; ratio: number; peakRssMb: number }> = [];
-  let floor: { result: HttpLoadResult; ratio: number } | undefined;
+  const runs: Array<{ workers: number; bare: Measured; me: Measured; ratio: number; peakRssMb: number }> = [];
+  let floor: { result: Measured; ratio: number } | undefined;
   let idleRss = NaN;
   let warmIdleRss = NaN;
 
@@ -39,25 +42,34 @@ export async function meBenchmark(opts: { connections: number; durationSec: numb
       const headers = { authorization: `Bearer ${user.token}` };
       const load = (url: string, durationSec = opts.durationSec) =>
         httpLoad({ url, body, headers, connections: opts.connections, durationSec, verify: (b) => b.startsWith(expected) });
+      // Per request: the campus-live server with its Redis and database; a comparison server on its own.
+      const measured = async (url: string, pid: number, services?: Record<string, string>): Promise<Measured> => {
+        const meter = cpuMeter([pid], services);
+        const result = await load(url);
+        const { serverUsPerOp, redisUsPerOp, dbUsPerOp, serverCpuSec, redisCpuSec, ferretdbCpuSec } = meter.stop(result.total);
+        return services
+          ? { ...result, serverUsPerOp, redisUsPerOp, dbUsPerOp, serverCpuSec, redisCpuSec, ferretdbCpuSec }
+          : { ...result, serverUsPerOp, serverCpuSec };
+      };
 
       const bare = await startBare(expected, workers);
       try {
         await load(bare.url, 2); // warm-up: JIT, keep-alive connections, caches
         await load(server.url, 3);
-        const bareResult = await load(bare.url);
+        const bareResult = await measured(bare.url, bare.pid);
         if (workers === 1) {
           // The framework's own ceiling, same run: minimal Apollo Server 5, hard-coded `me`.
           const minimal = await startChild("minimal-apollo.js", { ME_JSON: JSON.stringify(JSON.parse(expected).data.me) });
           try {
             await load(minimal.url, 3);
-            const result = await load(minimal.url);
+            const result = await measured(minimal.url, minimal.pid);
             floor = { result, ratio: result.requestsPerSec / bareResult.requestsPerSec };
           } finally {
             minimal.stop();
           }
         }
         const sampler = sampleRss(server.proc.pid!);
-        const meResult = await load(server.url);
+        const meResult = await measured(server.url, server.proc.pid!, server.env);
         runs.push({ workers, bare: bareResult, me: meResult, ratio: meResult.requestsPerSec / bareResult.requestsPerSec, peakRssMb: sampler.stop() });
       } finally {
         bare.stop();
@@ -67,12 +79,25 @@ export async function meBenchmark(opts: { connections: number; durationSec: numb
     }
   }
 
+  // The CPU per request beside throughput and latency; the comparison servers use no Redis or database.
+  const row = (m: Measured): Row => ({
+    requestsPerSec: m.requestsPerSec,
+    p50: m.p50,
+    p95: m.p95,
+    p99: m.p99,
+    serverUsPerOp: m.serverUsPerOp,
+    redisUsPerOp: m.redisUsPerOp ?? "",
+    dbUsPerOp: m.dbUsPerOp ?? "",
+    total: m.total,
+    errors: m.errors,
+    non2xx: m.non2xx,
+  });
   const rows: Row[] = runs.flatMap((r) => [
-    { processes: r.workers, target: "bare node http", ...r.bare, ratio: "" },
-    ...(r.workers === 1 && floor ? [{ processes: 1, target: "minimal apollo 5", ...floor.result, ratio: round(floor.ratio) }] : []),
-    { processes: r.workers, target: "campus-live me", ...r.me, ratio: round(r.ratio), peakRssMb: r.peakRssMb },
+    { processes: r.workers, target: "bare node http", ...row(r.bare), ratio: "" },
+    ...(r.workers === 1 && floor ? [{ processes: 1, target: "minimal apollo 5", ...row(floor.result), ratio: round(floor.ratio) }] : []),
+    { processes: r.workers, target: "campus-live me", ...row(r.me), ratio: round(r.ratio), peakRssMb: r.peakRssMb },
   ]);
-  printTable(`me vs bare Node (${opts.connections} connections, ${opts.durationSec} s each; latency in ms)`, rows);
+  printTable(`me vs bare Node (${opts.connections} connections, ${opts.durationSec} s each; latency in ms, CPU in µs per request)`, rows);
   const all = runs.at(-1)!; // one worker per core: how an instance is meant to run on this machine
   const bars = {
     [`throughputRatio (${all.workers} processes each)`]: { value: round(all.ratio), bar: ">= 0.40", pass: all.ratio >= 0.4 },
@@ -93,12 +118,12 @@ function startBare(response: string, workers: number) {
 }
 
 /** Starts a comparison server from bench/ on a free port; resolves once it says it listens. */
-async function startChild(file: string, env: Record<string, string>): Promise<{ url: string; stop(): void }> {
+async function startChild(file: string, env: Record<string, string>): Promise<{ url: string; pid: number; stop(): void }> {
   const port = await freePort();
   const proc = spawn(process.execPath, [join(__dirname, "..", file)], {
     env: { ...process.env, ...env, BARE_PORT: String(port), PORT: String(port) },
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve) => createInterface({ input: proc.stdout! }).once("line", () => resolve()));
-  return { url: `http://127.0.0.1:${port}/graphql`, stop: () => proc.kill("SIGTERM") };
+  return { url: `http://127.0.0.1:${port}/graphql`, pid: proc.pid!, stop: () => proc.kill("SIGTERM") };
 }
