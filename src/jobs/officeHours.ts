@@ -3,11 +3,11 @@
 //   within ~100 ms, also in a burst of 1,000 at once;
 // - as an Agenda job, stored in MongoDB: what enforces it should Redis lose the set (it keeps
 //   nothing on disk here). The job is due AGENDA_GRACE_MS after the deadline, so in normal operation
-//   it is cancelled (deleted by its id) before Agenda ever locks it. Agenda running the deadlines
-//   itself misses the bar (1,000 invites expiring together, at most 1 s late at p99): each job costs
-//   four writes (its lock, a sorted findOneAndUpdate of 3.1 ms with 1,000 pending; its start; its
-//   end), and the office-hours benchmark measured p99 2.4-3.0 s late on the stand-in (1.8 s with
-//   locks taken ahead, unsorted, on notification), against 0.25-0.75 s from the Redis set.
+//   it is cancelled (deleted by its id) before Agenda ever locks it. Agenda is too slow to end the
+//   deadlines itself within the bar (1,000 invites expiring together, at most 1 s late at p99): it
+//   locks one job at a time, each job costs four writes (its lock, a sorted findOneAndUpdate of
+//   3.1 ms with 1,000 pending on the stand-in, probe-mongo.js `agendaLock`; its start; its end),
+//   where the Redis set claims a poll's worth of due deadlines in one command.
 // Both run the same handler, a no-op when the entry has moved on, so either may run it twice.
 import { exponential, type Agenda, type Job } from "agenda";
 import type { EntryTimers, OfficeHoursService, TimeoutKind } from "../domain/officeHours/service";
