@@ -4,7 +4,6 @@ import { AttendanceLogWriter } from "./domain/attendance/writer";
 import { EnrollmentLogWriter } from "./domain/enrollment/writer";
 import { QuizLogWriter } from "./domain/quizzes/writer";
 import { scheduleRecurringJobs, startJobs, stopJobs } from "./jobs";
-import { initAttendanceModels } from "./models/attendance";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
 import { createHttpServer } from "./platform/server";
@@ -54,8 +53,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     runtime.onClose(() => services.quizzes.stop());
     metrics.registerBacklog(() => quizWriter.backlog, "quiz");
 
-    // Attendance: its indexes, the register log's writer (same pattern), the school-staff cache's feed.
-    await initAttendanceModels();
+    // Attendance: the register log's writer (same pattern), the school-staff cache's feed.
     const attendanceWriter = new AttendanceLogWriter(await redis.dedicated("attendance-writer"), services.attendanceEngine, logger, config.LOG_CLAIM_IDLE_MS);
     await attendanceWriter.start();
     runtime.onClose(() => attendanceWriter.stop());

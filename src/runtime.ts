@@ -6,7 +6,8 @@ import { EventBus } from "./events/bus";
 import type { Clock } from "./platform/clock";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
-import { createAgenda } from "./platform/agenda";
+import { AGENDA_INDEX, createAgenda } from "./platform/agenda";
+import { buildIndexes } from "./platform/collections";
 import { Metrics } from "./platform/metrics";
 import { connectMongo, type MongoHandle } from "./platform/mongo";
 import { RedisPubSubAdapter } from "./platform/pubsub";
@@ -38,6 +39,7 @@ export async function createRuntime(config: Config, logger: Logger, clock?: Cloc
   try {
     const [mongo, redis] = await Promise.all([connectMongo(config.MONGO_URL, logger), connectRedis(config.REDIS_URL, logger)]);
     closers.push(() => mongo.close(), () => redis.close());
+    await buildIndexes(mongo.connection, [AGENDA_INDEX]);
     const metrics = new Metrics();
     const pubsub = new RedisPubSubAdapter(redis.publisher, redis.subscriber, config.REDIS_PREFIX);
     closers.push(() => pubsub.close());

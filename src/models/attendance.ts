@@ -202,7 +202,3 @@ export interface LessonChangeDoc {
 }
 export const LessonChangeModel = model("LessonChange", lessonChangeSchema);
 
-/** Creates the collections and their indexes before the first request, so no write races an index build. */
-export async function initAttendanceModels(): Promise<void> {
-  await Promise.all([SchoolModel, GroupModel, GroupTeacherModel, RollEntryModel, LessonModel, LessonChangeModel].map((m) => m.init()));
-}

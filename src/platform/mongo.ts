@@ -43,7 +43,9 @@ export async function connectMongo(url: string | undefined, logger: Logger): Pro
     stopEmbedded = () => local.stop();
   }
   mongoose.set("strictQuery", true);
-  mongoose.set("autoIndex", true);
+  // Indexes are built, and collections created with them, by buildIndexes (src/platform/collections.ts).
+  mongoose.set("autoIndex", false);
+  mongoose.set("autoCreate", false);
   const deadline = Date.now() + CONNECT_TIMEOUT_MS;
   // A maxPoolSize in MONGO_URL wins.
   const pool = /[?&]maxPoolSize=/i.test(url) ? {} : { maxPoolSize: 50 };
