@@ -3,7 +3,7 @@
 import "reflect-metadata";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { printAppSchema } from "../src/schema";
+import { printAppSchema } from "../src/server/schema";
 
 const file = join(__dirname, "..", "..", "schema.graphql");
 

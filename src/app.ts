@@ -6,8 +6,8 @@ import { QuizLogWriter } from "./domain/quizzes/writer";
 import { scheduleRecurringJobs, startJobs, stopJobs } from "./jobs";
 import type { Config } from "./platform/config";
 import type { Logger } from "./platform/logger";
-import { createHttpServer } from "./platform/server";
-import { buildAppSchema } from "./schema";
+import { createHttpServer } from "./server/http";
+import { buildAppSchema } from "./server/schema";
 import { createRuntime, type Runtime } from "./runtime";
 
 export interface App {

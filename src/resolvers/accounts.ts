@@ -7,7 +7,7 @@ import { encodeCursor } from "../platform/pagination";
 import { toConnection } from "../schema/relay";
 import { AccountArgs, AuthPayload, LogInArgs, SetRoleArgs, SexEnum, SignUpInput, User, UserConnection, UsersArgs, toUser } from "../schema/user";
 import { canSeeEmail, canSeeSex, seesEmailOf } from "../auth/policies";
-import { isSharedExecution } from "../platform/sharedExecution";
+import { isSharedExecution } from "../events/sharing";
 import type { Sex } from "../models/user";
 
 // The account just signed up or logged in to is the caller's own, though the request carried no token.

@@ -24,7 +24,7 @@ import {
 import { toUser } from "../schema/user";
 import { courseRelations } from "./courses";
 import { liveFeed } from "./live";
-import { sharedPayload } from "../platform/sharedExecution";
+import { sharedPayload } from "../events/sharing";
 import type { Grant } from "../events/access";
 import type { Role } from "../models/user";
 

@@ -1,7 +1,7 @@
 import { Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
 import { canSeePlayerId } from "../auth/policies";
 import type { AppContext } from "../context";
-import { isSharedExecution } from "../platform/sharedExecution";
+import { isSharedExecution } from "../events/sharing";
 import { QuizPlayer } from "../schema/quiz";
 
 @Resolver(() => QuizPlayer)

@@ -25,7 +25,7 @@ import { ConnectionArgs, MAX_PAGE_SIZE, toConnection } from "../schema/relay";
 import { encodeCursor, type Page } from "../platform/pagination";
 import { courseRelations } from "./courses";
 import { liveFeed } from "./live";
-import { isSharedExecution, sharedPayload } from "../platform/sharedExecution";
+import { isSharedExecution, sharedPayload } from "../events/sharing";
 
 @ArgsType()
 class LeaderboardArgs {

@@ -1,10 +1,9 @@
 // Relay connections: every list that can grow is paged with `first` (max 100) and an opaque `after`.
 import { IsOptional, Max, MaxLength, Min } from "class-validator";
 import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
-import { MAX_LIST_SIZE } from "../platform/graphqlLimits";
 
-/** Also enforced before execution by the cost estimator (platform/graphqlLimits.ts). */
-export const MAX_PAGE_SIZE = MAX_LIST_SIZE;
+/** The largest page (`first`) of any list; also enforced before execution by the cost estimator (server/graphqlLimits.ts). */
+export const MAX_PAGE_SIZE = 100;
 
 @ObjectType({ description: "Where a page sits in its list. Paging is forward only: pass endCursor as `after` for the next page" })
 export class PageInfo {

@@ -2,7 +2,7 @@ import { GraphQLError } from "graphql";
 import { MongoBulkWriteError, MongoNetworkError, MongoServerSelectionError } from "mongodb";
 import { fail, unavailableUnlessApp } from "../../src/platform/errors";
 import { outageOf } from "../../src/platform/outages";
-import { createErrorFormatter, formatGraphQLError, isUnexpected } from "../../src/platform/graphqlErrors";
+import { createErrorFormatter, formatGraphQLError, isUnexpected } from "../../src/server/graphqlErrors";
 
 const resolverError = (original: Error) => new GraphQLError(original.message, { path: ["x"], originalError: original });
 

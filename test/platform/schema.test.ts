@@ -12,7 +12,7 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from "graphql";
-import { printAppSchema } from "../../src/schema";
+import { printAppSchema } from "../../src/server/schema";
 
 const ROOT = join(__dirname, "..", "..");
 const committed = readFileSync(join(ROOT, "schema.graphql"), "utf8");

@@ -1,9 +1,11 @@
-// Shared subscription execution (src/platform/sharedExecution.ts): a payload marked with shareAs()
-// is executed once per (key, operation, variables) however many subscriptions receive it; unmarked
-// payloads run per subscription; the kept results are bounded; ending a subscription ends its source.
+// Shared subscription execution (src/server/sharedExecution.ts; the marks, src/events/sharing.ts): a
+// payload marked with shareAs() is executed once per (key, operation, variables) however many
+// subscriptions receive it; unmarked payloads run per subscription; the kept results are bounded;
+// ending a subscription ends its source.
 import { GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from "graphql";
 import { MessageType, stringifyMessage } from "graphql-ws";
-import { createSharedSubscribe, shareAs, sharedMessagePayload, sharedPayload, spliceSharedResults } from "../../src/platform/sharedExecution";
+import { shareAs, sharedPayload } from "../../src/events/sharing";
+import { createSharedSubscribe, sharedMessagePayload, spliceSharedResults } from "../../src/server/sharedExecution";
 
 let resolved = 0;
 const sources: { ended: boolean; push(v: unknown): void }[] = [];

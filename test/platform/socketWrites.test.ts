@@ -1,10 +1,10 @@
-// coalesceWrites (src/platform/socketWrites.ts): the messages a WebSocket sends in one event-loop turn
+// coalesceWrites (src/server/socketWrites.ts): the messages a WebSocket sends in one event-loop turn
 // leave in one write to the kernel, and a slow reader still holds its sender back. A real ws server
 // and client on loopback; the server socket's writes are counted where Node hands them to the kernel.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
-import { coalesceWrites } from "../../src/platform/socketWrites";
+import { coalesceWrites } from "../../src/server/socketWrites";
 
 let http: Server;
 let wss: WebSocketServer;

@@ -8,6 +8,7 @@ import {
   simpleEstimator,
   type ComplexityEstimator,
 } from "graphql-query-complexity";
+import { MAX_PAGE_SIZE } from "../schema/relay";
 
 /**
  * Tokens a document may have (ours have at most ~110): parsing stops beyond it. Validation walks
@@ -42,13 +43,10 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
   ];
 }
 
-/** The largest page (`first`) of any list (src/schema/relay.ts's MAX_PAGE_SIZE). */
-export const MAX_LIST_SIZE = 100;
-
-/** A page size outside 1..MAX_LIST_SIZE: refused before execution, so it can never lower a document's cost. */
+/** A page size outside 1..MAX_PAGE_SIZE: refused before execution, so it can never lower a document's cost. */
 class PageSizeError extends GraphQLError {
   constructor(field: string, first: number) {
-    super(`${field}: first must be an integer from 1 to ${MAX_LIST_SIZE} (got ${first})`, {
+    super(`${field}: first must be an integer from 1 to ${MAX_PAGE_SIZE} (got ${first})`, {
       extensions: { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", http: { status: 400 } },
     });
   }
@@ -58,7 +56,7 @@ class PageSizeError extends GraphQLError {
 const connectionEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
   if (args.first === undefined || args.first === null) return undefined;
   const first = Number(args.first);
-  if (!Number.isInteger(first) || first < 1 || first > MAX_LIST_SIZE) throw new PageSizeError(field.name, first);
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw new PageSizeError(field.name, first);
   return 1 + first * Math.max(childComplexity, 1);
 };
 

@@ -3,8 +3,8 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
-import { ERROR_CODES, isAppError, type ErrorCode } from "./errors";
-import { outageOf } from "./outages";
+import { ERROR_CODES, isAppError, type ErrorCode } from "../platform/errors";
+import { outageOf } from "../platform/outages";
 
 /** Apollo's request-level codes, all caused by the client's document or request. */
 const CLIENT_REQUEST_CODES = new Set([

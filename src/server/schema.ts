@@ -1,3 +1,5 @@
+// The GraphQL schema assembled from the resolvers (src/resolvers) and their types (src/schema): built
+// with the auth checker, it refuses to build while any operation lacks @Allow/@Public.
 import { printSchema, type GraphQLSchema } from "graphql";
 import { buildSchema, type PubSub } from "type-graphql";
 import { assertEveryOperationAuthorized, authChecker } from "../auth/authChecker";

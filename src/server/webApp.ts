@@ -29,7 +29,7 @@ interface Asset {
   cacheControl: string;
 }
 
-/** dist/web beside dist/src, where this file runs from (dist/src/platform). */
+/** dist/web beside dist/src, where this file runs from (dist/src/server). */
 export const defaultWebRoot = () => resolve(__dirname, "..", "..", "web");
 
 /**

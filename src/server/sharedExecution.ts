@@ -1,51 +1,10 @@
-// One event, many subscribers: a subscription payload marked with `shareAs(value, key)` is executed
-// once per (key, operation, variables) in this process, and every subscriber holding the same
-// operation gets that one result. A live dashboard of a busy course then costs one GraphQL execution
-// per change, not one per socket.
-//
-// The key is the promise: two payloads with the same key must resolve to the same result for
-// whoever receives them (the key names everything the viewer-dependent part of the value depends on).
+// One event, many subscribers: a subscription payload marked with `shareAs(value, key)`
+// (src/events/sharing.ts) is executed once per (key, operation, variables) in this process, and every
+// subscriber holding the same operation gets that one result. A live dashboard of a busy course then
+// costs one GraphQL execution per change, not one per socket. A shared result is serialized once.
 import { LRUCache } from "lru-cache";
 import { createSourceEventStream, execute, print, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
-const SHARED = Symbol("campus:shared-execution-key");
-
-/** Marks a subscription payload: every payload with this key presents the same result. */
-export function shareAs<T extends object>(value: T, key: string): T {
-  Object.defineProperty(value, SHARED, { value: key, enumerable: false });
-  return value;
-}
-
-/**
- * The payload of `key` built from one event, once: every subscriber of the event (they all receive
- * the same parsed object) gets the same marked payload, instead of each building its own copy.
- */
-export function sharedPayload<T extends object>(event: object, key: string, build: () => T): T {
-  let built = payloads.get(event);
-  if (!built) payloads.set(event, (built = new Map()));
-  let value = built.get(key) as T | undefined;
-  if (!value) built.set(key, (value = shareAs(build(), key)));
-  return value;
-}
-const payloads = new WeakMap<object, Map<string, object>>();
-
-/**
- * The context a shared result is executed in: the first subscriber's, marked, so a field whose value
- * would depend on who is looking shows what any viewer may see (`isSharedExecution`).
- */
-const SHARED_CONTEXT = Symbol("campus:shared-context");
-const sharedContext = (context: unknown): object => {
-  const shared = Object.create(typeof context === "object" && context !== null ? context : null) as Record<symbol, boolean>;
-  shared[SHARED_CONTEXT] = true;
-  return shared;
-};
-
-/** Whether a resolver runs in a result executed once for many viewers. */
-export function isSharedExecution(context: unknown): boolean {
-  return typeof context === "object" && context !== null && (context as Record<symbol, unknown>)[SHARED_CONTEXT] === true;
-}
-
-const keyOf = (value: unknown): string | undefined =>
-  typeof value === "object" && value !== null ? (value as { [SHARED]?: string })[SHARED] : undefined;
+import { sharedContext, sharedKeyOf } from "../events/sharing";
 
 type Result = Promise<ExecutionResult> | ExecutionResult;
 
@@ -107,7 +66,7 @@ export function createSharedSubscribe(maxResults = 2000, ttlMs = 30_000) {
     // What this subscription's results depend on besides the payload: fixed for its life.
     const operation = operationId(`${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${textOf(args.document)}`);
     return mapEvents(stream as AsyncIterable<unknown>, (payload) => {
-      const key = keyOf(payload);
+      const key = sharedKeyOf(payload);
       if (key === undefined) return run(payload);
       const id = key + operation;
       const now = Date.now();

@@ -1,7 +1,7 @@
 // Outside production: the landing page (Apollo Sandbox, loaded from Apollo's CDN) and, for when it
 // cannot load (no network), a bundled explorer served from this server's own files under /explorer:
 // Altair, from the npm package altair-static, with the Authorization header and graphql-ws
-// subscriptions set up for this API. Production serves neither (server.ts).
+// subscriptions set up for this API. Production serves neither (apollo.ts, http.ts).
 import { createReadStream, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";

@@ -1,5 +1,5 @@
 // Graceful stop of the HTTP server: stop accepting connections, answer every request already
-// received, then close the connections. WebSockets are closed by their owner (server.ts) in between.
+// received, then close the connections. WebSockets are closed by their owner (graphqlWs.ts) in between.
 //
 // Not `http.Server.close()` at once: since Node.js 19 it also destroys idle keep-alive connections on
 // the spot, and a request whose bytes had arrived but were not yet read then dies with a reset. Here
