@@ -59,7 +59,7 @@ export class AccountStates {
   /** Follows AccountChanged from every instance (this one's included). */
   start(events: EventBus): void {
     this.stopFeed = events.follow(topics.accounts, "account change not applied", (e) => {
-      if (e.name === "AccountChanged") this.apply(e.payload as AccountChange);
+      if (e.name === "AccountChanged") this.apply(e.payload);
     });
   }
 

@@ -37,8 +37,7 @@ export class Catalogue {
     this.timer.unref();
     // Another instance's write: read that course again.
     this.stopFeed = events.follow(topics.catalogue, "catalogue reload failed", (e) => {
-      const courseId = (e.payload as { courseId?: string }).courseId;
-      return courseId ? this.reload(courseId) : undefined;
+      return "courseId" in e.payload && e.payload.courseId ? this.reload(e.payload.courseId) : undefined;
     });
   }
 

@@ -1,5 +1,5 @@
 // Live feeds last only as long as their right. Every feed is created with the check its subscription
-// passed (`grant`, then `liveFeed(..., right)` in src/resolvers); this per-instance registry keeps the
+// passed (`grant` in its resolver, then its feed holds the right); this per-instance registry keeps the
 // check beside the scope it rests on (the viewer's account, a course, a school) and, when an event that
 // can take a right away arrives (WITHDRAWALS, delivered on the `access` topic by every instance's bus),
 // runs the checks of the feeds in that scope again, on fresh state. A feed whose check now fails ends
@@ -74,6 +74,10 @@ const WITHDRAWALS: { [N in EventName]?: (p: EventCatalogue[N]) => Withdrawal } =
 
 export const withdrawsRights = (name: EventName): boolean => name in WITHDRAWALS;
 
+function withdrawalOf<N extends EventName>(event: DomainEvent<N>): Withdrawal | undefined {
+  return WITHDRAWALS[event.name]?.(event.payload);
+}
+
 interface Watch {
   /** The viewer as the last account change left them (a role change applies to feeds already open). */
   viewer: AuthUser;
@@ -130,14 +134,14 @@ export class LiveAccess {
   }
 
   private withdrawal(event: DomainEvent): Promise<void> {
-    const rule = WITHDRAWALS[event.name] as ((payload: unknown) => Withdrawal) | undefined;
-    if (!rule) return Promise.resolve();
-    const { keys: affected, refresh } = rule(event.payload);
+    const withdrawn = withdrawalOf(event);
+    if (!withdrawn) return Promise.resolve();
+    const { keys: affected, refresh } = withdrawn;
     return this.serially(async () => {
       await refresh?.(this.deps.caches);
       const watches = [...new Set(affected.flatMap((key) => [...(this.watches.get(key) ?? [])]))];
       if (event.name === "AccountChanged") {
-        const account = event.payload as EventCatalogue["AccountChanged"];
+        const account = event.payload;
         if (account.locked) {
           for (const w of watches) this.end(w, fail("FORBIDDEN", "This account is locked", "ACCOUNT_LOCKED"));
           return;

@@ -182,7 +182,8 @@ export interface EventActor {
 /** The actor of an event caused by a signed-in user. */
 export const actorOf = (user: { id: string; role: Role }): EventActor => ({ userId: user.id, role: user.role });
 
-export interface DomainEvent<N extends EventName = EventName> {
+/** One event of the catalogue: its name decides its payload. */
+export interface EventOf<N extends EventName> {
   id: string;
   name: N;
   /** ISO-8601; events travel as JSON through Redis. */
@@ -191,6 +192,12 @@ export interface DomainEvent<N extends EventName = EventName> {
   actor: EventActor | null;
   payload: EventCatalogue[N];
 }
+
+/**
+ * Any event of `N` (every event by default), as a union keyed by name: testing `name` (`switch`,
+ * `===`) narrows `payload` to that event's.
+ */
+export type DomainEvent<N extends EventName = EventName> = { [K in N]: EventOf<K> }[N];
 
 /** The audit feed topic: every event is published here as well as on its own topics. */
 export const ALL_EVENTS_TOPIC = "events";

@@ -4,7 +4,7 @@ import { canReadSchoolAttendance } from "../auth/policies";
 import type { AppContext } from "../context";
 import { MAX_PERIOD, encodeLessonCursor, type StatsScope } from "../domain/attendance/service";
 import type { GroupMeta } from "../domain/attendance/engine";
-import { topics, type DomainEvent, type EventCatalogue } from "../events/catalogue";
+import { registerFeed, type RegisterChange } from "../domain/attendance/feeds";
 import type { GroupDoc, SchoolDoc } from "../models/attendance";
 import { fail, nullIfNotFound } from "../platform/errors";
 import { encodeCursor } from "../platform/pagination";
@@ -33,12 +33,10 @@ import {
   toStats,
   Absence as AbsenceType,
   type Absence,
-  type RegisterAction,
 } from "../schema/attendance";
 import { calendarDate, checkArg, intRange, safeText } from "../schema/bounds";
 import { ConnectionArgs, toConnection } from "../schema/relay";
 import { User, toUser } from "../schema/user";
-import { liveFeed } from "./live";
 
 const toSchool = (s: SchoolDoc): School => ({ id: s._id.toHexString(), name: s.name, region: s.region, timeZone: s.timeZone });
 const toGroup = (g: GroupMeta | GroupDoc): Group =>
@@ -229,21 +227,12 @@ export class AttendanceResolver {
           return { schoolId };
         },
       });
-      return liveFeed(ctx.services.events.subscribe(topics.attendance(schoolId)), changeOf, undefined, right);
+      return registerFeed(ctx.services, right, schoolId);
     },
   })
-  attendanceChanged(@Arg("schoolId", () => ID, { description: "The school to follow (you teach there, or are an ADMIN or OBSERVER)" }) _schoolId: string, @Root() change: AttendanceChange): AttendanceChange {
-    return change;
+  attendanceChanged(@Arg("schoolId", () => ID, { description: "The school to follow (you teach there, or are an ADMIN or OBSERVER)" }) _schoolId: string, @Root() change: RegisterChange): AttendanceChange {
+    return { action: change.action, students: change.students, lesson: toLesson(change.lesson) };
   }
-}
-
-const ACTIONS: Partial<Record<string, RegisterAction>> = { AbsenceReported: "REPORT", AbsenceRetracted: "RETRACT", LessonCompleted: "COMPLETE" };
-
-function changeOf(e: DomainEvent): AttendanceChange[] {
-  const action = ACTIONS[e.name];
-  if (!action) return [];
-  const p = e.payload as EventCatalogue["AbsenceReported" | "LessonCompleted"];
-  return [{ action, students: "students" in p ? p.students : [], lesson: toLesson(p.lesson) }];
 }
 
 @Resolver(() => Lesson)

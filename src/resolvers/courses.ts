@@ -1,8 +1,8 @@
 import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";
-import type { DomainEvent } from "../events/catalogue";
-import { topics } from "../events/catalogue";
+import type { SeatsSnapshot } from "../events/catalogue";
+import { seatsFeed } from "../domain/enrollment/feeds";
 import { nullIfNotFound } from "../platform/errors";
 import { loadExisting } from "../platform/loader";
 import { encodeCursor } from "../platform/pagination";
@@ -11,7 +11,6 @@ import { checkArg, intRange } from "../schema/bounds";
 import { Course, CourseConnection, CourseFilterInput, CourseSeats, CreateCourseInput, MAX_CAPACITY, UpdateCourseInput, toCourse, type CourseRelations } from "../schema/course";
 import { ConnectionArgs, toConnection } from "../schema/relay";
 import { toUser } from "../schema/user";
-import { liveFeed } from "./live";
 import { byRole } from "../events/access";
 
 export const toSeats = (courseId: string, c: { capacity: number; enrolled: number; waitlisted: number }): CourseSeats => ({
@@ -101,25 +100,12 @@ export class CoursesResolver {
     description: "Live seat counts: the current counts first, then after every change",
     subscribe: async ({ args, context }) => {
       const ctx = context as AppContext;
-      const courseId = args.courseId as string;
       // Open to everyone signed in: held only while the account is.
-      const right = await ctx.services.access.grant(ctx.user!, byRole());
-      const snapshot = async () => toSeats(courseId, await ctx.services.enrollment.seats(courseId));
-      const source = ctx.services.events.subscribe(topics.courseSeats(courseId));
-      return liveFeed(
-        source,
-        (e: DomainEvent) => {
-          const seats = (e.payload as { seats?: { courseId: string; capacity: number; enrolled: number; waitlisted: number }[] }).seats;
-          const mine = seats?.find((s) => s.courseId === courseId);
-          return mine ? [toSeats(courseId, mine)] : [];
-        },
-        snapshot,
-        right,
-      );
+      return seatsFeed(ctx.services, await ctx.services.access.grant(ctx.user!, byRole()), String(args.courseId));
     },
   })
-  courseSeatsChanged(@Root() seats: CourseSeats, @Arg("courseId", () => ID, { description: "The course whose seats to follow" }) _courseId: string): CourseSeats {
-    return seats;
+  courseSeatsChanged(@Root() seats: SeatsSnapshot, @Arg("courseId", () => ID, { description: "The course whose seats to follow" }) _courseId: string): CourseSeats {
+    return toSeats(seats.courseId, seats);
   }
 }
 

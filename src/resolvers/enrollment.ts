@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";
-import { topics, type DomainEvent, type EnrollmentChange, type EventCatalogue } from "../events/catalogue";
+import { myEnrollmentsFeed } from "../domain/enrollment/feeds";
 import { encodeOffset, type EnrollmentView } from "../domain/enrollment/service";
 import type { EnrollmentStatus } from "../models/enrollment";
 import { fail } from "../platform/errors";
@@ -18,7 +18,6 @@ import {
 import { ConnectionArgs, pageInfoOf } from "../schema/relay";
 import { User, toUser } from "../schema/user";
 import { courseRelations } from "./courses";
-import { liveFeed } from "./live";
 import { byRole } from "../events/access";
 
 @Resolver(() => Enrollment)
@@ -107,12 +106,11 @@ export class EnrollmentResolver {
     description: "Your enrollments as they change: seats, waitlist places, promotions, drops",
     subscribe: async ({ context }) => {
       const ctx = context as AppContext;
-      const right = await ctx.services.access.grant(ctx.user!, byRole("STUDENT"));
-      return liveFeed(ctx.services.events.subscribe(topics.studentEnrollments(ctx.user!.id)), changesOf, undefined, right);
+      return myEnrollmentsFeed(ctx.services, await ctx.services.access.grant(ctx.user!, byRole("STUDENT")), ctx.user!.id);
     },
   })
-  myEnrollmentChanged(@Root() enrollment: Enrollment): Enrollment {
-    return enrollment;
+  myEnrollmentChanged(@Root() enrollment: EnrollmentView): Enrollment {
+    return toEnrollment(enrollment);
   }
 
   @FieldResolver(() => Course, { description: "The course this place is in" })
@@ -125,22 +123,5 @@ export class EnrollmentResolver {
     const user = await ctx.services.accounts.loader.load(e.studentId);
     if (!user) throw fail("NOT_FOUND", "Student not found", "USER_NOT_FOUND");
     return toUser(user);
-  }
-}
-
-function changesOf(e: DomainEvent): Enrollment[] {
-  const asView = (c: EnrollmentChange): EnrollmentView => c;
-  switch (e.name) {
-    case "StudentEnrolled":
-    case "StudentWaitlisted":
-    case "StudentDisenrolled":
-    case "StudentPromoted":
-      return [toEnrollment(asView(e.payload as EnrollmentChange))];
-    case "CourseSwitched": {
-      const p = e.payload as EventCatalogue["CourseSwitched"];
-      return [toEnrollment(asView(p.from)), toEnrollment(asView(p.to))];
-    }
-    default:
-      return [];
   }
 }

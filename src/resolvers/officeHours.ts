@@ -1,8 +1,8 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";
-import { topics, type DomainEvent, type QueueEntryState, type QueueState } from "../events/catalogue";
-import { statusKey, viewEntry, viewQueue, viewStatus, type EntryView, type QueueView, type StatusView } from "../domain/officeHours/views";
+import { myEntryFeed, queueFeed, statusFeed, type LineWatch } from "../domain/officeHours/feeds";
+import type { EntryView, QueueView, StatusView } from "../domain/officeHours/views";
 import { MAX_TEXT } from "../domain/officeHours/service";
 import { checkArg, dateInRange, httpsUrl, safeText } from "../schema/bounds";
 import { toCourse } from "../schema/course";
@@ -23,9 +23,6 @@ import {
 } from "../schema/officeHours";
 import { toUser } from "../schema/user";
 import { courseRelations } from "./courses";
-import { liveFeed } from "./live";
-import { sharedPayload } from "../events/sharing";
-import type { Grant } from "../events/access";
 import type { Role } from "../models/user";
 
 const DAY_MS = 86_400_000;
@@ -183,16 +180,7 @@ export class OfficeHoursResolver {
     description: "The line now, then after every change (versioned: a snapshot never goes back in version)",
     subscribe: async ({ args, context }) => {
       const ctx = context as AppContext;
-      const viewer = ctx.user!;
-      const right = await watchLine(ctx, args.courseId);
-      const { courseId, seesEveryone } = right.answer;
-      // Every dashboard that sees the whole line gets the same snapshot of a version: built and executed
-      // once. A student's view depends on their own entry (and the meeting it may be in): in the key.
-      const show = (queue: QueueState) => {
-        const mine = queue.entries.find((e) => e.studentId === viewer.id)?.entryId ?? "-";
-        return sharedPayload(queue, `queue:${courseId}:${queue.version}:${seesEveryone ? "all" : "counts"}:${mine}`, () => viewQueue(queue, { userId: viewer.id, seesEveryone }));
-      };
-      return lineFeed(ctx, right, (queue) => [show(queue)]);
+      return queueFeed(ctx.services, await watchLine(ctx, args.courseId), ctx.user!.id);
     },
   })
   queueChanged(@Root() view: QueueView, @Arg("courseId", () => ID, { description: "The course whose line to follow" }) _courseId: string, @Ctx() ctx: AppContext): QueueSnapshot {
@@ -204,20 +192,7 @@ export class OfficeHoursResolver {
     description: "Your entry in the course's line: now (if any), then its position, invite (meeting link, expiry), meeting and end",
     subscribe: async ({ args, context }) => {
       const ctx = context as AppContext;
-      const me = ctx.user!.id;
-      const right = await watchLine(ctx, args.courseId, ["STUDENT"]);
-      let last = "";
-      const changed = (view: EntryView) => {
-        const key = JSON.stringify([view.entryId, view.status, view.position, view.estimatedWait, view.inviteExpiresAt]);
-        if (key === last) return [];
-        last = key;
-        return [view];
-      };
-      return lineFeed(ctx, right, (queue, entry) => {
-        if (entry?.studentId === me) return changed(viewEntry(entry, queue));
-        const mine = queue.entries.find((e) => e.studentId === me);
-        return mine ? changed(viewEntry(mine, queue)) : [];
-      });
+      return myEntryFeed(ctx.services, await watchLine(ctx, args.courseId, ["STUDENT"]), ctx.user!.id);
     },
   })
   myQueueEntryChanged(@Root() view: EntryView, @Arg("courseId", () => ID, { description: "The course whose line you are in" }) _courseId: string, @Ctx() ctx: AppContext): QueueEntry {
@@ -229,23 +204,7 @@ export class OfficeHoursResolver {
     description: "Open or closed, who is on duty and what they are doing: now, then on every change of it",
     subscribe: async ({ args, context }) => {
       const ctx = context as AppContext;
-      const viewer = ctx.user!;
-      const right = await watchLine(ctx, args.courseId);
-      const { courseId, seesEveryone } = right.answer;
-      let last = "";
-      const changed = (status: StatusView) => {
-        const key = statusKey(status);
-        if (key === last) return [];
-        last = key;
-        return [status];
-      };
-      // Staff share one status per version; students see meeting links only of a meeting they are
-      // invited to or in: those without one share theirs, each who has one gets their own.
-      const show = (queue: QueueState) => {
-        const meeting = seesEveryone ? "all" : (queue.entries.find((e) => e.studentId === viewer.id && e.staffId)?.entryId ?? "-");
-        return sharedPayload(queue, `status:${courseId}:${queue.version}:${meeting}`, () => viewStatus(queue, { userId: viewer.id, seesEveryone }));
-      };
-      return lineFeed(ctx, right, (queue) => changed(show(queue)));
+      return statusFeed(ctx.services, await watchLine(ctx, args.courseId), ctx.user!.id);
     },
   })
   officeHoursStatusChanged(@Root() view: StatusView, @Arg("courseId", () => ID, { description: "The course whose office hours to follow" }) _courseId: string, @Ctx() ctx: AppContext): OfficeHoursStatus {
@@ -254,35 +213,8 @@ export class OfficeHoursResolver {
 }
 
 /** Who may watch a course's line (staff, ADMIN, OBSERVER: all of it; enrolled students: their part), for as long as they may. */
-function watchLine(ctx: AppContext, courseId: unknown, roles?: Role[]): Promise<Grant<{ courseId: string; seesEveryone: boolean }>> {
+function watchLine(ctx: AppContext, courseId: unknown, roles?: Role[]): Promise<LineWatch> {
   return ctx.services.access.grant(ctx.user!, { roles, check: (viewer) => ctx.services.officeHours.watcher(viewer, String(courseId)) });
-}
-
-/**
- * A course's office-hours events as views: the line as it stands first, then one view per newer
- * version (events that arrive while the first state is read, or out of order, are dropped by version).
- */
-function lineFeed<T>(
-  ctx: AppContext,
-  right: Grant<{ courseId: string }>,
-  map: (queue: QueueState, entry: QueueEntryState | null) => T[],
-): AsyncIterable<T> {
-  const { courseId } = right.answer;
-  let version = -1;
-  const views = (queue: QueueState, entry: QueueEntryState | null) => {
-    if (queue.version <= version) return [];
-    version = queue.version;
-    return map(queue, entry);
-  };
-  return liveFeed(
-    ctx.services.events.subscribe(topics.officeHours(courseId)),
-    (e: DomainEvent) => {
-      const p = e.payload as { queue?: QueueState; entry?: QueueEntryState };
-      return p.queue ? views(p.queue, p.entry ?? null) : [];
-    },
-    async () => views(await ctx.services.officeHours.current(courseId), null)[0],
-    right,
-  );
 }
 
 /** Per request: people and courses that entries point to, batched and cached like the catalogue's. */

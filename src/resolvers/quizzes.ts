@@ -2,8 +2,9 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Quer
 import { Max, Min } from "class-validator";
 import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";
-import { topics, type DomainEvent, type EventCatalogue, type LeaderboardSnapshot } from "../events/catalogue";
-import { visibleQuestions, type QuizView } from "../domain/quizzes/service";
+import type { LeaderboardSnapshot } from "../events/catalogue";
+import { leaderboardFeed, questionFeed, type LiveQuestion } from "../domain/quizzes/feeds";
+import type { QuizView } from "../domain/quizzes/service";
 import { Course, toCourse } from "../schema/course";
 import {
   AnswerResult,
@@ -24,8 +25,7 @@ import {
 import { ConnectionArgs, MAX_PAGE_SIZE, toConnection } from "../schema/relay";
 import { encodeCursor, type Page } from "../platform/pagination";
 import { courseRelations } from "./courses";
-import { liveFeed } from "./live";
-import { isSharedExecution, sharedPayload } from "../events/sharing";
+import { isSharedExecution } from "../events/sharing";
 
 @ArgsType()
 class LeaderboardArgs {
@@ -114,35 +114,15 @@ export class QuizzesResolver {
       // Subscription arguments skip type-graphql's validation; `first` was bounded (1..100) with the
       // document's cost, before execution (platform/graphqlLimits.ts).
       const first = Number(args.first);
-      const right = await ctx.services.access.grant(ctx.user!, { check: (viewer) => ctx.services.quizzes.assertCanView(viewer, quizId) });
-      let shown = -1;
-      // Events published before the snapshot was read can arrive after it: never go back in time
-      // (the closing snapshot counts as newer than an open one of the same version).
-      const newer = (s: LeaderboardSnapshot) => {
-        const order = s.version * 2 + (s.closed ? 1 : 0);
-        if (order <= shown) return [];
-        shown = order;
-        // Every subscriber of this top-`first` gets the same board of this change: executed once.
-        return [sharedPayload(s, `leaderboard:${quizId}:${s.version}:${s.closed}:${s.asOf}:${first}`, () => toLeaderboard(s, first))];
-      };
-      return liveFeed(
-        ctx.services.events.subscribe(topics.quizLeaderboard(quizId)),
-        (e: DomainEvent) => {
-          if (e.name === "LeaderboardUpdated") return newer(e.payload as LeaderboardSnapshot);
-          if (e.name === "QuizClosed") return newer((e.payload as EventCatalogue["QuizClosed"]).standings);
-          return [];
-        },
-        async () => newer(await ctx.services.quizzes.standings(quizId, first))[0] ?? null,
-        right,
-      );
+      return leaderboardFeed(ctx.services, await watchQuiz(ctx, quizId), quizId, first);
     },
   })
   leaderboardChanged(
     @Arg("quizId", () => ID, { description: "The quiz whose leaderboard to follow" }) _quizId: string,
     @Arg("first", () => Int, { defaultValue: 10, description: "How many places, 1 to 100" }) _first: number,
-    @Root() board: Leaderboard,
+    @Root() board: LeaderboardSnapshot,
   ): Leaderboard {
-    return board;
+    return toLeaderboard(board);
   }
 
   @Allow()
@@ -151,23 +131,11 @@ export class QuizzesResolver {
     subscribe: async ({ args, context }) => {
       const ctx = context as AppContext;
       const quizId = String(args.quizId);
-      const right = await ctx.services.access.grant(ctx.user!, { check: (viewer) => ctx.services.quizzes.assertCanView(viewer, quizId) });
-      return liveFeed(
-        ctx.services.events.subscribe(topics.quizQuestions(quizId)),
-        (e: DomainEvent) => (e.name === "QuestionStarted" ? [announced(e.payload as EventCatalogue["QuestionStarted"])] : []),
-        async () => {
-          const view = await ctx.services.quizzes.get(ctx.user!, quizId);
-          if (view.quiz.mode !== "LIVE") return null;
-          // As players see it, whoever subscribes: this feed never carries the correct option.
-          const open = visibleQuestions({ ...view, host: false }).find((q) => q.index === view.state.current && !q.closed);
-          return open ? toQuestion(open) : null;
-        },
-        right,
-      );
+      return questionFeed(ctx.services, await watchQuiz(ctx, quizId), ctx.user!, quizId);
     },
   })
-  questionStarted(@Arg("quizId", () => ID, { description: "The LIVE quiz to follow" }) _quizId: string, @Root() question: Question): Question {
-    return question;
+  questionStarted(@Arg("quizId", () => ID, { description: "The LIVE quiz to follow" }) _quizId: string, @Root() question: LiveQuestion): Question {
+    return toLiveQuestion(question);
   }
 
   @FieldResolver(() => Course, { description: "The course it belongs to" })
@@ -190,17 +158,23 @@ export class CourseQuizzesResolver {
 
 const quizConnection = (page: Page<QuizView>, after: string | null | undefined) => toConnection(page, after, (v) => encodeCursor(v.quiz._id), toQuiz);
 
-function announced(p: EventCatalogue["QuestionStarted"]): Question {
+/** Who may follow a quiz live (its course's staff and enrolled students), for as long as they may. */
+function watchQuiz(ctx: AppContext, quizId: string) {
+  return ctx.services.access.grant(ctx.user!, { check: (viewer) => ctx.services.quizzes.assertCanView(viewer, quizId) });
+}
+
+/** A question as it opens, for players: its correct option is never shown here. */
+function toLiveQuestion(q: LiveQuestion): Question {
   return {
-    id: p.questionId,
-    number: p.index + 1,
-    text: p.text,
-    options: p.options,
+    id: q.questionId,
+    number: q.index + 1,
+    text: q.text,
+    options: q.options,
     correctOption: null,
-    points: p.points,
-    timeLimitSeconds: p.timeLimitSeconds,
+    points: q.points,
+    timeLimitSeconds: q.timeLimitSeconds,
     closed: false,
-    startedAt: new Date(p.startedAt),
-    closesAt: new Date(p.closesAt),
+    startedAt: q.startedAt,
+    closesAt: q.closesAt,
   };
 }

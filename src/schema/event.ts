@@ -27,5 +27,5 @@ export class DomainEvent {
   actor: EventActor | null;
 
   @Field(() => GraphQLJSONObject, { description: "The event's data; its fields depend on the name (ids of what changed, and the new state)" })
-  payload: Record<string, unknown>;
+  payload: object;
 }

@@ -1,9 +1,9 @@
-// liveFeed (src/resolvers/live.ts), under every subscription: a long-lived subscription must not keep
+// liveFeed (src/events/liveFeed.ts), under every subscription: a long-lived subscription must not keep
 // the events it has delivered. Measured in a child process with --expose-gc, on the build in dist/.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 
-const LIVE = join(__dirname, "..", "..", "dist", "src", "resolvers", "live.js");
+const LIVE = join(__dirname, "..", "..", "dist", "src", "events", "liveFeed.js");
 
 const SCRIPT = `
 const { liveFeed } = require(${JSON.stringify(LIVE)});

@@ -5,7 +5,7 @@ import { Types } from "mongoose";
 import { canHostQuiz, canPlayQuiz, canSeeCorrectOption, canSeeQuestion, canViewQuiz } from "../../auth/policies";
 import type { AuthUser } from "../../auth/tokens";
 import type { EventBus } from "../../events/bus";
-import { topics, type DomainEvent, type LeaderboardSnapshot } from "../../events/catalogue";
+import { topics, type LeaderboardSnapshot } from "../../events/catalogue";
 import type { CourseDoc } from "../../models/course";
 import { QuizModel, QuizStandingModel, type QuestionDoc, type QuizDoc, type QuizMode, type QuizStandingDoc } from "../../models/quiz";
 import { UserModel } from "../../models/user";
@@ -119,9 +119,8 @@ export class QuizzesService {
   /** Follows students leaving courses (from every instance): see `leftCourse`. */
   start(): void {
     this.stopDepartures = this.deps.events.follow(topics.courseDepartures, "quiz players not told of a course they left", (event) => {
-      const e = event as DomainEvent<"StudentDisenrolled" | "CourseSwitched">;
-      const left = "from" in e.payload ? e.payload.from : e.payload;
-      return this.leftCourse(left.courseId, left.studentId);
+      const left = event.name === "CourseSwitched" ? event.payload.from : event.name === "StudentDisenrolled" ? event.payload : null;
+      return left ? this.leftCourse(left.courseId, left.studentId) : undefined;
     });
   }
 

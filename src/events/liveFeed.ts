@@ -1,5 +1,6 @@
-// Subscription plumbing: domain events in, GraphQL payloads out, optionally a snapshot first
-// (so a client that connects or reconnects starts from the current state, never a stale one).
+// The feed under every subscription: domain events in, views out, optionally a snapshot first (so a
+// client that connects or reconnects starts from the current state, never a stale one). It subscribes
+// before reading the snapshot, so no change between the two is lost; versionedFeed.ts adds the order.
 //
 // A plain iterator, not a Repeater: a quiz's leaderboard goes to thousands of sockets at each push,
 // and every delivery through a Repeater cost a queue entry and promises of its own (its push resolves
