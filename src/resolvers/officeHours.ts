@@ -8,19 +8,18 @@ import { checkArg, dateInRange, httpsUrl, safeText } from "../schema/bounds";
 import { toCourse } from "../schema/course";
 import {
   OfficeHoursPolicyInput,
-  OfficeHoursStats,
   OfficeHoursStatus,
   OfficeHoursWindow,
   OfficeHoursWindowInput,
   QueueEntry,
   QueueSnapshot,
-  toOfficeHoursStats,
   toOfficeHoursStatus,
   toOfficeHoursWindow,
   toQueueEntry,
   toQueueSnapshot,
   type OfficeHoursRelations,
 } from "../schema/officeHours";
+import { OfficeHoursStats, toOfficeHoursStats } from "../schema/officeHoursStats";
 import { toUser } from "../schema/user";
 import { courseRelations } from "./courses";
 import type { Role } from "../models/user";

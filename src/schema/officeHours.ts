@@ -1,7 +1,7 @@
+// The API's office-hours types: the line, its entries, staff on duty, the policy and windows, and their presenters.
 import { IsOptional, Max, Min } from "class-validator";
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { WaitEstimate as WaitEstimateView } from "../domain/officeHours/estimate";
-import type { DurationSummary as DurationSummaryView, OfficeHoursStatsView } from "../domain/officeHours/stats";
 import type { EntryView, QueueView, StaffState, StatusView } from "../domain/officeHours/views";
 import { EXPIRED_INVITE_POLICIES, QUEUE_ENTRY_STATUSES, type ExpiredInvitePolicy, type OfficeHoursWindowDoc, type QueueEntryStatus } from "../models/officeHours";
 import { DateInRange, Place, SafeText } from "./bounds";
@@ -240,81 +240,6 @@ export class OfficeHoursWindow {
   cancelled: boolean;
 }
 
-@ObjectType({ description: "Durations, in seconds, of a set of waits or meetings" })
-export class DurationSummary {
-  @Field(() => Int, { description: "How many" })
-  count: number;
-
-  @Field(() => Float, { description: "Mean (0 when count is 0)" })
-  averageSeconds: number;
-
-  @Field(() => Float, { description: "Median (0 when count is 0)" })
-  medianSeconds: number;
-
-  @Field(() => Float, { description: "90th percentile (0 when count is 0)" })
-  p90Seconds: number;
-
-  @Field(() => Float, { description: "Longest (0 when count is 0)" })
-  maxSeconds: number;
-}
-
-@ObjectType({ description: "One staff member's share of a course's office hours" })
-export class StaffOfficeHoursStats {
-  @Field(() => User, { description: "Who" })
-  staff: Promise<User | null>;
-
-  @Field(() => Int, { description: "Invites they sent" })
-  invites: number;
-
-  @Field(() => Int, { description: "Meetings they held" })
-  meetings: number;
-
-  @Field(() => Int, { description: "Their invites that expired unanswered" })
-  noShows: number;
-
-  @Field(() => Float, { description: "noShows / invites (0 without invites)" })
-  noShowRate: number;
-
-  @Field(() => DurationSummary, { description: "Lengths of their meetings" })
-  meeting: DurationSummaryView;
-}
-
-@ObjectType({ description: "Entries that joined within [from, to)" })
-export class OfficeHoursStats {
-  @Field(() => Int, { description: "Entries that joined" })
-  joined: number;
-
-  @Field(() => Int, { description: "Entries whose meeting took place (DONE)" })
-  helped: number;
-
-  @Field(() => Int, { description: "Entries that EXPIRED (invite unanswered, or waited past the maximum wait)" })
-  expired: number;
-
-  @Field(() => Int, { description: "Entries the student WITHDREW (leaveQueue)" })
-  withdrawn: number;
-
-  @Field(() => Int, { description: "Entries staff REMOVED" })
-  removed: number;
-
-  @Field(() => Int, { description: "Invites sent" })
-  invites: number;
-
-  @Field(() => Int, { description: "Invites that expired unanswered" })
-  noShows: number;
-
-  @Field(() => Float, { description: "noShows / invites (0 without invites)" })
-  noShowRate: number;
-
-  @Field(() => DurationSummary, { description: "From joining to the first invite" })
-  wait: DurationSummaryView;
-
-  @Field(() => DurationSummary, { description: "From accepting to the end of the meeting" })
-  meeting: DurationSummaryView;
-
-  @Field(() => [StaffOfficeHoursStats], { description: "The same, per staff member" })
-  perStaff: StaffOfficeHoursStats[];
-}
-
 @InputType({ description: "Changes to a course's office-hours rules: fields left out keep their value" })
 export class OfficeHoursPolicyInput {
   @Field(() => ExpiredInvitePolicyEnum, { nullable: true, description: "What happens to a student whose invite expired" })
@@ -462,21 +387,5 @@ export function toOfficeHoursWindow(doc: OfficeHoursWindowDoc, related: OfficeHo
     location: doc.location,
     note: doc.note,
     cancelled: doc.cancelled,
-  };
-}
-
-export function toOfficeHoursStats(v: OfficeHoursStatsView, related: OfficeHoursRelations): OfficeHoursStats {
-  return {
-    ...v,
-    perStaff: v.perStaff.map((s) => ({
-      get staff() {
-        return related.user(s.staffId);
-      },
-      invites: s.invites,
-      meetings: s.meetings,
-      noShows: s.noShows,
-      noShowRate: s.noShowRate,
-      meeting: s.meeting,
-    })),
   };
 }
