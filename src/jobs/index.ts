@@ -51,11 +51,11 @@ export async function startWorkers(runtime: Runtime): Promise<Workers> {
 
     await startLogWriters(runtime, started);
 
-    // Timers that changes start: stopped before the writers.
+    // Timers a change leaves running (a trailing leaderboard push, a line written behind).
     started("leaderboard pushes", () => services.leaderboard.stop());
     started("office-hours line writes", () => services.officeHours.stop());
 
-    // Deadlines and scheduled jobs: stopped first, as they change lines.
+    // Deadlines and scheduled jobs: stopped first, as they change lines and quizzes.
     startOfficeHoursJobs(agenda, services.officeHoursDeadlines, services.officeHours, logger, metrics);
     started("office-hours deadlines", () => services.officeHoursDeadlines.stop());
     defineQuizJobs(agenda, services, logger);
