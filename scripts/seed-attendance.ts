@@ -5,7 +5,7 @@
 import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { PasswordHasher } from "../src/auth/passwords";
-import { generateDataset } from "../src/domain/attendance/dataset";
+import { generateDataset } from "./lib/attendanceDataset";
 import { loadConfigOrExit } from "../src/platform/config";
 import { createLogger } from "../src/platform/logger";
 import { createRuntime } from "../src/runtime";

@@ -1,4 +1,5 @@
-// The composition of domain services: built once per process, handed to resolvers (context) and jobs.
+// The composition of domain services: built once per process, handed to resolvers (context) and to
+// the workers (src/jobs), which start and stop what runs without a request. Nothing here starts.
 import type { Agenda } from "agenda";
 import { AccountStates } from "./auth/accountStates";
 import { PasswordHasher } from "./auth/passwords";
@@ -10,6 +11,7 @@ import { CoursesService } from "./domain/courses";
 import { EnrollmentEngine } from "./domain/enrollment/engine";
 import { EnrollmentNotifier } from "./domain/enrollment/notifier";
 import { EnrollmentService } from "./domain/enrollment/service";
+import { EntryDeadlines } from "./domain/officeHours/deadlines";
 import { OfficeHoursCache } from "./domain/officeHours/lineCache";
 import { OfficeHoursService } from "./domain/officeHours/service";
 import { QuizEngine } from "./domain/quizzes/engine";
@@ -21,7 +23,6 @@ import { AttendanceEngine } from "./domain/attendance/engine";
 import { AttendanceService } from "./domain/attendance/service";
 import { LiveAccess } from "./events/access";
 import type { EventBus } from "./events/bus";
-import { EntryDeadlines } from "./jobs/officeHours";
 import { systemClock, type Clock } from "./platform/clock";
 import type { Config } from "./platform/config";
 import { RedisDeadlines } from "./platform/deadlines";
@@ -44,7 +45,7 @@ export interface Services {
   enrollment: EnrollmentService;
   engine: EnrollmentEngine;
   officeHours: OfficeHoursService;
-  /** The office-hours deadlines (invite expiry, maximum wait); polled once the server runs its jobs. */
+  /** The office-hours deadlines (invite expiry, maximum wait); polled once the server runs its workers. */
   officeHoursDeadlines: EntryDeadlines;
   quizEngine: QuizEngine;
   leaderboard: LeaderboardPublisher;

@@ -25,10 +25,10 @@ import {
   ReportAbsenceBriefDocument,
   type AbsenceKind,
 } from "../../operations/generated";
-import { generateDataset } from "../../src/domain/attendance/dataset";
+import { generateDataset } from "../../scripts/lib/attendanceDataset";
 import { loadConfig } from "../../src/platform/config";
 import { createLogger } from "../../src/platform/logger";
-import { mulberry32 } from "../../src/platform/random";
+import { mulberry32 } from "../../scripts/lib/random";
 import { createRuntime } from "../../src/runtime";
 import { gql, source } from "../../test/support/client";
 import { logInAdmin, signUp, type TestUser } from "../../test/support/factories";

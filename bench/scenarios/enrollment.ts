@@ -12,7 +12,7 @@ import { gql, source } from "../../test/support/client";
 import { createCourse, signUp, type TestUser } from "../../test/support/factories";
 import { startServer } from "../../test/support/server";
 import { cpuMeter, httpLoad, percentile, printTable, sampleRss, treeRssMb } from "../lib/measure";
-import { mulberry32 } from "../../src/platform/random";
+import { mulberry32 } from "../../scripts/lib/random";
 
 export interface EnrollmentBenchOptions {
   students: number;

@@ -32,7 +32,7 @@ import {
 } from "../../operations/generated";
 import { connected, gql, source, wsClient } from "../../test/support/client";
 import { accountWithRole, createCourse, logInAdmin, signUp, type TestUser } from "../../test/support/factories";
-import { mulberry32 } from "../../src/platform/random";
+import { mulberry32 } from "../../scripts/lib/random";
 import { startServer, type TestServer } from "../../test/support/server";
 import { cpuMeter, percentile, printTable, sampleRss, sleep, treeRssMb } from "../lib/measure";
 import { inParallel, must } from "../lib/setup";

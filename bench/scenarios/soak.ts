@@ -72,7 +72,7 @@ import {
   SignUpDocument,
   StartQuestionDocument,
 } from "../../operations/generated";
-import { mulberry32 } from "../../src/platform/random";
+import { mulberry32 } from "../../scripts/lib/random";
 import { gql, source, wsClient } from "../../test/support/client";
 import { accountWithRole, createCourse, logInAdmin, signUp, uniqueEmail, type TestUser } from "../../test/support/factories";
 import { questions } from "../../test/support/quizzes";

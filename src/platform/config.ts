@@ -62,14 +62,17 @@ const schema = z.object({
   /** Enrollment profile of a student nobody has set one for. */
   DEFAULT_MAX_UNITS: int(0, 1000).default(20),
   DEFAULT_REMAINING_CHANGES: int(0, 1000).default(3),
+  /**
+   * The durable logs (enrollment, quiz, attendance): each writer stores a batch in MongoDB when it
+   * holds LOG_BATCH entries or its first entry is LOG_FLUSH_MS old, whichever comes first.
+   */
+  LOG_BATCH: int(1, 100_000).default(1000),
+  LOG_FLUSH_MS: int(10, 60_000).default(500),
   /** A log entry unacknowledged this long (its writer died) is taken over by another writer. */
   LOG_CLAIM_IDLE_MS: int(100, 3_600_000).default(15_000),
   INVITE_TTL_SECONDS: int(1, 86_400).default(300),
   LEADERBOARD_THROTTLE_MS: int(10, 60_000).default(500),
   AGENDA_PROCESS_EVERY_MS: int(100, 600_000).default(1000),
-  /** Quiz log (answers, joins): written to MongoDB every QUIZ_LOG_FLUSH_MS or QUIZ_LOG_BATCH entries. */
-  QUIZ_LOG_BATCH: int(1, 100_000).default(1000),
-  QUIZ_LOG_FLUSH_MS: int(10, 60_000).default(500),
   /** How often a job closes quizzes whose closesAt has passed (and stores their final leaderboard). */
   QUIZ_CLOSE_CHECK_SECONDS: int(1, 3600).default(5),
   /** Attendance: days after a lesson's date during which its register may still change. */

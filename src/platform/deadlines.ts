@@ -5,7 +5,7 @@
 // runs out. A member leaves the set when its handler succeeded, or when it is cancelled.
 //
 // Redis may lose the set (it keeps nothing on disk here): whoever uses this keeps a durable record
-// of each deadline as well (the office-hours deadlines: an Agenda job, see src/jobs/officeHours.ts).
+// of each deadline as well (the office-hours deadlines: an Agenda job, see src/domain/officeHours/deadlines.ts).
 import type { Redis } from "ioredis";
 import type { Logger } from "./logger";
 import { firstLine } from "./util";

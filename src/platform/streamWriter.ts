@@ -32,6 +32,9 @@ export interface StreamWriterOptions {
   apply: (entries: StreamEntry[], writer: string) => Promise<StreamEntry[] | void>;
 }
 
+/** How a log's writer batches and when it takes over another's entries: one policy for every log. */
+export type WriterPolicy = Pick<StreamWriterOptions, "batch" | "flushMs" | "claimIdleMs">;
+
 const GROUP = "mongo-writer";
 const MAINTENANCE_EVERY_MS = 1_000;
 /** At most this many batches are written at shutdown. */

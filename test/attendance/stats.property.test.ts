@@ -18,7 +18,7 @@ import { gql } from "../support/client";
 import { eventually, logInAdmin, type TestUser } from "../support/factories";
 import { startServer, stopAll, type TestServer } from "../support/server";
 import { classroom, createSchool, utcDate, type Classroom } from "./fixtures";
-import { mulberry32 } from "../../src/platform/random";
+import { mulberry32 } from "../../scripts/lib/random";
 
 let server: TestServer;
 let admin: TestUser;

@@ -4,7 +4,7 @@
 import { JoinQueueDocument, MyQueueEntryChangedDocument, OfficeHoursQueueDocument, QueueChangedDocument } from "../../operations/generated";
 import { Redis } from "ioredis";
 import { MongoClient } from "mongodb";
-import { AGENDA_GRACE_MS } from "../../src/jobs/officeHours";
+import { AGENDA_GRACE_MS } from "../../src/domain/officeHours/deadlines";
 import { gql, subscribe, wsClient } from "../support/client";
 import { deploymentEnv, startServer, stopAll, type TestServer } from "../support/server";
 import { callNext, join, officeHoursCourse, open, until } from "./setup";

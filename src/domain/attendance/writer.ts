@@ -10,33 +10,21 @@ import { Types } from "mongoose";
 import type { LessonSnapshot } from "../../events/catalogue";
 import { LessonChangeModel, LessonModel } from "../../models/attendance";
 import type { Logger } from "../../platform/logger";
-import { StreamWriter, insertIgnoringDuplicates, type StreamEntry } from "../../platform/streamWriter";
+import { StreamWriter, insertIgnoringDuplicates, type StreamEntry, type WriterPolicy } from "../../platform/streamWriter";
 import { type AttendanceEngine } from "./engine";
 
 /** An OPEN register changed this recently is likely to be completed in a moment: write it once, then. */
 const SETTLE_MS = 1_500;
 /** No entry waits longer than this for its register to settle. */
 const MAX_WAIT_MS = 10_000;
-/**
- * A batch is written when it holds BATCH entries or is FLUSH_MS old, whichever comes first. Small
- * batches at the bell: a batch holds the server's thread (its claims and documents) and the database
- * for a while, and the registers in flight meanwhile wait. The bell's p99: 99-128 ms over seven runs
- * (median 105) with 1,000, 80-131 ms over six (median 95-101) with 250, a gain within the runs'
- * noise; the writer then catches up ~3 s after the last bell instead of 2.3 s (docs/benchmarks.md, Attendance).
- */
-const BATCH = 250;
-const FLUSH_MS = 500;
-
 export class AttendanceLogWriter extends StreamWriter {
-  constructor(redis: Redis, engine: AttendanceEngine, logger: Logger, claimIdleMs: number) {
+  constructor(redis: Redis, engine: AttendanceEngine, logger: Logger, policy: WriterPolicy) {
     super(redis, logger, {
       key: engine.logKey,
       name: "attendance",
-      batch: BATCH,
-      flushMs: FLUSH_MS,
-      claimIdleMs,
+      ...policy,
       // A claim lasts as long as an unacknowledged entry before another writer takes it over.
-      apply: (entries, writer) => applyAttendanceLog(engine, logger, writer, claimIdleMs, entries),
+      apply: (entries, writer) => applyAttendanceLog(engine, logger, writer, policy.claimIdleMs, entries),
     });
   }
 }

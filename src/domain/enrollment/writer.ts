@@ -6,11 +6,7 @@ import { Types } from "mongoose";
 import { EnrollmentModel, EnrollmentProfileModel, type EnrollmentStatus } from "../../models/enrollment";
 import { isDuplicateKey } from "../../platform/duplicateKey";
 import type { Logger } from "../../platform/logger";
-import { StreamWriter, insertIgnoringDuplicates, type StreamEntry } from "../../platform/streamWriter";
-
-/** A batch is written when it holds BATCH entries or is FLUSH_MS old, whichever comes first. */
-const BATCH = 1000;
-const FLUSH_MS = 500;
+import { StreamWriter, insertIgnoringDuplicates, type StreamEntry, type WriterPolicy } from "../../platform/streamWriter";
 
 type Entry = StreamEntry;
 
@@ -19,8 +15,8 @@ const STATUS: Record<string, EnrollmentStatus> = { E: "ENROLLED", W: "WAITLISTED
 const PROFILE_KINDS = new Set(["PROFILE", "DROPPED", "SWITCHED_FROM"]);
 
 export class EnrollmentLogWriter extends StreamWriter {
-  constructor(redis: Redis, logKey: string, logger: Logger, claimIdleMs: number) {
-    super(redis, logger, { key: logKey, name: "enrollment", batch: BATCH, flushMs: FLUSH_MS, claimIdleMs, apply: applyEnrollmentLog });
+  constructor(redis: Redis, logKey: string, logger: Logger, policy: WriterPolicy) {
+    super(redis, logger, { key: logKey, name: "enrollment", ...policy, apply: applyEnrollmentLog });
   }
 }
 

@@ -6,15 +6,15 @@ import type { Redis } from "ioredis";
 import { Types } from "mongoose";
 import { QuizAnswerModel, QuizModel, QuizPlayerModel, QuizStandingModel } from "../../models/quiz";
 import type { Logger } from "../../platform/logger";
-import { StreamWriter, insertIgnoringDuplicates, type StreamEntry } from "../../platform/streamWriter";
+import { StreamWriter, insertIgnoringDuplicates, type StreamEntry, type WriterPolicy } from "../../platform/streamWriter";
 import type { QuizEngine } from "./engine";
 
 /** More than any quiz's players: the whole leaderboard is stored at close. */
 const ALL_PLAYERS = 1_000_000_000;
 
 export class QuizLogWriter extends StreamWriter {
-  constructor(redis: Redis, engine: QuizEngine, logger: Logger, opts: { batch: number; flushMs: number; claimIdleMs: number }) {
-    super(redis, logger, { key: engine.logKey, name: "quiz", ...opts, apply: (entries) => applyQuizLog(engine, entries) });
+  constructor(redis: Redis, engine: QuizEngine, logger: Logger, policy: WriterPolicy) {
+    super(redis, logger, { key: engine.logKey, name: "quiz", ...policy, apply: (entries) => applyQuizLog(engine, entries) });
   }
 }
 

@@ -4,12 +4,12 @@
 // to Redis as it goes, so memory stays bounded whatever the size. The history ends before the
 // correction window, so generated registers are all locked and never meet live ones.
 import { Types } from "mongoose";
-import { GroupModel, GroupTeacherModel, LessonModel, RollEntryModel, SchoolModel, type AbsenceKind } from "../../models/attendance";
-import { UserModel } from "../../models/user";
-import { NO_PASSWORD, rosterEmail } from "./admin";
-import { addDays, localDate } from "./dates";
-import type { AttendanceEngine } from "./engine";
-import { mulberry32 } from "../../platform/random";
+import { GroupModel, GroupTeacherModel, LessonModel, RollEntryModel, SchoolModel, type AbsenceKind } from "../../src/models/attendance";
+import { UserModel } from "../../src/models/user";
+import { NO_PASSWORD, rosterEmail } from "../../src/domain/attendance/admin";
+import { addDays, localDate } from "../../src/domain/attendance/dates";
+import type { AttendanceEngine } from "../../src/domain/attendance/engine";
+import { mulberry32 } from "./random";
 
 export interface DatasetSpec {
   regions: number;
