@@ -4,7 +4,7 @@ import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";
 import type { LeaderboardSnapshot } from "../events/catalogue";
 import { leaderboardFeed, questionFeed, type LiveQuestion } from "../domain/quizzes/feeds";
-import type { QuizView } from "../domain/quizzes/service";
+import type { QuizView } from "../domain/quizzes/views";
 import { Course, toCourse } from "../schema/course";
 import {
   AnswerResult,

@@ -2,7 +2,8 @@ import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, Min, ValidateNested } from
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { LeaderboardSnapshot } from "../events/catalogue";
 import { QUIZ_MODES, type QuizMode } from "../models/quiz";
-import { LIMITS, quizStatus, visibleQuestions, type AnswerOutcome, type PlayerResult, type QuestionView, type QuizStatus, type QuizView } from "../domain/quizzes/service";
+import { LIMITS, type AnswerOutcome, type PlayerResult } from "../domain/quizzes/service";
+import { quizStatus, visibleQuestions, type QuestionView, type QuizStatus, type QuizView } from "../domain/quizzes/views";
 import { DateInRange, ObjectIdString, SafeText } from "./bounds";
 import { ConnectionArgs, ConnectionType } from "./relay";
 import { enumOf } from "./user";

@@ -6,7 +6,8 @@ import { topics, type DomainEvent, type EventCatalogue, type LeaderboardSnapshot
 import { liveFeed, type FeedRight } from "../../events/liveFeed";
 import { sharedPayload } from "../../events/sharing";
 import { versionedFeed } from "../../events/versionedFeed";
-import { visibleQuestions, type QuizzesService } from "./service";
+import type { QuizzesService } from "./service";
+import { visibleQuestions } from "./views";
 
 export interface QuizFeedDeps {
   events: EventBus;

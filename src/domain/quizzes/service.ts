@@ -2,12 +2,12 @@
 // the leaderboard and a player's result. The once-only answer and its score are decided by the quiz
 // engine's scripts in Redis; this service authorizes, calls them, and publishes what changed.
 import { Types } from "mongoose";
-import { canHostQuiz, canPlayQuiz, canSeeCorrectOption, canSeeQuestion, canViewQuiz } from "../../auth/policies";
+import { canHostQuiz, canPlayQuiz, canViewQuiz } from "../../auth/policies";
 import type { AuthUser } from "../../auth/tokens";
 import type { EventBus } from "../../events/bus";
 import { topics, type LeaderboardSnapshot } from "../../events/catalogue";
 import type { CourseDoc } from "../../models/course";
-import { QuizModel, QuizStandingModel, type QuestionDoc, type QuizDoc, type QuizMode, type QuizStandingDoc } from "../../models/quiz";
+import { QuizModel, QuizStandingModel, type QuizDoc, type QuizMode, type QuizStandingDoc } from "../../models/quiz";
 import { UserModel } from "../../models/user";
 import type { Clock } from "../../platform/clock";
 import { fail, reasonErrors, type ErrorCode } from "../../platform/errors";
@@ -15,8 +15,9 @@ import { pageById, type Page } from "../../platform/pagination";
 import { isObjectId } from "../../platform/util";
 import type { CoursesService } from "../courses";
 import type { EnrollmentEngine } from "../enrollment/engine";
-import { QuizEngine, type LiveState, type PlayerState, type Standings } from "./engine";
+import { QuizEngine, type PlayerState, type Standings } from "./engine";
 import { PUSH_SIZE, snapshotOf, type LeaderboardPublisher } from "./leaderboard";
+import type { QuestionView, QuizStatus, QuizView } from "./views";
 import { actorOf } from "../../events/catalogue";
 
 export const LIMITS = {
@@ -46,31 +47,11 @@ export interface QuizInput {
   streakBonus?: boolean | null;
 }
 
-/** A quiz as one viewer may see it, at one instant. */
-export interface QuizView {
-  quiz: QuizDoc;
-  /** The viewer hosts it (course staff or ADMIN). */
-  host: boolean;
-  state: LiveState;
-}
-
-export type QuizStatus = "SCHEDULED" | "OPEN" | "CLOSED";
-
 /** Which quizzes to list; every field given must match. */
 export interface QuizFilter {
   courseId?: string | null;
   status?: QuizStatus | null;
   mode?: QuizMode | null;
-}
-
-export interface QuestionView {
-  question: QuestionDoc;
-  index: number;
-  /** null while hidden from this viewer. */
-  correctOption: number | null;
-  closed: boolean;
-  startedAt: Date | null;
-  closesAt: Date | null;
 }
 
 export interface AnswerOutcome {
@@ -376,34 +357,6 @@ export class QuizzesService {
     const { records } = await this.deps.engine.records(studentId);
     return records.find((r) => r.courseId === courseId)?.status ?? null;
   }
-}
-
-/** The quiz as the viewer sees it: SCHEDULED before availableFrom, CLOSED once closed or past closesAt. */
-export function quizStatus(v: QuizView): QuizStatus {
-  if (v.state.closed || (v.quiz.closesAt && v.state.now >= v.quiz.closesAt.getTime())) return "CLOSED";
-  return v.state.now < v.quiz.availableFrom.getTime() ? "SCHEDULED" : "OPEN";
-}
-
-/** The questions this viewer may see, each with its correct option only where they may see it. */
-export function visibleQuestions(v: QuizView): QuestionView[] {
-  const status = quizStatus(v);
-  const live = v.quiz.mode === "LIVE";
-  const closed = status === "CLOSED";
-  return v.quiz.questions.flatMap((question, index) => {
-    if (!canSeeQuestion(v.host, { live, index, current: v.state.current, open: status === "OPEN", closed })) return [];
-    const isCurrent = live && index === v.state.current;
-    const questionClosed = closed || (live && (index < v.state.current || (isCurrent && v.state.now > (v.state.questionClosesAt ?? 0))));
-    return [
-      {
-        question,
-        index,
-        correctOption: canSeeCorrectOption(v.host, questionClosed) ? question.correctOption : null,
-        closed: questionClosed,
-        startedAt: isCurrent && v.state.questionStartedAt ? new Date(v.state.questionStartedAt) : null,
-        closesAt: isCurrent && v.state.questionClosesAt ? new Date(v.state.questionClosesAt) : null,
-      },
-    ];
-  });
 }
 
 /** The stored quizzes whose status (see quizStatus) is `status` at `now`. */
