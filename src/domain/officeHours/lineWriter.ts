@@ -1,12 +1,12 @@
 // Office-hours lines reach MongoDB behind their changes: a change stores its line in Redis, publishes
-// it and releases the course's lock (service.ts); the line's MongoDB write follows here, `delayMs`
+// it and releases the course's lock (lineStore.ts); the line's MongoDB write follows here, `delayMs`
 // later. One write at a time per course: a version queued while one waits or is under way waits, and
 // a newer one takes its place (a line holds every change before it, so only the newest needs
 // writing). Changes of a course that come close together (two staff calling, their two invites
 // expiring) then cost one line write, and no change waits for one under the lock. A failed write is
 // tried again after a pause (doubling, RETRY_ATTEMPTS in all) unless a newer version has come to take
 // its place; after the last attempt the copy in Redis, still marked unsaved, is the line until a
-// change of the course writes it (service.ts).
+// change of the course writes it (lineStore.ts).
 import type { OfficeHoursDoc } from "../../models/officeHours";
 
 /** Attempts per version before the writer gives up on it (the first pause is RETRY_FIRST_MS, then doubling). */
