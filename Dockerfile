@@ -34,7 +34,8 @@ RUN --mount=type=cache,target=/root/.npm \
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
-RUN npx tsc -p tsconfig.build.json
+# tsc, then the .lua files copied beside the compiled modules that load them.
+RUN npm run build
 # The web client (Vite): dist/web, served by the server at /app/.
 COPY web ./web
 RUN npx vite build --config web/vite.config.mts --logLevel warn

@@ -1,5 +1,5 @@
 // Set-up helpers shared by the scenarios (not timed): requests that must succeed, made many at once.
-import { mapConcurrently } from "../../src/platform/util";
+import { mapConcurrently } from "../../src/platform/async";
 import { sleep } from "./measure";
 
 type Answer<T> = { data: T | null | undefined; errors?: unknown };

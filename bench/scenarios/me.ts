@@ -11,7 +11,7 @@ import { MeDocument } from "../../operations/generated";
 import { gql, source } from "../../test/support/client";
 import { signUp } from "../../test/support/factories";
 import { startServer } from "../../test/support/server";
-import { freePort } from "../../src/platform/util";
+import { freePort } from "../../src/platform/net";
 import { cpuMeter, httpLoad, printTable, rssMb, sampleRss, sleep, type HttpLoadResult, type Row } from "../lib/measure";
 
 /** A timed load with the CPU of the target per request: its server alone, or with Redis and the database. */

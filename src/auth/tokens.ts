@@ -1,7 +1,7 @@
 import { TokenError, createSigner, createVerifier } from "fast-jwt";
 import { boundedCache } from "../platform/cache";
 import { fail } from "../platform/errors";
-import { isObjectId } from "../platform/util";
+import { isObjectId } from "../platform/ids";
 import { ROLES, type Role } from "../models/user";
 
 /**

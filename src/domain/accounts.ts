@@ -15,7 +15,7 @@ import type { RedisLimiter } from "../platform/rateLimit";
 import { cachedLoader } from "../platform/loader";
 import { findByIds } from "../platform/mongo";
 import { pageById, type Page } from "../platform/pagination";
-import { isObjectId } from "../platform/util";
+import { isObjectId } from "../platform/ids";
 
 export interface SignUpInput {
   email: string;

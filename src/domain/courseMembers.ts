@@ -5,7 +5,7 @@ import type { Types } from "mongoose";
 import type { AuthUser } from "../auth/tokens";
 import { CourseModel } from "../models/course";
 import { cachedLoader } from "../platform/loader";
-import { isObjectId } from "../platform/util";
+import { isObjectId } from "../platform/ids";
 import type { EnrollmentEngine } from "./enrollment/engine";
 
 /**

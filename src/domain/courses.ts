@@ -13,7 +13,7 @@ import { isDuplicateKey } from "../platform/duplicateKey";
 import { EnrollmentEngine, parseCounts, parsePromotions } from "./enrollment/engine";
 import type { EnrollmentNotifier } from "./enrollment/notifier";
 import { actorOf } from "../events/catalogue";
-import { isObjectId } from "../platform/util";
+import { isObjectId } from "../platform/ids";
 
 export interface Meeting {
   day: Weekday;

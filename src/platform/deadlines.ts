@@ -8,14 +8,11 @@
 // of each deadline as well (the office-hours deadlines: an Agenda job, see src/domain/officeHours/deadlines.ts).
 import type { Redis } from "ioredis";
 import type { Logger } from "./logger";
-import { firstLine } from "./util";
+import { luaScript } from "./luaScript";
+import { firstLine } from "./text";
 
 /** KEYS[1]: the set. ARGV: now, how many, lease end. Returns the members due, now leased. */
-const CLAIM = `
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], 'XX', ARGV[3], member) end
-return due
-`;
+const CLAIM = luaScript(__dirname, "claimDeadlines.lua");
 
 export interface DeadlineOptions {
   /** How often the set is polled: the lateness a deadline may have on an idle server. */

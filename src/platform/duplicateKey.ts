@@ -31,6 +31,19 @@ export function isDuplicateKey(err: unknown): boolean {
   return duplicateKeyOf(err) !== null;
 }
 
+/**
+ * The positions (in the documents sent) of an unordered bulk write's writes that broke a unique key,
+ * when every write that failed did; null otherwise, and when the error names no failed write (the
+ * driver wraps a failure to reach the server in a bulk write error too).
+ */
+export function duplicateWrites(err: unknown): number[] | null {
+  const writeErrors = (err as { writeErrors?: unknown } | null)?.writeErrors;
+  if (writeErrors === undefined) return null;
+  const errors = (Array.isArray(writeErrors) ? writeErrors : [writeErrors]) as { index: number }[];
+  if (!errors.length || !errors.every(isDuplicateKey)) return null;
+  return errors.map((w) => w.index);
+}
+
 function find(err: unknown, depth: number): DuplicateKey | null {
   if (!err || typeof err !== "object" || depth > 4) return null;
   const e = err as Record<string, unknown>;

@@ -4,7 +4,10 @@ import mongoose from "mongoose";
 import { localDataDir, mongodDownloadUrl } from "./config";
 import { answers, packageRoot, recordLocalService, runningLocalService, startLocalService, type LocalService } from "./localServices";
 import type { Logger } from "./logger";
-import { firstLine, freePort, isObjectId, redactUrl, withTimeout } from "./util";
+import { withTimeout } from "./async";
+import { isObjectId } from "./ids";
+import { freePort } from "./net";
+import { firstLine, redactUrl } from "./text";
 
 export interface MongoHandle {
   connection: mongoose.Connection;

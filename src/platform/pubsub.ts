@@ -1,12 +1,10 @@
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import type { Redis } from "ioredis";
 import type { PubSub } from "type-graphql";
+import { luaScript } from "./luaScript";
 
 /** ARGV: message, channels... */
-const PUBLISH_ALL = `
-for i = 2, #ARGV do redis.call('PUBLISH', ARGV[i], ARGV[1]) end
-return #ARGV - 1
-`;
+const PUBLISH_ALL = luaScript(__dirname, "publishAll.lua");
 
 /**
  * type-graphql's PubSub over Redis, so a subscription on one instance sees what another published.

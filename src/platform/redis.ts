@@ -6,7 +6,9 @@ import { Redis } from "ioredis";
 import { localDataDir } from "./config";
 import { runningLocalService, startLocalService, type LocalService } from "./localServices";
 import type { Logger } from "./logger";
-import { firstLine, freePort, redactUrl, withTimeout } from "./util";
+import { withTimeout } from "./async";
+import { freePort } from "./net";
+import { firstLine, redactUrl } from "./text";
 
 export interface RedisHandle {
   url: string;

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { mongo } from "mongoose";
-import { isDuplicateKey } from "./duplicateKey";
+import { duplicateWrites } from "./duplicateKey";
 import type { Logger } from "./logger";
 import { outageOf } from "./outages";
 
@@ -200,10 +200,9 @@ export async function insertIgnoringDuplicates(
   try {
     await collection.insertMany(docs as never[], { ordered: false });
   } catch (e) {
-    if (!(e instanceof mongo.MongoBulkWriteError) || e.writeErrors === undefined) throw e;
-    const errors = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
-    if (!errors.length || !errors.every(isDuplicateKey)) throw e;
-    for (const w of errors) duplicates.add(w.index);
+    const positions = e instanceof mongo.MongoBulkWriteError ? duplicateWrites(e) : null;
+    if (!positions) throw e;
+    for (const i of positions) duplicates.add(i);
   }
   return duplicates;
 }

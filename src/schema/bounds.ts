@@ -8,7 +8,7 @@ import type { ValidatorFn } from "type-graphql";
 import { isCalendarDate } from "../domain/attendance/dates";
 import { fail } from "../platform/errors";
 import { isDateInRange, isHttpsUrl, isPlace, isSafeText, type TextRule } from "../platform/inputRules";
-import { isObjectId } from "../platform/util";
+import { isObjectId } from "../platform/ids";
 
 /** One bound: its name (the key of `constraints` in the error), test, and what it asks for. */
 export interface Bound {

@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, waitForPort } from "../../src/platform/util";
+import { freePort, waitForPort } from "../../src/platform/net";
 
 export const NGINX_CONF = join(__dirname, "..", "..", "deploy", "nginx.conf");
 const NGINX_BIN = process.env.NGINX_BIN || "nginx";

@@ -6,7 +6,7 @@ import { CourseDocument, EnrollDocument, MyEnrollmentsDocument } from "../../ope
 import { gql } from "../support/client";
 import { createCourse, eventually, signUp, type TestUser } from "../support/factories";
 import { deploymentEnv, startServer, stopAll } from "../support/server";
-import { forEachConcurrently } from "../../src/platform/util";
+import { forEachConcurrently } from "../../src/platform/async";
 
 afterAll(stopAll);
 

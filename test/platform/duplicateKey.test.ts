@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { MongoClient, MongoServerError, type Collection, type Db } from "mongodb";
 import mongoose from "mongoose";
-import { duplicateKeyOf, isDuplicateKey } from "../../src/platform/duplicateKey";
+import { duplicateKeyOf, duplicateWrites, isDuplicateKey } from "../../src/platform/duplicateKey";
 import { insertIgnoringDuplicates } from "../../src/platform/streamWriter";
 
 let client: MongoClient;
@@ -84,4 +84,13 @@ it("insertIgnoringDuplicates reports the duplicates of a real bulk insert and wr
   ]);
   expect([...duplicates].sort()).toEqual([1, 2]);
   expect(await items.findOne({ _id: 10 })).toEqual({ _id: 10, key: "fresh" });
+});
+
+it("duplicateWrites names the positions of a bulk write's duplicates, only when every failed write is one", () => {
+  expect(duplicateWrites({ writeErrors: [{ code: 11000, index: 2 }, { code: 11000, index: 5 }] })).toEqual([2, 5]);
+  expect(duplicateWrites({ writeErrors: { code: 11000, index: 3 } })).toEqual([3]);
+  expect(duplicateWrites({ writeErrors: [{ code: 11000, index: 0 }, { code: 121, index: 1 }] })).toBeNull();
+  // A failure to reach the server arrives as a bulk write error with no write errors.
+  expect(duplicateWrites({ writeErrors: [], message: "connection refused" })).toBeNull();
+  for (const value of [null, undefined, new Error("timeout"), { code: 11000 }]) expect(duplicateWrites(value)).toBeNull();
 });

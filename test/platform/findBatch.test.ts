@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import mongoose from "mongoose";
 import { RollEntryModel } from "../../src/models/attendance";
-import { withTimeout } from "../../src/platform/util";
+import { withTimeout } from "../../src/platform/async";
 
 const READS = 60;
 const ROLL = 300;

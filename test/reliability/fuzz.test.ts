@@ -21,7 +21,7 @@ import { Client, Pool } from "undici";
 import WebSocket from "ws";
 import { CourseSeatsChangedDocument, CoursesDocument } from "../../operations/generated";
 import { gql, subscribe, wsClient } from "../support/client";
-import { forEachConcurrently } from "../../src/platform/util";
+import { forEachConcurrently } from "../../src/platform/async";
 import { deploymentEnv, startServer, stopAll, TEST_JWT_SECRET, type TestServer } from "../support/server";
 import { tokenFor } from "../support/tokens";
 import {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort, waitForPort } from "../../src/platform/util";
+import { freePort, waitForPort } from "../../src/platform/net";
 
 export interface PrivateService {
   url: string;

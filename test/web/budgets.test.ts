@@ -8,7 +8,7 @@ import { gzipSync } from "node:zlib";
 import type { Browser } from "playwright-core";
 import { EnrollDocument, ImportRosterDocument, JoinQueueDocument, LeaveQueueDocument, OpenOfficeHoursDocument } from "../../operations/generated";
 import { createGroup, createSchool } from "../attendance/fixtures";
-import { mapConcurrently } from "../../src/platform/util";
+import { mapConcurrently } from "../../src/platform/async";
 import { must } from "../../bench/lib/setup";
 import { launch, open, originOf, person, screenshot } from "../support/browser";
 import { gql } from "../support/client";

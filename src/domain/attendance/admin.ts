@@ -14,7 +14,7 @@ import { insertIgnoringDuplicates } from "../../platform/streamWriter";
 import { isDuplicateKey } from "../../platform/duplicateKey";
 import { isCalendarDate, isTimeZone, localDate } from "./dates";
 import type { AttendanceDirectory } from "./directory";
-import { isObjectId } from "../../platform/util";
+import { isObjectId } from "../../platform/ids";
 import { loadExisting } from "../../platform/loader";
 import type { AttendanceEngine, GroupMeta } from "./engine";
 import { actorOf } from "../../events/catalogue";

@@ -9,7 +9,7 @@ import { GroupTeacherModel, SchoolModel, type SchoolDoc } from "../../models/att
 import { fail } from "../../platform/errors";
 import { cachedLoader } from "../../platform/loader";
 import { findByIds } from "../../platform/mongo";
-import { isObjectId } from "../../platform/util";
+import { isObjectId } from "../../platform/ids";
 
 
 export class AttendanceDirectory {

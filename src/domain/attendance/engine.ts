@@ -3,16 +3,14 @@
 import type { Redis } from "ioredis";
 import { Types } from "mongoose";
 import type { LessonSnapshot } from "../../events/catalogue";
-import { GroupModel, GroupTeacherModel, RollEntryModel, type AbsenceKind, type GroupDoc } from "../../models/attendance";
+import { GroupModel, GroupTeacherModel, RollEntryModel, type GroupDoc } from "../../models/attendance";
 import { AppError, fail, unavailableUnlessApp } from "../../platform/errors";
 import { cachedLoader } from "../../platform/loader";
 import { findByIds } from "../../platform/mongo";
-import { singleFlight } from "../../platform/util";
+import { singleFlight } from "../../platform/async";
 import { addDays, localDate } from "./dates";
+import { hasWrittenVersion, toSnapshot } from "./registerHash";
 import * as scripts from "./scripts";
-
-export const KIND_CODES: Record<AbsenceKind, string> = { UNEXCUSED: "U", EXCUSED: "E", LATE: "L", APPROVED_ACTIVITY: "A" };
-const KINDS: Record<string, AbsenceKind> = { U: "UNEXCUSED", E: "EXCUSED", L: "LATE", A: "APPROVED_ACTIVITY" };
 
 const COMMANDS = {
   atReport: scripts.REPORT,
@@ -210,7 +208,7 @@ export class AttendanceEngine {
       lessons.map((l, i): [string, WriteClaim] => {
         const [status, ...flat] = rows[i];
         if (status !== "mine") return [l.id, { status: status as Exclude<WriteClaim["status"], "mine"> }];
-        return [l.id, { status: "mine", lesson: toSnapshot(l.id, flat)!, stored: flat.some((f, j) => j % 2 === 0 && f === "wv") }];
+        return [l.id, { status: "mine", lesson: toSnapshot(l.id, flat)!, stored: hasWrittenVersion(flat) }];
       }),
     );
   }
@@ -295,55 +293,3 @@ function unpack(raw: string | null, size: number): number[] {
   if (raw) raw.split(",").forEach((v, i) => (out[i] = Number(v)));
   return out;
 }
-
-const numOrNull = (v: string | undefined) => (v === undefined ? null : Number(v));
-
-/**
- * A lesson hash from Redis as a snapshot (null when Redis does not hold it), read in one pass over
- * the hash as Redis answers it (field, value, field, value...): a register call's reply is read at
- * every mutation, and an object keyed by its fields ("a:<student>" among them) cost more than the rest.
- */
-export function toSnapshot(id: string, flat: string[]): LessonSnapshot | null {
-  const h: Partial<Record<(typeof LESSON_FIELDS)[number], string>> = {};
-  const absences: LessonSnapshot["absences"] = [];
-  for (let i = 0; i < flat.length; i += 2) {
-    const f = flat[i];
-    const v = flat[i + 1];
-    if (f.startsWith("a:")) {
-      const [kind, at, by] = v.split("|", 3);
-      const reason = v.slice(kind.length + at.length + by.length + 3);
-      absences.push({ studentId: f.slice(2), kind: KINDS[kind], reason: reason || null, reportedAt: Number(at), reportedBy: by });
-    } else if (LESSON_FIELD_SET.has(f)) {
-      h[f as (typeof LESSON_FIELDS)[number]] = v;
-    }
-  }
-  if (!h.g) return null;
-  absences.sort((a, b) => (a.studentId < b.studentId ? -1 : 1));
-  const completed = h.st === "C";
-  return {
-    id,
-    groupId: h.g,
-    schoolId: h.s!,
-    region: h.r!,
-    date: h.d!,
-    period: Number(h.p),
-    status: completed ? "COMPLETED" : "OPEN",
-    absences,
-    roster: completed ? numOrNull(h.n) : null,
-    absent: completed ? numOrNull(h.a) : null,
-    excused: completed ? numOrNull(h.x) : null,
-    late: completed ? numOrNull(h.l) : null,
-    approvedActivity: completed ? numOrNull(h.ap) : null,
-    takenAt: Number(h.ta),
-    takenBy: h.tb!,
-    completedAt: completed ? Number(h.ca) : null,
-    completedBy: completed ? h.cb! : null,
-    changedAt: Number(h.ua ?? h.ta),
-    changedBy: h.ub ?? h.tb!,
-    version: Number(h.v),
-  };
-}
-
-/** The lesson hash's own fields (scripts.ts), besides the absences "a:<student>". */
-const LESSON_FIELDS = ["g", "s", "r", "d", "p", "st", "v", "ta", "tb", "ua", "ub", "ca", "cb", "n", "a", "x", "l", "ap", "wv", "wc"] as const;
-const LESSON_FIELD_SET = new Set<string>(LESSON_FIELDS);

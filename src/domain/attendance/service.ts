@@ -33,9 +33,10 @@ import { pageById, type Page } from "../../platform/pagination";
 import { datesBetween, daysBetween, endOfDayAfter, isCalendarDate, judgeLessonDate, localDate } from "./dates";
 import type { AttendanceDirectory } from "./directory";
 import { isSafeText } from "../../platform/inputRules";
-import { isObjectId } from "../../platform/util";
+import { isObjectId } from "../../platform/ids";
 import { loadExisting } from "../../platform/loader";
-import { KIND_CODES, lessonId, type AttendanceEngine, type Counters, type GroupMeta, type RegisterCall } from "./engine";
+import { lessonId, type AttendanceEngine, type Counters, type GroupMeta, type RegisterCall } from "./engine";
+import { KIND_CODES } from "./registerHash";
 import { actorOf } from "../../events/catalogue";
 
 export const STATS_SCOPES = ["STUDENT", "GROUP", "SCHOOL", "REGION"] as const;

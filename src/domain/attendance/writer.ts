@@ -12,6 +12,7 @@ import { LessonChangeModel, LessonModel } from "../../models/attendance";
 import type { Logger } from "../../platform/logger";
 import { StreamWriter, insertIgnoringDuplicates, type StreamEntry, type WriterPolicy } from "../../platform/streamWriter";
 import { type AttendanceEngine } from "./engine";
+import { decodeAttendanceLog } from "./logEntry";
 
 /** An OPEN register changed this recently is likely to be completed in a moment: write it once, then. */
 const SETTLE_MS = 1_500;
@@ -30,11 +31,12 @@ export class AttendanceLogWriter extends StreamWriter {
 }
 
 /** Writes a batch; returns the entries whose register is settling or another writer's (they stay pending). */
-async function applyAttendanceLog(engine: AttendanceEngine, logger: Logger, writer: string, leaseMs: number, entries: StreamEntry[]): Promise<StreamEntry[]> {
+async function applyAttendanceLog(engine: AttendanceEngine, logger: Logger, writer: string, leaseMs: number, raw: StreamEntry[]): Promise<StreamEntry[]> {
   const now = Date.now();
+  const entries = raw.map(decodeAttendanceLog);
   // A register whose oldest entry here has waited MAX_WAIT_MS is written even if still settling.
   const oldest = new Map<string, number>();
-  for (const e of entries) oldest.set(e.id, Math.min(oldest.get(e.id) ?? Infinity, Number(e._streamId.split("-")[0])));
+  for (const e of entries) oldest.set(e.lessonId, Math.min(oldest.get(e.lessonId) ?? Infinity, Number(e.streamId.split("-")[0])));
   const claims = await engine.claimWrites(writer, now, leaseMs, SETTLE_MS, [...oldest].map(([id, at]) => ({ id, force: now - at >= MAX_WAIT_MS })));
 
   const mine: { lesson: LessonSnapshot; stored: boolean }[] = [];
@@ -59,20 +61,20 @@ async function applyAttendanceLog(engine: AttendanceEngine, logger: Logger, writ
   }
   await engine.markWritten(writer, mine.map((c) => [c.lesson.id, c.lesson.version]));
 
-  const done = entries.filter((e) => !later.has(e.id));
+  const done = entries.filter((e) => !later.has(e.lessonId));
   await insertIgnoringDuplicates(
     LessonChangeModel.collection,
     done.map((e) => ({
-      _id: e._streamId,
-      lesson: e.id,
-      action: e.act,
+      _id: e.streamId,
+      lesson: e.lessonId,
+      action: e.action,
       by: new Types.ObjectId(e.by),
-      at: new Date(Number(e.at)),
-      changes: e.ch ? e.ch.split(",") : [],
-      version: Number(e.v),
+      at: new Date(e.at),
+      changes: e.changes,
+      version: e.version,
     })),
   );
-  return entries.filter((e) => later.has(e.id));
+  return raw.filter((_, i) => later.has(entries[i].lessonId));
 }
 
 /** The MongoDB document of a register. */

@@ -6,15 +6,16 @@ import { CourseModel, WEEKDAYS, type CourseDoc } from "../../models/course";
 import { EnrollmentModel, EnrollmentProfileModel, type EnrollmentDoc } from "../../models/enrollment";
 import { UserModel } from "../../models/user";
 import { fail, unavailableUnlessApp } from "../../platform/errors";
-import { singleFlight } from "../../platform/util";
+import { singleFlight } from "../../platform/async";
 import * as scripts from "./scripts";
+import { RECORD_FIELD, formatRecord, parseRecord, recordField, type EngineRecord, type RecordStatus } from "./seatRecord";
+
+export type { EngineRecord, RecordStatus } from "./seatRecord";
 
 export interface ProfileDefaults {
   maxUnits: number;
   remainingChanges: number;
 }
-
-export type RecordStatus = "E" | "W" | "D";
 
 export interface SeatCounts {
   capacity: number;
@@ -28,16 +29,6 @@ export interface Promotion {
   courseId: string;
   pricePaid: number;
   counts: SeatCounts;
-}
-
-/** A student's record for one course, as the engine holds it. */
-export interface EngineRecord {
-  courseId: string;
-  status: RecordStatus;
-  enrollmentId: string;
-  version: number;
-  pricePaid: number;
-  seq: number;
 }
 
 type ScriptName = keyof typeof COMMANDS;
@@ -143,8 +134,8 @@ export class EnrollmentEngine {
       EnrollmentModel.find({ student: id }).lean<EnrollmentDoc[]>(),
     ]);
     const records = rows.flatMap((r) => [
-      `c:${r.course.toHexString()}`,
-      `${r.status[0]}|${r._id.toHexString()}|${r.version}|${r.pricePaid}|${r.seq}`,
+      recordField(r.course.toHexString()),
+      formatRecord({ status: r.status[0] as RecordStatus, enrollmentId: r._id.toHexString(), version: r.version, pricePaid: r.pricePaid, seq: r.seq }),
     ]);
     const maxSeq = rows.reduce((m, r) => Math.max(m, r.seq), 0);
     await this.call("clHydrateStudent", [
@@ -168,8 +159,8 @@ export class EnrollmentEngine {
       hash = await this.guard(() => this.redis.hgetall(key));
     }
     const records = Object.entries(hash)
-      .filter(([f]) => f.startsWith("c:"))
-      .map(([f, v]) => parseRecord(f.slice(2), v));
+      .filter(([f]) => f.startsWith(RECORD_FIELD))
+      .map(([f, v]) => parseRecord(f.slice(RECORD_FIELD.length), v));
     return {
       records,
       profile: {
@@ -211,7 +202,7 @@ export class EnrollmentEngine {
   }
 
   async record(studentId: string, courseId: string): Promise<EngineRecord | null> {
-    const v = await this.guard(() => this.redis.hget(`${this.prefix}s:${studentId}`, `c:${courseId}`));
+    const v = await this.guard(() => this.redis.hget(`${this.prefix}s:${studentId}`, recordField(courseId)));
     return v ? parseRecord(courseId, v) : null;
   }
 
@@ -222,11 +213,6 @@ export class EnrollmentEngine {
   private guard<T>(op: () => Promise<T>): Promise<T> {
     return unavailableUnlessApp("Enrollment is", op);
   }
-}
-
-export function parseRecord(courseId: string, raw: string): EngineRecord {
-  const [st, id, v, price, seq] = raw.split("|");
-  return { courseId, status: st as RecordStatus, enrollmentId: id, version: Number(v), pricePaid: Number(price), seq: Number(seq) };
 }
 
 export function parseCounts(raw: string): SeatCounts {

@@ -12,7 +12,7 @@ import { UserModel } from "../../models/user";
 import type { Clock } from "../../platform/clock";
 import { fail, reasonErrors, type ErrorCode } from "../../platform/errors";
 import type { CoursesService } from "../courses";
-import { isObjectId } from "../../platform/util";
+import { isObjectId } from "../../platform/ids";
 import { parseCounts, parsePromotions, type EngineRecord, type EnrollmentEngine, type SeatCounts } from "./engine";
 import { seats, type EnrollmentNotifier } from "./notifier";
 import { actorOf } from "../../events/catalogue";

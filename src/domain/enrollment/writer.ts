@@ -7,12 +7,12 @@ import { EnrollmentModel, EnrollmentProfileModel, type EnrollmentStatus } from "
 import { isDuplicateKey } from "../../platform/duplicateKey";
 import type { Logger } from "../../platform/logger";
 import { StreamWriter, insertIgnoringDuplicates, type StreamEntry, type WriterPolicy } from "../../platform/streamWriter";
+import { decodeEnrollmentLog, type EnrollmentLogEntry, type SeatChange } from "./logEntry";
+import type { RecordStatus } from "./seatRecord";
 
-type Entry = StreamEntry;
-
-const STATUS: Record<string, EnrollmentStatus> = { E: "ENROLLED", W: "WAITLISTED", D: "DROPPED" };
+const STATUS: Record<RecordStatus, EnrollmentStatus> = { E: "ENROLLED", W: "WAITLISTED", D: "DROPPED" };
 /** Log entries that change a student's profile (remaining changes or the profile itself). */
-const PROFILE_KINDS = new Set(["PROFILE", "DROPPED", "SWITCHED_FROM"]);
+const PROFILE_KINDS = new Set<EnrollmentLogEntry["kind"]>(["PROFILE", "DROPPED", "SWITCHED_FROM"]);
 
 export class EnrollmentLogWriter extends StreamWriter {
   constructor(redis: Redis, logKey: string, logger: Logger, policy: WriterPolicy) {
@@ -21,52 +21,52 @@ export class EnrollmentLogWriter extends StreamWriter {
 }
 
 /** Writes a batch: the newest version of each enrollment and profile. */
-async function applyEnrollmentLog(entries: Entry[]): Promise<void> {
-  const enrollments = new Map<string, Entry>();
-  const profiles = new Map<string, Entry>();
-  for (const e of entries) {
-    if (e.k !== "PROFILE") {
-      const seen = enrollments.get(e.id);
-      if (!seen || Number(seen.v) < Number(e.v)) enrollments.set(e.id, e);
+async function applyEnrollmentLog(raw: StreamEntry[]): Promise<void> {
+  const enrollments = new Map<string, SeatChange>();
+  const profiles = new Map<string, EnrollmentLogEntry>();
+  for (const e of raw.map(decodeEnrollmentLog)) {
+    if (e.kind !== "PROFILE") {
+      const seen = enrollments.get(e.enrollmentId);
+      if (!seen || seen.version < e.version) enrollments.set(e.enrollmentId, e);
     }
-    if (PROFILE_KINDS.has(e.k)) {
-      const seen = profiles.get(e.s);
-      if (!seen || Number(seen.pv) < Number(e.pv)) profiles.set(e.s, e);
+    if (PROFILE_KINDS.has(e.kind)) {
+      const seen = profiles.get(e.studentId);
+      if (!seen || seen.profileVersion < e.profileVersion) profiles.set(e.studentId, e);
     }
   }
-  const fresh = [...enrollments.values()].filter((e) => e.v === "1");
-  const changed = [...enrollments.values()].filter((e) => e.v !== "1");
+  const fresh = [...enrollments.values()].filter((e) => e.version === 1);
+  const changed = [...enrollments.values()].filter((e) => e.version !== 1);
   if (fresh.length) await insertIgnoringDuplicates(EnrollmentModel.collection, fresh.map(enrollmentDoc));
-  await inBatches(changed, 20, (e) => updateOrInsert(EnrollmentModel, new Types.ObjectId(e.id), Number(e.v), enrollmentDoc(e)));
+  await inBatches(changed, 20, (e) => updateOrInsert(EnrollmentModel, new Types.ObjectId(e.enrollmentId), e.version, enrollmentDoc(e)));
   await inBatches([...profiles.values()], 20, (e) =>
-    updateOrInsert(EnrollmentProfileModel, new Types.ObjectId(e.s), Number(e.pv), profileDoc(e)),
+    updateOrInsert(EnrollmentProfileModel, new Types.ObjectId(e.studentId), e.profileVersion, profileDoc(e)),
   );
 }
 
-function enrollmentDoc(e: Entry) {
-  const at = new Date(Number(e.at));
+function enrollmentDoc(e: SeatChange) {
+  const at = new Date(e.at);
   return {
-    _id: new Types.ObjectId(e.id),
-    course: new Types.ObjectId(e.c),
-    student: new Types.ObjectId(e.s),
-    status: STATUS[e.st],
-    version: Number(e.v),
-    seq: Number(e.q),
-    pricePaid: Number(e.p || 0),
+    _id: new Types.ObjectId(e.enrollmentId),
+    course: new Types.ObjectId(e.courseId),
+    student: new Types.ObjectId(e.studentId),
+    status: STATUS[e.status],
+    version: e.version,
+    seq: e.seq,
+    pricePaid: e.pricePaid,
     lastChangeBy: e.by ? new Types.ObjectId(e.by) : null,
-    lastChange: e.k,
+    lastChange: e.kind,
     createdAt: at,
     updatedAt: at,
   };
 }
 
-function profileDoc(e: Entry) {
+function profileDoc(e: EnrollmentLogEntry) {
   return {
-    _id: new Types.ObjectId(e.s),
-    maxUnits: Number(e.max),
-    enrollmentStartsAt: e.tkt ? new Date(Number(e.tkt)) : null,
-    remainingChanges: Number(e.chg),
-    version: Number(e.pv),
+    _id: new Types.ObjectId(e.studentId),
+    maxUnits: e.maxUnits,
+    enrollmentStartsAt: e.enrollmentStartsAt === null ? null : new Date(e.enrollmentStartsAt),
+    remainingChanges: e.remainingChanges,
+    version: e.profileVersion,
   };
 }
 

@@ -11,39 +11,23 @@
 import { BSON } from "mongodb";
 import type { Redis } from "ioredis";
 import type { OfficeHoursDoc } from "../../models/officeHours";
+import { luaScript } from "../../platform/luaScript";
 
 /**
  * KEYS[1]: the hash. ARGV: version, document, ttl seconds. Fills the cache from MongoDB, or clears the
  * mark of a save that has reached MongoDB. Never replaces a newer version; the same version only
  * clears the mark.
  */
-const PUT = `
-local held = tonumber(redis.call('HGET', KEYS[1], 'v') or '-1')
-local version = tonumber(ARGV[1])
-if held > version then return 0 end
-if held == version then redis.call('HSET', KEYS[1], 'saving', '0') return 0 end
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 'doc', ARGV[2], 'saving', '0')
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1
-`;
+const PUT = luaScript(__dirname, "lineCachePut.lua");
 
 /**
  * KEYS[1]: the hash. ARGV: the version read, the next version, its document, ttl seconds. Stores the
  * next version, marked as not yet in MongoDB, if the copy still holds the version read (or none).
  */
-const ADVANCE = `
-local held = redis.call('HGET', KEYS[1], 'v')
-if held and tonumber(held) ~= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'doc', ARGV[3], 'saving', '1')
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-return 1
-`;
+const ADVANCE = luaScript(__dirname, "lineCacheAdvance.lua");
 
 /** KEYS[1]: the hash. ARGV: version. Unmarks the copy if it still holds that version (MongoDB has it now). */
-const SAVED = `
-if redis.call('HGET', KEYS[1], 'v') == ARGV[1] then redis.call('HSET', KEYS[1], 'saving', '0') end
-return 0
-`;
+const SAVED = luaScript(__dirname, "lineCacheSaved.lua");
 
 /** Idle lines leave the cache after a day. */
 const TTL_SECONDS = 86_400;

@@ -7,7 +7,7 @@ import type { AuthUser } from "../../auth/tokens";
 import type { QueueState } from "../../events/catalogue";
 import { QueueEntryModel, type QueueEntryDoc } from "../../models/officeHours";
 import { fail, nullIfNotFound } from "../../platform/errors";
-import { forEachConcurrently } from "../../platform/util";
+import { forEachConcurrently } from "../../platform/async";
 import type { CoursesService } from "../courses";
 import type { EnrollmentService } from "../enrollment/service";
 import type { LineStore } from "./lineStore";

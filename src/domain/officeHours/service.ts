@@ -24,7 +24,7 @@ import { fail } from "../../platform/errors";
 import { isHttpsUrl } from "../../platform/inputRules";
 import type { Locks } from "../../platform/locks";
 import type { Logger } from "../../platform/logger";
-import { isObjectId } from "../../platform/util";
+import { isObjectId } from "../../platform/ids";
 import type { CoursesService } from "../courses";
 import type { EnrollmentService } from "../enrollment/service";
 import { RECENT_MEETINGS } from "./estimate";

@@ -8,7 +8,7 @@ import { actorOf } from "../../events/catalogue";
 import { OfficeHoursWindowModel, type OfficeHoursWindowDoc } from "../../models/officeHours";
 import type { Clock } from "../../platform/clock";
 import { fail } from "../../platform/errors";
-import { isObjectId } from "../../platform/util";
+import { isObjectId } from "../../platform/ids";
 import type { CoursesService } from "../courses";
 import type { EnrollmentService } from "../enrollment/service";
 import { requireRange, requireViewer, staffCourse } from "./reasons";

@@ -12,7 +12,7 @@ import { UserModel } from "../../models/user";
 import type { Clock } from "../../platform/clock";
 import { fail, reasonErrors, type ErrorCode } from "../../platform/errors";
 import { pageById, type Page } from "../../platform/pagination";
-import { isObjectId } from "../../platform/util";
+import { isObjectId } from "../../platform/ids";
 import type { CoursesService } from "../courses";
 import type { EnrollmentEngine } from "../enrollment/engine";
 import { QuizEngine, type PlayerState, type Standings } from "./engine";

@@ -8,6 +8,7 @@ import { QuizAnswerModel, QuizModel, QuizPlayerModel, QuizStandingModel } from "
 import type { Logger } from "../../platform/logger";
 import { StreamWriter, insertIgnoringDuplicates, type StreamEntry, type WriterPolicy } from "../../platform/streamWriter";
 import type { QuizEngine } from "./engine";
+import { decodeQuizLog } from "./logEntry";
 
 /** More than any quiz's players: the whole leaderboard is stored at close. */
 const ALL_PLAYERS = 1_000_000_000;
@@ -18,32 +19,33 @@ export class QuizLogWriter extends StreamWriter {
   }
 }
 
-async function applyQuizLog(engine: QuizEngine, entries: StreamEntry[]): Promise<void> {
+async function applyQuizLog(engine: QuizEngine, raw: StreamEntry[]): Promise<void> {
   const oid = (id: string) => new Types.ObjectId(id);
-  const joins = entries.filter((e) => e.k === "J").map((e) => ({ quiz: oid(e.qz), user: oid(e.u), joinedAt: new Date(Number(e.at)) }));
+  const entries = raw.map(decodeQuizLog);
+  const joins = entries.filter((e) => e?.kind === "J").map((e) => ({ quiz: oid(e.quizId), user: oid(e.userId), joinedAt: new Date(e.at) }));
   const answers = entries
-    .filter((e) => e.k === "A")
+    .filter((e) => e?.kind === "A")
     .map((e) => ({
-      quiz: oid(e.qz),
-      question: oid(e.q),
-      user: oid(e.u),
-      choice: Number(e.ch),
-      correct: e.ok === "1",
-      pointsAwarded: Number(e.pts),
-      totalScore: Number(e.tot),
-      elapsedMs: Number(e.ms),
-      answeredAt: new Date(Number(e.at)),
+      quiz: oid(e.quizId),
+      question: oid(e.questionId),
+      user: oid(e.userId),
+      choice: e.choice,
+      correct: e.correct,
+      pointsAwarded: e.pointsAwarded,
+      totalScore: e.totalScore,
+      elapsedMs: e.elapsedMs,
+      answeredAt: new Date(e.at),
     }));
   await Promise.all([
     insertIgnoringDuplicates(QuizPlayerModel.collection, joins),
     insertIgnoringDuplicates(QuizAnswerModel.collection, answers),
   ]);
-  for (const close of entries.filter((e) => e.k === "C")) {
-    const standings = await engine.top(close.qz, ALL_PLAYERS);
+  for (const close of entries.filter((e) => e?.kind === "C")) {
+    const standings = await engine.top(close.quizId, ALL_PLAYERS);
     await insertIgnoringDuplicates(
       QuizStandingModel.collection,
-      standings.entries.map((s) => ({ quiz: oid(close.qz), user: oid(s.userId), name: s.name, score: s.score, rank: s.rank })),
+      standings.entries.map((s) => ({ quiz: oid(close.quizId), user: oid(s.userId), name: s.name, score: s.score, rank: s.rank })),
     );
-    await QuizModel.collection.updateOne({ _id: oid(close.qz) }, { $set: { closedAt: new Date(Number(close.at)) } });
+    await QuizModel.collection.updateOne({ _id: oid(close.quizId) }, { $set: { closedAt: new Date(close.at) } });
   }
 }

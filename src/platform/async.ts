@@ -1,13 +1,6 @@
-import { createConnection, createServer } from "node:net";
+// Promise helpers: a time limit, bounded concurrency, and one shared run of concurrent identical loads.
 
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]+)@/, "//***@");
-}
-
-export function firstLine(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split("\n")[0];
-}
-
+/** `p`, or a rejection with `message` if it has not settled after `ms`. */
 export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
@@ -16,34 +9,6 @@ export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Prom
       timer = setTimeout(() => reject(new Error(message)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves once something accepts TCP connections on host:port. */
-export async function waitForPort(port: number, host = "127.0.0.1", timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ port, host }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once("error", () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** `make(0 .. n-1)`, at most `concurrency` at a time; the results in order (the first error rejects). */
@@ -81,6 +46,3 @@ export function singleFlight<T>(): (key: string, work: () => Promise<T>) => Prom
     return p;
   };
 }
-
-/** A 24-hex-digit ObjectId string (what every id argument must be). */
-export const isObjectId = (id: unknown): id is string => typeof id === "string" && /^[0-9a-f]{24}$/i.test(id);

@@ -1,0 +1,63 @@
+// The Lua scripts as files: the loader (src/platform/luaScript.ts) and `npm run lint`'s check
+// (scripts/check-lua.js), which must pass on the repository and fail on a planted error.
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { ENROLL } from "../../src/domain/enrollment/scripts";
+import { luaScript } from "../../src/platform/luaScript";
+
+const root = join(__dirname, "..", "..");
+const checkLua = (...folders: string[]) =>
+  promisify(execFile)(process.execPath, [join(root, "scripts", "check-lua.js"), ...folders], { cwd: root }).then(
+    ({ stdout }) => ({ code: 0, out: stdout }),
+    (e: { code: number; stderr: string }) => ({ code: e.code, out: e.stderr }),
+  );
+
+let tmp: string;
+beforeEach(() => {
+  tmp = mkdtempSync(join(tmpdir(), "lua-"));
+});
+afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+it("loads a script after the library it names, as one text", () => {
+  const dir = join(root, "src", "domain", "enrollment");
+  const lib = readFileSync(join(dir, "lua", "lib.lua"), "utf8");
+  const enroll = readFileSync(join(dir, "lua", "enroll.lua"), "utf8");
+  expect(ENROLL).toBe(`${lib}\n${enroll}`);
+});
+
+it("reads a build's copy, else the source tree's file (a build by tsc alone), else says what is missing", () => {
+  mkdirSync(join(tmp, "src", "area", "lua"), { recursive: true });
+  mkdirSync(join(tmp, "dist", "src", "area", "lua"), { recursive: true });
+  writeFileSync(join(tmp, "src", "area", "lua", "a.lua"), "return 'source'\n");
+  expect(luaScript(join(tmp, "dist", "src", "area"), "a.lua")).toBe("return 'source'\n");
+  writeFileSync(join(tmp, "dist", "src", "area", "lua", "a.lua"), "return 'copy'\n");
+  expect(luaScript(join(tmp, "dist", "src", "area"), "a.lua")).toBe("return 'copy'\n");
+  expect(() => luaScript(join(tmp, "dist", "src", "area"), "b.lua")).toThrow(/b\.lua missing: `npm run build` copies/);
+});
+
+it("the lint check passes on the repository's scripts", async () => {
+  const { code, out } = await checkLua();
+  expect(code).toBe(0);
+  expect(out).toMatch(/^Lua: \d+ files parse as Lua 5\.1/);
+});
+
+it("the lint check fails on a syntax error, on Lua newer than 5.1, and on a global assignment", async () => {
+  const dir = join(tmp, "lua");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "lib.lua"), "local P = ARGV[1]\n");
+  writeFileSync(join(dir, "broken.lua"), "local x = redis.call('GET', P)\nif x then\n  return x\n");
+  writeFileSync(join(dir, "newer.lua"), "return 7 // 2\n");
+  writeFileSync(join(dir, "global.lua"), "P = 'ok: a local of lib.lua'\ncount = 1\nreturn count\n");
+  writeFileSync(join(dir, "fine.lua"), "return P\n");
+  const { code, out } = await checkLua(tmp);
+  expect(code).toBe(1);
+  const lines = out.trim().split("\n").map((l) => l.slice(l.indexOf("lua/")));
+  expect(lines).toEqual([
+    "lua/broken.lua:4:1: 'end' expected near '<eof>'",
+    "lua/global.lua:2:1: assigns the global 'count'",
+    "lua/newer.lua:1:11: <expression> expected near '/'",
+  ]);
+});
