@@ -38,3 +38,13 @@ it("the image's Node.js is one the entry point accepts", () => {
   const image = /^ARG NODE_IMAGE=node:(\d+)/m.exec(dockerfile)?.[1];
   expect(Number(image)).toBeGreaterThanOrEqual(MIN_NODE[0]);
 });
+
+it("the build context holds everything the Dockerfile copies from it (.dockerignore is an allow-list)", () => {
+  const allowed = read(".dockerignore")
+    .split("\n")
+    .filter((line) => line.startsWith("!"))
+    .map((line) => line.slice(1).replace(/\/$/, ""));
+  const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1].split(/\s+/));
+  expect(copied.length).toBeGreaterThan(4);
+  for (const source of copied) expect([source, allowed.some((a) => source === a || source.startsWith(`${a}/`))]).toEqual([source, true]);
+});
