@@ -1,3 +1,5 @@
+// Password hashing: the only place a password is hashed or checked (argon2id); a hash that cannot be
+// read fails the check instead of throwing.
 import argon2 from "argon2";
 
 /** argon2id, the OWASP-recommended password hash; memory cost comes from config. */

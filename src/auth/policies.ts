@@ -95,7 +95,7 @@ export function canSeeCorrectOption(host: boolean, questionClosed: boolean): boo
 }
 
 // Attendance. Registers are taken by the group's teachers (checked in Redis on the hot path, see
-// src/domain/attendance/scripts.ts); these decide everything else.
+// `guard` in src/domain/attendance/lua/lib.lua); these decide everything else.
 
 /** ADMIN (registrar) may correct any register; teachers only their groups'. */
 export const canCorrectAnyRegister = (user: AuthUser): boolean => user.role === "ADMIN";

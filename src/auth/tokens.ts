@@ -1,3 +1,5 @@
+// Access tokens: HS256 JWTs signed with the secret every instance shares, naming the account and its
+// role. A token names its account only: each request runs as the account is now (accountStates.ts).
 import { TokenError, createSigner, createVerifier } from "fast-jwt";
 import { boundedCache } from "../platform/cache";
 import { fail } from "../platform/errors";

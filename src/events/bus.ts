@@ -1,3 +1,5 @@
+// The event bus: the only way a domain event is published (to every instance, over Redis pub/sub) or
+// followed. A failed publish is logged, never thrown: the state change it reports stands.
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../platform/logger";
 import type { RedisPubSubAdapter } from "../platform/pubsub";

@@ -1,3 +1,5 @@
+// The course catalogue (`courses`): one course per code (a unique key); the other indexes serve the
+// catalogue's filters and the lookup of a person's courses.
 import "./plugins";
 import { Schema, model, type InferSchemaType, type Types } from "mongoose";
 

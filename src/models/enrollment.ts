@@ -1,3 +1,6 @@
+// The enrollment engine's durable copy (`enrollments`, `enrollmentprofiles`), written from its log: one
+// document per (course, student) (a unique key), and `version` orders each document's changes, so an
+// older version never overwrites a newer one.
 import "./plugins";
 import { Schema, model, type Types } from "mongoose";
 

@@ -1,3 +1,7 @@
+// Office hours: each course's line and policy (`officehours`, keyed by the course), its entries
+// (`queueentries`, never deleted: the history the statistics read) and planned windows
+// (`officehourswindows`). The entries' unique keys (`activeKey`, `staffKey`) hold the line's rules in
+// the database itself: one active entry per student and course, one invite or meeting per staff member.
 import "./plugins";
 import { BSON } from "mongodb";
 import { Schema, model, type Types } from "mongoose";
@@ -60,7 +64,7 @@ const queueEntrySchema = new Schema(
     meetingLink: { type: String, default: null },
     invitedAt: { type: Date, default: null },
     inviteExpiresAt: { type: Date, default: null },
-    /** The course's maximum wait (policy) ends this wait then (an Agenda job, like invite expiry). */
+    /** The course's maximum wait (policy) ends this wait then (a deadline, like invite expiry). */
     waitEndsAt: { type: Date, default: null },
     meetingStartedAt: { type: Date, default: null },
     endedAt: { type: Date, default: null },
@@ -68,7 +72,7 @@ const queueEntrySchema = new Schema(
     requeued: { type: Boolean, default: false },
     invites: { type: Number, default: 0 },
     activeIn: { type: String, default: null },
-    /** Ids of the scheduled deadline jobs (Agenda), cancelled by id when the entry moves on. */
+    /** Handles of the entry's deadlines (domain/officeHours/deadlines.ts), cancelled when the entry moves on. */
     inviteJob: { type: String, default: null },
     waitJob: { type: String, default: null },
     activeKey: { type: String, required: true },

@@ -1,3 +1,7 @@
+// Quizzes (`quizzes`) and their durable record, written from the quiz log: players (`quizplayers`),
+// answers (`quizanswers`) and final standings (`quizstandings`). Unique keys make each once only: a
+// player per (quiz, user), an answer per (quiz, question, user), a standing per (quiz, user), so a
+// replayed log entry is a no-op.
 import "./plugins";
 import { Schema, model, type Types } from "mongoose";
 

@@ -1,3 +1,5 @@
+// Accounts (`users`): the e-mail, stored lowercased and trimmed, is unique, so one address is one
+// account whatever its case. The stored role is the one that applies (auth/accountStates.ts).
 import "./plugins";
 import { Schema, model, type InferSchemaType, type Types } from "mongoose";
 

@@ -1,3 +1,5 @@
+// Agenda 6, the durable job scheduler, on the application's MongoDB; its one index is built at
+// start-up with the models' (AGENDA_INDEX), never by Agenda.
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
 import type { Connection } from "mongoose";

@@ -1,3 +1,4 @@
+// The server's per-process caches: one kind for all of them, bounded in entries (boundedCache).
 import { LRUCache } from "lru-cache";
 
 /**

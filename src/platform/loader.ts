@@ -1,3 +1,5 @@
+// DataLoader helpers: lookups by id batched within a tick, cached in the process for catalogue data;
+// a failed load is an error, never a missing value.
 import DataLoader from "dataloader";
 import { boundedCache } from "./cache";
 

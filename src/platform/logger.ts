@@ -1,8 +1,10 @@
+// The process's logger: pino, one JSON line per event on stdout, passwords and Authorization headers
+// redacted.
 import pino from "pino";
 
 export type Logger = pino.Logger;
 
-/** Structured JSON logs on stdout; one line per event, request-scoped loggers carry `reqId`. */
+/** Structured JSON logs on stdout; one line per event, the server's lines about a request carry its `requestId`. */
 export function createLogger(level: string): Logger {
   return pino({
     level,

@@ -1,3 +1,5 @@
+// What the server measures for Prometheus (GraphQL operations and errors, sockets, subscriptions,
+// events, job lag, log backlogs); under the cluster primary, /metrics answers for every worker.
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { clusterMetrics, isClusterWorker } from "./cluster";
 

@@ -1,3 +1,6 @@
+// The MongoDB connection (mongoose, one pool per process), whose operations fail within a second while
+// MongoDB is unreachable; without MONGO_URL (never in production), a local database kept in the data
+// folder. Also lookups by many ids in one query.
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import mongoose from "mongoose";
@@ -29,7 +32,7 @@ const STAND_IN_DIR = "docdb";
 const CONNECT_TIMEOUT_MS = 10_000;
 /**
  * How long an operation waits for an unreachable MongoDB before it fails with SERVICE_UNAVAILABLE
- * (src/platform/outages.ts). At 10 s every request hung that long during an outage. A reachable
+ * (src/platform/outages.ts). The driver's default, 30 s, would hold every request that long during an outage. A reachable
  * server is selected at once, so this only bounds the wait while it is down.
  */
 export const SERVER_SELECTION_TIMEOUT_MS = 1_000;

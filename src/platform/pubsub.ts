@@ -1,3 +1,5 @@
+// Redis pub/sub behind type-graphql's PubSub: a message published on one instance reaches the
+// subscribers of every instance, at most once (Redis keeps nothing for a subscriber not connected).
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import type { Redis } from "ioredis";
 import type { PubSub } from "type-graphql";

@@ -1,3 +1,5 @@
+// Rate limits kept in Redis, so each limit holds across every instance; a counter's key is a digest
+// of what it counts by, never the caller's input itself.
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";

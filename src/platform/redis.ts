@@ -1,3 +1,6 @@
+// The Redis connections: one for commands, a publisher and a subscriber, and dedicated ones for
+// blocking reads; commands fail fast while Redis is down instead of queueing. Without REDIS_URL
+// (never in production), a local Redis.
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createConnection } from "node:net";

@@ -1,3 +1,6 @@
+// The account root fields (signUp, logIn, me; an ADMIN's users, lockAccount, unlockAccount, setRole):
+// each carries its roles and calls the accounts service. User.email, sex and locked are resolved here,
+// shown only to whom policies.ts allows, and to nobody in a result shared by many subscribers.
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Allow, Public } from "../auth/authChecker";
 import type { AppContext } from "../context";

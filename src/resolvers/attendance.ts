@@ -1,3 +1,7 @@
+// The attendance root fields (schools, groups and rolls, registers, statistics, the live register
+// feed) and the fields from a register to its people: each carries its roles and calls the attendance
+// services; who may act on which group or school is decided by policies.ts. The register mutations
+// skip class-validator (the domain checks their input).
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { Allow } from "../auth/authChecker";
 import { canReadSchoolAttendance } from "../auth/policies";

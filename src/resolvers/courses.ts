@@ -1,3 +1,6 @@
+// The course root fields (the catalogue, a course, its changes and staff, the live seat counts): each
+// carries its roles and calls the courses or enrollment service, which decides who may change what.
+// courseRelations gives every resolver that shows courses their seats and people, batched per request.
 import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";

@@ -1,3 +1,6 @@
+// The enrollment root fields (enroll, disenroll, switchCourse, an ADMIN's overrides and profiles, a
+// course's enrollments, a student's own and their live feed): each carries its roles and calls the
+// enrollment service, where the seat rules are decided (atomically, in Redis).
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";

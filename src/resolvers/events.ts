@@ -1,3 +1,4 @@
+// The audit feed (domainEvents): ADMIN only, held only while the account stays an ADMIN (events/access.ts).
 import { Arg, Resolver, Root, Subscription } from "type-graphql";
 import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";

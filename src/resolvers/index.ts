@@ -1,3 +1,5 @@
+// The resolver classes the schema is built from (src/server/schema.ts): a root field exists only if
+// its class is listed here.
 import type { NonEmptyArray } from "type-graphql";
 import { AccountsResolver } from "./accounts";
 import { AbsenceResolver, AttendanceResolver, GroupResolver, LessonChangeResolver, LessonResolver, RollEntryResolver, SchoolResolver } from "./attendance";

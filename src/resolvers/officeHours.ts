@@ -1,3 +1,6 @@
+// The office-hours root fields (the line, duty, invites and meetings, policy, planned windows,
+// statistics, three live feeds): each carries its roles and calls the office-hours service, which
+// decides who may act on which line; a live feed lasts only as long as its right (events/access.ts).
 import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { Allow } from "../auth/authChecker";
 import type { AppContext } from "../context";

@@ -1,3 +1,5 @@
+// QuizPlayer.id: a player's user id, shown to that player and ADMINs only (policies.ts), and to nobody
+// in a result shared by many subscribers (a leaderboard push).
 import { Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
 import { canSeePlayerId } from "../auth/policies";
 import type { AppContext } from "../context";

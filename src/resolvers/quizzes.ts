@@ -1,3 +1,6 @@
+// The quiz root fields (create, host, join, answer, read, the live leaderboard and questions) and
+// Course.quizzes: each carries its roles and calls the quizzes service, which decides who may host,
+// play or see a quiz. A live question never carries its correct option.
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { Max, Min } from "class-validator";
 import { Allow } from "../auth/authChecker";
@@ -112,7 +115,7 @@ export class QuizzesResolver {
       const ctx = context as AppContext;
       const quizId = String(args.quizId);
       // Subscription arguments skip type-graphql's validation; `first` was bounded (1..100) with the
-      // document's cost, before execution (platform/graphqlLimits.ts).
+      // document's cost, before execution (server/graphqlLimits.ts).
       const first = Number(args.first);
       return leaderboardFeed(ctx.services, await watchQuiz(ctx, quizId), quizId, first);
     },

@@ -1,3 +1,6 @@
+// The API's attendance types: schools, groups and their rolls, registers (lessons) with their marks
+// and change history, statistics, the inputs, and the presenters. The register inputs are checked by
+// the domain, not by class-validator (the register mutations skip it: it costs more than the rest).
 import { ArrayMaxSize, IsOptional } from "class-validator";
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { LessonSnapshot } from "../events/catalogue";

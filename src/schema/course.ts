@@ -1,3 +1,6 @@
+// The API's course types: the course, its meetings and seat counts, the inputs that create, change
+// and filter courses (with their bounds), and the presenter. Seats and people are read only when
+// selected, through the CourseRelations the resolvers batch per request.
 import { ArrayMaxSize, IsOptional, Matches, Max, Min, ValidateNested } from "class-validator";
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { SEX_RESTRICTIONS, WEEKDAYS, type CourseDoc, type SexRestriction, type Weekday } from "../models/course";

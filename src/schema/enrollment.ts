@@ -1,3 +1,5 @@
+// The API's enrollment types: a student's place in a course, what switchCourse did, the enrollment
+// profile and its input, and the presenter (a waitlist position only while WAITLISTED).
 import { IsOptional, Max, Min } from "class-validator";
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { EnrollmentView } from "../domain/enrollment/service";

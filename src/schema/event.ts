@@ -1,3 +1,4 @@
+// The API's audit-feed type: one domain event as the domainEvents subscription shows it.
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, ID, ObjectType } from "type-graphql";
 import type { Role } from "../models/user";

@@ -1,3 +1,6 @@
+// The API's quiz types: quizzes and questions, players, leaderboards, answers and results, the inputs
+// that create quizzes, and the presenters. Which questions and correct options a viewer sees is
+// decided by domain/quizzes/views.ts; toQuiz shows only those.
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, Min, ValidateNested } from "class-validator";
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { LeaderboardSnapshot } from "../events/catalogue";

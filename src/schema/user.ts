@@ -1,3 +1,6 @@
+// The API's account types: the user, the session signUp and logIn answer, their inputs and bounds,
+// the presenter toUser (never the password hash), and enumOf, which every schema module builds its
+// enums with. E-mail, sex and lock are not fields here: AccountsResolver shows each to whom may see it.
 import { IsEmail, IsMongoId, IsOptional, Length, MaxLength } from "class-validator";
 import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
 import { ROLES, SEXES, type Role, type Sex } from "../models/user";

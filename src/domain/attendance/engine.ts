@@ -1,5 +1,5 @@
-// The attendance engine: registers and rollups in Redis, changed only by the Lua scripts in
-// scripts.ts; groups (teachers and roll) are cached there and loaded from MongoDB on first use.
+// The attendance engine: registers and rollups in Redis, changed only by the Lua scripts of
+// lua/ (scripts.ts); groups (teachers and roll) are cached there and loaded from MongoDB on first use.
 import type { Redis } from "ioredis";
 import { Types } from "mongoose";
 import type { LessonSnapshot } from "../../events/catalogue";

@@ -1,4 +1,4 @@
-// The enrollment engine: hot seat state in Redis, changed only by the Lua scripts in scripts.ts,
+// The enrollment engine: hot seat state in Redis, changed only by the Lua scripts of lua/ (scripts.ts),
 // loaded lazily from MongoDB (hydration) when Redis does not hold a course or student yet.
 import { Types } from "mongoose";
 import type { Redis } from "ioredis";

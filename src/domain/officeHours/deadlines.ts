@@ -7,7 +7,7 @@
 //   it is cancelled (deleted by its id) before Agenda ever locks it. Agenda is too slow to end the
 //   deadlines itself within the bar (1,000 invites expiring together, at most 1 s late at p99): it
 //   locks one job at a time, each job costs four writes (its lock, a sorted findOneAndUpdate of
-//   3.1 ms with 1,000 pending on the stand-in, probe-mongo.js `agendaLock`; its start; its end),
+//   3.1 ms with 1,000 pending on the stand-in, scripts/probe-mongo.ts `agendaLock`; its start; its end),
 //   where the Redis set claims a poll's worth of due deadlines in one command.
 // Both run the same handler (src/jobs/officeHours.ts), a no-op when the entry has moved on, so either
 // may run it twice.

@@ -1,8 +1,9 @@
 // The entries' deadlines (SPEC 4.3): an invite not accepted in time expires (the student is dropped,
 // or re-queued once at the front, by the course's policy), and a wait longer than the course's
-// maximum ends. src/jobs/officeHours.ts keeps each deadline (a Redis set, an Agenda job behind it) and
-// calls `deadlineReached`; `sweep` ends what both missed. Ending one is a change of the line (under
-// its lock) that acts only if the entry still has that deadline, so one ended twice or late is a no-op.
+// maximum ends. deadlines.ts keeps each deadline (a Redis set, an Agenda job behind it) and
+// src/jobs/officeHours.ts runs them, calling `deadlineReached`; `sweep` ends what both missed. Ending
+// one is a change of the line (under its lock) that acts only if the entry still has that deadline, so
+// one ended twice or late is a no-op.
 import { Types } from "mongoose";
 import type { QueueEntryDoc, QueueEntryStatus } from "../../models/officeHours";
 import type { Clock } from "../../platform/clock";
@@ -16,7 +17,7 @@ import { NOTE } from "./stats";
 /** The two deadlines of an entry, each enforced by a scheduled job. */
 export type TimeoutKind = "invite" | "wait";
 
-/** Keeps the deadlines that end invites and waits (Redis and Agenda, see src/jobs/officeHours.ts). */
+/** Keeps the deadlines that end invites and waits (Redis and Agenda, see deadlines.ts). */
 export interface EntryTimers {
   /** Returns the deadline's handle (stored on the entry). */
   schedule(kind: TimeoutKind, courseId: string, entryId: string, at: Date): Promise<string>;

@@ -1,4 +1,4 @@
-// The quiz engine: live quiz state in Redis, changed only by the Lua scripts in scripts.ts, loaded
+// The quiz engine: live quiz state in Redis, changed only by the Lua scripts of lua/ (scripts.ts), loaded
 // from MongoDB when Redis does not hold a quiz (a restart with a flushed Redis, or a quiz created
 // before the load finished).
 import type { Redis } from "ioredis";
@@ -118,7 +118,7 @@ export class QuizEngine {
     return QuizEngine.standings(await this.run("qzTop", quizId, [n]), 0);
   }
 
-  /** Standings a script appended to its reply from position `from` (see `standings` in scripts.ts). */
+  /** Standings a script appended to its reply from position `from` (see `standings` in lua/lib.lua). */
   static standings(r: string[], from: number): Standings {
     const entries: TopEntry[] = [];
     for (let i = from + 4; i < r.length; i += 3) entries.push({ userId: r[i], score: Number(r[i + 1]), name: r[i + 2], rank: entries.length + 1 });

@@ -1,6 +1,7 @@
-// Scoring rules of SPEC 4.4, as pure functions. The answer script (scripts.ts) applies the same
-// rules inside Redis, where the check, the score and the leaderboard update are one atomic step;
-// test/quizzes/scoring.test.ts runs both on the same table of cases so they cannot drift apart.
+// Scoring rules of SPEC 4.4, as pure functions. The answer script (lua/answer.lua, through `score` in
+// lua/lib.lua) applies the same rules inside Redis, where the check, the score and the leaderboard
+// update are one atomic step; test/quizzes/scoring.test.ts runs both on the same table of cases so
+// they cannot drift apart.
 
 /** Answers faster than this get the full points (reading and tapping take about that long). */
 export const FULL_POINTS_UNDER_MS = 500;

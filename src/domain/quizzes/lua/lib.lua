@@ -59,7 +59,7 @@ local function standings(id, n, out)
   end
   return out
 end
-local PUSH = 100 -- PUSH_SIZE in scripts.ts (test/quizzes/scripts.test.ts holds them equal)
+local PUSH = 100 -- PUSH_SIZE in scripts.ts (test/quizzes/logEntry.test.ts holds them equal)
 local function rank(id, user)
   local r = redis.call('ZREVRANK', lbkey(id), user)
   if r then return r + 1 end
