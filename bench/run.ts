@@ -9,7 +9,8 @@ import { eventsBenchmark } from "./scenarios/events";
 import { meBenchmark } from "./scenarios/me";
 import { officeHoursBenchmark } from "./scenarios/officeHours";
 import { quizzesBenchmark } from "./scenarios/quizzes";
-import { parseMix, soakBenchmark } from "./scenarios/soak";
+import { parseMix } from "./scenarios/soak/options";
+import { soakBenchmark } from "./scenarios/soak/scenario";
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
