@@ -23,7 +23,7 @@ export interface Runtime {
   pubsub: RedisPubSubAdapter;
   metrics: Metrics;
   tokens: TokenService;
-  /** The job scheduler, created here (domains schedule jobs) and started by the server only. */
+  /** The job scheduler, created here (domains schedule jobs) and started with the workers (src/jobs) by the server only. */
   agenda: Agenda;
   services: Services;
   /** Runs `close` hooks in reverse order of registration. */

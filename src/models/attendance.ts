@@ -1,5 +1,5 @@
 // Attendance: schools, groups (classes), who teaches them, who is on their roll, and lessons with
-// their absences. Rollups live in Redis (src/domain/attendance/scripts.ts); these are the durable
+// their absences. Rollups live in Redis (src/domain/attendance/lua/, keys in scripts.ts); these are the durable
 // documents they can be rebuilt from.
 import "./plugins";
 import { Schema, model, type Types } from "mongoose";

@@ -105,6 +105,12 @@ export class ConfigError extends Error {
   }
 }
 
+/** Settings a deployment may still set that another one replaced: refused, naming the replacement. */
+const REPLACED: Record<string, string> = {
+  QUIZ_LOG_BATCH: "LOG_BATCH sets the batch of every log",
+  QUIZ_LOG_FLUSH_MS: "LOG_FLUSH_MS sets the flush interval of every log",
+};
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings count as unset, as in most deployment tools.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
@@ -124,6 +130,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const workers = c.WEB_CONCURRENCY === 0 ? availableParallelism() : c.WEB_CONCURRENCY;
   if (workers > 1 && (!c.MONGO_URL || !c.REDIS_URL)) {
     problems.push("WEB_CONCURRENCY: more than one worker needs MONGO_URL and REDIS_URL (embedded services are per process)");
+  }
+  for (const [name, instead] of Object.entries(REPLACED)) {
+    if (cleaned[name] !== undefined) problems.push(`${name}: not a setting; ${instead}`);
   }
   if (problems.length) throw new ConfigError(problems);
   return {

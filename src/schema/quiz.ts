@@ -314,7 +314,7 @@ export function toQuestion(v: QuestionView): Question {
   };
 }
 
-/** The presenter: which questions and correct options this viewer sees is decided here, by role and state. */
+/** The presenter: the questions and correct options this viewer sees, as domain/quizzes/views.ts decides them. */
 export function toQuiz(v: QuizView): Quiz {
   const questions = visibleQuestions(v);
   const current = v.quiz.mode === "LIVE" ? questions.find((q) => q.index === v.state.current) : undefined;

@@ -14,32 +14,22 @@ import {
   validate,
   type DocumentNode,
   type ExecutionResult,
-  type GraphQLSchema,
   type ValidationRule,
 } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { LRUCache } from "lru-cache";
 import type { WebSocket, WebSocketServer } from "ws";
-import type { AuthUser, TokenService } from "../auth/tokens";
+import type { AuthUser } from "../auth/tokens";
 import type { AppContext } from "../context";
-import type { Config } from "../platform/config";
 import { AppError } from "../platform/errors";
-import type { Logger } from "../platform/logger";
-import type { Metrics } from "../platform/metrics";
-import type { Services } from "../services";
 import { formatGraphQLError, isUnexpected, type createErrorFormatter } from "./graphqlErrors";
 import { assertComplexity, assertWellFormedStrings, MAX_DOCUMENT_TOKENS } from "./graphqlLimits";
+import type { ServerDeps } from "./http";
 import { clientIp, rootFields } from "./request";
 import { createSharedSubscribe, sharedMessagePayload, spliceSharedResults } from "./sharedExecution";
 import { coalesceWrites } from "./socketWrites";
 
-export interface GraphQLWsDeps {
-  config: Config;
-  logger: Logger;
-  metrics: Metrics;
-  schema: GraphQLSchema;
-  services: Services;
-  tokens: TokenService;
+export interface GraphQLWsDeps extends Omit<ServerDeps, "readiness"> {
   formatError: ReturnType<typeof createErrorFormatter>;
   validationRules: ValidationRule[];
 }

@@ -3,26 +3,15 @@
 // fields are the log's layout and every field they name on a register hash is one of FIELDS; what
 // they write on the test run's Redis, and entries and hashes as Redis holds them, decode; and
 // encode/decode round-trip.
-import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { COMPLETE, HYDRATE_GROUP, REPORT } from "../../src/domain/attendance/scripts";
 import type { LessonSnapshot } from "../../src/events/catalogue";
 import { FIELDS as LOG_FIELDS, LAYOUT, decodeAttendanceLog, encodeAttendanceLog } from "../../src/domain/attendance/logEntry";
 import { ABSENCE, FIELDS, fromSnapshot, toSnapshot } from "../../src/domain/attendance/registerHash";
 import { hashFields, luaFilesOf, xaddFields } from "../support/lua";
+import { pairs, scratchRedis } from "../support/redis";
 
 const files = luaFilesOf("domain/attendance");
-let redis: Redis;
-const prefix = `t:${randomBytes(5).toString("hex")}:`;
-beforeAll(() => {
-  redis = new Redis(process.env.REDIS_URL!);
-});
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-});
-const pairs = (raw: string[]) => Object.fromEntries(raw.flatMap((v, i) => (i % 2 ? [] : [[v, raw[i + 1]]])));
+const { redis, prefix } = scratchRedis();
 
 it("the scripts write the log's layout", () => {
   const written = xaddFields(files);

@@ -2,29 +2,18 @@
 // (src/domain/enrollment/logEntry.ts): the scripts' XADD fields are its layouts, entries the scripts
 // write on the test run's Redis and entries as a deployment's stream holds them decode, and
 // encode/decode round-trip; a student's seat record (seatRecord.ts) reads and writes as the scripts do.
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import { FIELDS, LAYOUTS, decodeEnrollmentLog, encodeEnrollmentLog, type EnrollmentLogEntry } from "../../src/domain/enrollment/logEntry";
 import { SET_PROFILE } from "../../src/domain/enrollment/scripts";
 import { formatRecord, parseRecord } from "../../src/domain/enrollment/seatRecord";
 import { luaScript } from "../../src/platform/luaScript";
 import { luaFilesOf, xaddFields } from "../support/lua";
+import { pairs, scratchRedis } from "../support/redis";
 
 const LIB = luaScript(join(__dirname, "..", "..", "src", "domain", "enrollment"), "lib.lua");
-let redis: Redis;
-const prefix = `t:${randomBytes(5).toString("hex")}:`;
-beforeAll(() => {
-  redis = new Redis(process.env.REDIS_URL!);
-});
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-});
+const { redis, prefix } = scratchRedis();
 
 const wire = (layout: readonly (keyof typeof FIELDS)[]) => layout.map((f) => FIELDS[f]);
-const pairs = (raw: string[]) => Object.fromEntries(raw.flatMap((v, i) => (i % 2 ? [] : [[v, raw[i + 1]]])));
 
 it("the scripts write exactly the codec's layouts", () => {
   const written = xaddFields(luaFilesOf("domain/enrollment"));

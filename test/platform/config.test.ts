@@ -29,6 +29,13 @@ describe("configuration from the environment", () => {
     expect(problems({ NODE_ENV: "production" }).map((p) => p.split(":")[0])).toEqual(["JWT_SECRET", "MONGO_URL", "REDIS_URL"]);
   });
 
+  it("refuses a setting another one replaced, naming the replacement", () => {
+    expect(problems({ QUIZ_LOG_BATCH: "500", QUIZ_LOG_FLUSH_MS: "200" })).toEqual([
+      "QUIZ_LOG_BATCH: not a setting; LOG_BATCH sets the batch of every log",
+      "QUIZ_LOG_FLUSH_MS: not a setting; LOG_FLUSH_MS sets the flush interval of every log",
+    ]);
+  });
+
   it("wants ADMIN_EMAIL and ADMIN_PASSWORD together", () => {
     expect(problems({ ADMIN_EMAIL: "a@b.co" })).toEqual(["ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither"]);
   });

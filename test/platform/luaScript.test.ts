@@ -28,13 +28,13 @@ it("loads a script after the library it names, as one text", () => {
   expect(ENROLL).toBe(`${lib}\n${enroll}`);
 });
 
-it("reads a build's copy, else the source tree's file (a build by tsc alone), else says what is missing", () => {
+it("reads the source tree's file in a checkout (an edit needs no build), else the build's copy (a production install), else says what is missing", () => {
   mkdirSync(join(tmp, "src", "area", "lua"), { recursive: true });
   mkdirSync(join(tmp, "dist", "src", "area", "lua"), { recursive: true });
-  writeFileSync(join(tmp, "src", "area", "lua", "a.lua"), "return 'source'\n");
-  expect(luaScript(join(tmp, "dist", "src", "area"), "a.lua")).toBe("return 'source'\n");
   writeFileSync(join(tmp, "dist", "src", "area", "lua", "a.lua"), "return 'copy'\n");
   expect(luaScript(join(tmp, "dist", "src", "area"), "a.lua")).toBe("return 'copy'\n");
+  writeFileSync(join(tmp, "src", "area", "lua", "a.lua"), "return 'source'\n");
+  expect(luaScript(join(tmp, "dist", "src", "area"), "a.lua")).toBe("return 'source'\n");
   expect(() => luaScript(join(tmp, "dist", "src", "area"), "b.lua")).toThrow(/b\.lua missing: `npm run build` copies/);
 });
 

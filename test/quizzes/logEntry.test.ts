@@ -2,26 +2,15 @@
 // XADD fields are the codec's layouts, entries the scripts write on the test run's Redis and entries
 // as a deployment's stream holds them decode, and encode/decode round-trip. Also holds the scripts'
 // push size to PUSH_SIZE.
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import { FIELDS, LAYOUTS, decodeQuizLog, encodeQuizLog, type QuizLogEntry } from "../../src/domain/quizzes/logEntry";
 import { ANSWER, CLOSE, JOIN, LOAD, PUSH_SIZE } from "../../src/domain/quizzes/scripts";
 import { luaFilesOf, redisCalls, xaddFields } from "../support/lua";
+import { pairs, scratchRedis } from "../support/redis";
 
-let redis: Redis;
-const prefix = `t:${randomBytes(5).toString("hex")}:`;
-beforeAll(() => {
-  redis = new Redis(process.env.REDIS_URL!);
-});
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-});
+const { redis, prefix } = scratchRedis();
 
-const pairs = (raw: string[]) => Object.fromEntries(raw.flatMap((v, i) => (i % 2 ? [] : [[v, raw[i + 1]]])));
 
 it("each script writes the layout of the kind it writes", () => {
   const files = luaFilesOf("domain/quizzes");

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 
 /** How many connections are subscribed to a deployment's pub/sub topic in Redis now. */
@@ -40,3 +41,21 @@ export async function waitForSubscriberCount(
 export async function waitForSubscribers(env: Record<string, string>, topic: string, count = 1, timeoutMs = 5000): Promise<void> {
   await waitForSubscriberCount(env, topic, (n) => n >= count, timeoutMs);
 }
+
+/**
+ * A Redis connection and a key prefix of its own for one test file's scripts; after the file's tests
+ * its keys are deleted and the connection closed.
+ */
+export function scratchRedis(): { redis: Redis; prefix: string } {
+  const redis = new Redis(process.env.REDIS_URL!);
+  const prefix = `t:${randomBytes(5).toString("hex")}:`;
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+  return { redis, prefix };
+}
+
+/** A stream entry's or a hash's flat [field, value, ...] reply as an object. */
+export const pairs = (raw: string[]): Record<string, string> => Object.fromEntries(raw.flatMap((v, i) => (i % 2 ? [] : [[v, raw[i + 1]]])));

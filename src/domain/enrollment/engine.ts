@@ -10,8 +10,6 @@ import { singleFlight } from "../../platform/async";
 import * as scripts from "./scripts";
 import { RECORD_FIELD, formatRecord, parseRecord, recordField, type EngineRecord, type RecordStatus } from "./seatRecord";
 
-export type { EngineRecord, RecordStatus } from "./seatRecord";
-
 export interface ProfileDefaults {
   maxUnits: number;
   remainingChanges: number;

@@ -13,7 +13,8 @@ import type { Clock } from "../../platform/clock";
 import { fail, reasonErrors, type ErrorCode } from "../../platform/errors";
 import type { CoursesService } from "../courses";
 import { isObjectId } from "../../platform/ids";
-import { parseCounts, parsePromotions, type EngineRecord, type EnrollmentEngine, type SeatCounts } from "./engine";
+import { parseCounts, parsePromotions, type EnrollmentEngine, type SeatCounts } from "./engine";
+import type { EngineRecord } from "./seatRecord";
 import { seats, type EnrollmentNotifier } from "./notifier";
 import { actorOf } from "../../events/catalogue";
 

@@ -14,7 +14,7 @@
 import type { Agenda } from "agenda";
 import type { RedisDeadlines } from "../../platform/deadlines";
 import type { Logger } from "../../platform/logger";
-import type { EntryTimers, TimeoutKind } from "./service";
+import type { EntryTimers, TimeoutKind } from "./expiry";
 
 export const ENTRY_DEADLINE_JOB = "office-hours:entry-deadline";
 /** How long after a deadline its Agenda job comes due (longer than Agenda's look-ahead of one poll, 1 s). */

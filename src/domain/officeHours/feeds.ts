@@ -1,10 +1,9 @@
 // The live views of a course's office hours: every event of the line carries the whole line after the
 // change (QueueState), so each view is derived from the event with no database read, in version
 // order, the line as it stands first (versionedFeed). Views one event gives many subscribers are
-// built once (`share`): their keys name everything the viewer-dependent part depends on.
+// built once (`sharedPayload`): their keys name everything the viewer-dependent part depends on.
 import type { EventBus } from "../../events/bus";
-import type { DomainEvent, QueueEntryState, QueueState } from "../../events/catalogue";
-import { topics } from "../../events/catalogue";
+import { topics, type DomainEvent, type QueueEntryState, type QueueState } from "../../events/catalogue";
 import type { Grant } from "../../events/access";
 import { sharedPayload } from "../../events/sharing";
 import { versionedFeed } from "../../events/versionedFeed";
@@ -20,7 +19,7 @@ export interface LineFeedDeps {
 export type LineWatch = Grant<{ courseId: string; seesEveryone: boolean }>;
 
 /** The line after a change, with the entry the change was about (none for the snapshot, duty or policy). */
-interface LineChange {
+interface LineState {
   queue: QueueState;
   entry?: QueueEntryState;
 }
@@ -70,14 +69,14 @@ export function statusFeed(deps: LineFeedDeps, watch: LineWatch, viewerId: strin
   );
 }
 
-function lineFeed<V>(deps: LineFeedDeps, watch: LineWatch, view: (change: LineChange) => V | undefined, key?: (view: V) => string): AsyncIterableIterator<V> {
+function lineFeed<V>(deps: LineFeedDeps, watch: LineWatch, view: (change: LineState) => V | undefined, key?: (view: V) => string): AsyncIterableIterator<V> {
   const { courseId } = watch.answer;
   return versionedFeed(
     deps.events.subscribe(topics.officeHours(courseId)),
     {
       stateOf: lineChangeOf,
       snapshot: async () => ({ queue: await deps.officeHours.current(courseId) }),
-      version: (change: LineChange) => change.queue.version,
+      version: (change: LineState) => change.queue.version,
       view,
       key,
     },
@@ -86,6 +85,6 @@ function lineFeed<V>(deps: LineFeedDeps, watch: LineWatch, view: (change: LineCh
 }
 
 /** Every event on a course's office-hours topic carries its line. */
-function lineChangeOf(event: DomainEvent): LineChange | undefined {
+function lineChangeOf(event: DomainEvent): LineState | undefined {
   return "queue" in event.payload ? event.payload : undefined;
 }

@@ -37,9 +37,6 @@ import { NOTE, type OfficeHoursStatsView } from "./stats";
 import { viewEntry, viewStatus, type EntryView, type QueueView, type StatusView } from "./views";
 import { OfficeHoursWindows, type WindowInput } from "./windows";
 
-export type { EntryTimers, TimeoutKind } from "./expiry";
-export type { WindowInput } from "./windows";
-
 export interface PolicyInput {
   expiredInvite?: ExpiredInvitePolicy | null;
   /** 0 or null: no limit. */
