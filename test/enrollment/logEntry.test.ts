@@ -23,25 +23,28 @@ it("the scripts write exactly the codec's layouts", () => {
   for (const l of layouts) expect(written.map((x) => x.fields)).toContainEqual(l);
 });
 
+/** A promotion (by the system) of a student without an enrollment ticket, decoded. */
+const PROMOTION: EnrollmentLogEntry = {
+  kind: "PROMOTED",
+  enrollmentId: "e1",
+  courseId: "c1",
+  studentId: "s1",
+  status: "E",
+  version: 3,
+  pricePaid: 120,
+  seq: 17,
+  at: 1_700_000_000_000,
+  by: null,
+  maxUnits: 20,
+  enrollmentStartsAt: null,
+  remainingChanges: 2,
+  profileVersion: 4,
+};
+
 it("decodes entries as the scripts write them", () => {
   // A promotion (by ''), the student without an enrollment ticket (tkt ''), and a profile change.
   const seat = { k: "PROMOTED", id: "e1", c: "c1", s: "s1", st: "E", v: "3", p: "120", q: "17", at: "1700000000000", by: "", max: "20", tkt: "", chg: "2", pv: "4" };
-  expect(decodeEnrollmentLog(seat)).toEqual({
-    kind: "PROMOTED",
-    enrollmentId: "e1",
-    courseId: "c1",
-    studentId: "s1",
-    status: "E",
-    version: 3,
-    pricePaid: 120,
-    seq: 17,
-    at: 1_700_000_000_000,
-    by: null,
-    maxUnits: 20,
-    enrollmentStartsAt: null,
-    remainingChanges: 2,
-    profileVersion: 4,
-  });
+  expect(decodeEnrollmentLog(seat)).toEqual(PROMOTION);
   expect(decodeEnrollmentLog({ ...seat, p: "", by: "a1", tkt: "1600000000000" })).toMatchObject({ pricePaid: 0, by: "a1", enrollmentStartsAt: 1_600_000_000_000 });
   const profile = { k: "PROFILE", s: "s1", at: "1700000000000", max: "18", tkt: "1600000000000", chg: "3", pv: "5" };
   expect(decodeEnrollmentLog(profile)).toEqual({ kind: "PROFILE", studentId: "s1", at: 1_700_000_000_000, maxUnits: 18, enrollmentStartsAt: 1_600_000_000_000, remainingChanges: 3, profileVersion: 5 });
@@ -66,22 +69,7 @@ it("decodes what the scripts write on Redis", async () => {
   await redis.eval(SET_PROFILE, 0, prefix, "s1", 1_700_000_000_001, "18", "1600000000000", "3");
   const rows = (await redis.xrange(`${prefix}log`, "-", "+")).map(([, fields]) => decodeEnrollmentLog(pairs(fields)));
   expect(rows).toEqual([
-    {
-      kind: "PROMOTED",
-      enrollmentId: "e1",
-      courseId: "c1",
-      studentId: "s1",
-      status: "E",
-      version: 3,
-      pricePaid: 120,
-      seq: 17,
-      at: 1_700_000_000_000,
-      by: null,
-      maxUnits: 20,
-      enrollmentStartsAt: null,
-      remainingChanges: 2,
-      profileVersion: 4,
-    },
+    PROMOTION,
     { kind: "PROFILE", studentId: "s1", at: 1_700_000_000_001, maxUnits: 18, enrollmentStartsAt: 1_600_000_000_000, remainingChanges: 3, profileVersion: 5 },
   ]);
 });
