@@ -23,7 +23,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       perStudent: 7,
       courses: 100,
       connections: num("BENCH_ENROLL_CONNECTIONS", 64),
-      workers: num("BENCH_WORKERS", 1),
+      workers: process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined,
       catalogueSize: 1500,
       repeat: num("BENCH_REPEAT", 3),
     }),
@@ -35,7 +35,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       meetingMs: num("BENCH_OH_MEETING_MS", 20_000),
       expiringInvites: num("BENCH_OH_EXPIRING", 1000),
       ttlSeconds: 3,
-      workers: num("BENCH_WORKERS", 1),
+      workers: process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined,
       parts: (process.env.BENCH_OH_PARTS ?? "live,expiry").split(","),
     }),
   quizzes: () =>
@@ -44,7 +44,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       questions: num("BENCH_QUIZ_QUESTIONS", 10),
       connections: num("BENCH_QUIZ_CONNECTIONS", 256),
       wideSubscribers: num("BENCH_QUIZ_WIDE_SUBSCRIBERS", 10_000),
-      workers: num("BENCH_WORKERS", 1),
+      workers: process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined,
       transport: process.env.BENCH_QUIZ_TRANSPORT === "http" ? "http" : "socket",
     }),
   attendance: () =>
@@ -58,7 +58,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       regions: 5,
       termDays: num("BENCH_TERM_DAYS", 190),
       statsDurationSec: num("BENCH_DURATION", 10),
-      workers: num("BENCH_WORKERS", 1),
+      workers: process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined,
     }),
   soak: () =>
     soakBenchmark({

@@ -36,7 +36,7 @@ async function main() {
   }
   const runtime = await createRuntime(config, createLogger("warn"));
   try {
-    const hash = await new PasswordHasher(config.PASSWORD_HASH_MEMORY_KIB).hash(DEMO_PASSWORD);
+    const hash = await new PasswordHasher(config.PASSWORD_HASH_MEMORY_KIB, 1).hash(DEMO_PASSWORD);
     let schools = 0;
     const totals = await generateDataset(
       {

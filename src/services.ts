@@ -132,7 +132,7 @@ export function createServices(deps: {
     accountStates,
     courseMembers: new CourseMembers(engine),
     accounts: new AccountsService({
-      hasher: new PasswordHasher(config.PASSWORD_HASH_MEMORY_KIB),
+      hasher: new PasswordHasher(config.PASSWORD_HASH_MEMORY_KIB, config.PASSWORD_HASH_CONCURRENCY),
       tokens,
       events,
       logger,

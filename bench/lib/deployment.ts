@@ -1,6 +1,7 @@
 // The environment every benchmark's server runs with: production settings as `npm start` uses them
 // (BENCH_SERVER_NODE_OPTIONS replaces its Node options), a fresh database and Redis prefix, and no
 // sign-up limit (the set-ups create thousands of accounts from one address).
+import { loadConfig } from "../../src/platform/config";
 import { deploymentEnv } from "../../test/support/server";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +16,23 @@ export const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: "131072", NODE_OPTIONS: proc
 
 export function benchDeploymentEnv(overrides: Record<string, string> = {}): Record<string, string> {
   // One OBSERVER account holds every dashboard of a run: more sockets than the per-account cap allows.
-  return deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", ...SERVER_ENV, SIGNUP_LIMIT_PER_IP: "1000000", MAX_SOCKETS_PER_ACCOUNT: "10000", ...overrides });
+  const env = deploymentEnv({ NODE_ENV: "production", LOG_LEVEL: "info", ...SERVER_ENV, SIGNUP_LIMIT_PER_IP: "1000000", MAX_SOCKETS_PER_ACCOUNT: "10000", ...overrides });
+  // The tests' cheaper password hash is not production's: sign-ups hash as a deployment does.
+  if (overrides.PASSWORD_HASH_MEMORY_KIB === undefined) delete env.PASSWORD_HASH_MEMORY_KIB;
+  return env;
+}
+
+/**
+ * WEB_CONCURRENCY for a benchmark's server: BENCH_WORKERS when given, else nothing, so the server
+ * runs its production default (one worker per core).
+ */
+export function workersEnv(workers: number | undefined): Record<string, string> {
+  return workers === undefined ? {} : { WEB_CONCURRENCY: String(workers) };
+}
+
+/** How many worker processes a server started with `env` runs (WEB_CONCURRENCY as the server resolves it). */
+export function serverWorkers(env: Record<string, string>): number {
+  return loadConfig(env).workers;
 }
 
 /** With BENCH_SERVER_LOG_DIR set, writes a deployment's log lines to <dir>/<name>.log (for reading after a run). */

@@ -71,19 +71,35 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-/** Samples the RSS of a process tree every 250 ms until stopped; returns the peak. */
-export function sampleRss(pid: number): { stop(): number } {
-  let peak = treeRssMb(pid);
-  const timer = setInterval(() => {
+/** The largest RSS of one process in a tree (a cluster's busiest worker, or the only process), in MB. */
+export function largestProcessRssMb(pid: number): number {
+  return Math.max(rssMb(pid), ...childrenOf(pid).map(largestProcessRssMb));
+}
+
+export interface RssPeaks {
+  /** The largest RSS any one process of the tree reached (the memory bars are per process). */
+  processMb: number;
+  /** The largest RSS of the whole tree (a cluster primary and its workers together). */
+  treeMb: number;
+}
+
+/** Samples the RSS of a process tree every 250 ms until stopped; returns the peaks. */
+export function sampleRss(pid: number): { stop(): RssPeaks } {
+  const peak: RssPeaks = { processMb: 0, treeMb: 0 };
+  const sample = () => {
     try {
-      peak = Math.max(peak, treeRssMb(pid));
+      peak.processMb = Math.max(peak.processMb, largestProcessRssMb(pid));
+      peak.treeMb = Math.max(peak.treeMb, treeRssMb(pid));
     } catch {
       /* process gone */
     }
-  }, 250);
+  };
+  sample();
+  const timer = setInterval(sample, 250);
   return {
     stop() {
       clearInterval(timer);
+      sample();
       return peak;
     },
   };

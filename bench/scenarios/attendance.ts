@@ -11,7 +11,7 @@
 // Then `attendanceStats` for one school over a 190-school-day term (generated history), p99.
 // Bars (issue #6): >= 3,000 mutations/s (saturation bells), p99 <= 100 ms (bells at 3,000/s), zero lost
 // or duplicated absences; stats p99 <= 100 ms.
-import { benchDeploymentEnv, saveServerLog } from "../lib/deployment";
+import { benchDeploymentEnv, saveServerLog, workersEnv } from "../lib/deployment";
 import { MongoClient } from "mongodb";
 import { Pool } from "undici";
 import {
@@ -50,13 +50,13 @@ export interface AttendanceBenchOptions {
   termDays: number;
   statsDurationSec: number;
   /** Server worker processes (WEB_CONCURRENCY). */
-  workers: number;
+  workers?: number;
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
 export async function attendanceBenchmark(opts: AttendanceBenchOptions) {
-  const server = await startServer(benchDeploymentEnv({ WEB_CONCURRENCY: String(opts.workers) }));
+  const server = await startServer(benchDeploymentEnv(workersEnv(opts.workers)));
   const mongo = await MongoClient.connect(server.env.MONGO_URL);
   try {
     const setup = await setUp(server, opts);
@@ -250,7 +250,7 @@ async function bell(server: TestServer, pool: Pool, s: Setup, period: number, ra
     maxMs: round(latencies.at(-1) ?? NaN),
     ...cpu,
     errors,
-    peakRssMb: rss.stop(),
+    peakRssMb: rss.stop().processMb,
   };
 }
 

@@ -70,7 +70,7 @@ export async function meBenchmark(opts: { connections: number; durationSec: numb
         }
         const sampler = sampleRss(server.proc.pid!);
         const meResult = await measured(server.url, server.proc.pid!, server.env);
-        runs.push({ workers, bare: bareResult, me: meResult, ratio: meResult.requestsPerSec / bareResult.requestsPerSec, peakRssMb: sampler.stop() });
+        runs.push({ workers, bare: bareResult, me: meResult, ratio: meResult.requestsPerSec / bareResult.requestsPerSec, peakRssMb: sampler.stop().processMb });
       } finally {
         bare.stop();
       }

@@ -12,7 +12,7 @@
 //    ms), with every dashboard's missed versions counted.
 // 2. Expiry: 1,000 invites with a 3 s TTL, none accepted: from each invite's expiry time to the
 //    student receiving EXPIRED (bar p99 <= 1 s), also on the server's clock (endedAt).
-import { benchDeploymentEnv, saveServerLog } from "../lib/deployment";
+import { benchDeploymentEnv, saveServerLog, workersEnv } from "../lib/deployment";
 import { postGraphQL } from "../lib/http";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { Client } from "graphql-ws";
@@ -45,7 +45,7 @@ export interface OfficeHoursBenchOptions {
   expiringInvites: number;
   ttlSeconds: number;
   /** Server worker processes (WEB_CONCURRENCY). */
-  workers: number;
+  workers?: number;
 }
 
 interface Course {
@@ -71,7 +71,7 @@ export async function officeHoursBenchmark(opts: OfficeHoursBenchOptions & { par
 }
 
 async function deployment(opts: OfficeHoursBenchOptions, env: Record<string, string>): Promise<TestServer> {
-  return startServer(benchDeploymentEnv({ WEB_CONCURRENCY: String(opts.workers), ...env }));
+  return startServer(benchDeploymentEnv({ ...workersEnv(opts.workers), ...env }));
 }
 
 /** Courses with their staff (owner + TA, both on duty) and enrolled students waiting in line. */
@@ -238,7 +238,7 @@ async function livePart(opts: OfficeHoursBenchOptions) {
     // One operation: one change to a line (a callNext that invites, its acceptInvite, its endMeeting).
     const changes = invites * 3;
     const cpuUsed = cpu.stop(changes);
-    const peakRss = rss.stop();
+    const peakRss = rss.stop().processMb;
     await pool.close();
 
     // Every dashboard of a course should have seen every version its course went through while measuring.

@@ -10,7 +10,7 @@
 // per second per subscriber, zero lost answers (acknowledged = stored in MongoDB), server RSS <= 600 MB.
 // Part 2 (figures only): 10,000 subscribers across two server instances of the same deployment
 // (the 2,000 players' tokens, 5 sockets each, half on each instance), players answering through both.
-import { benchDeploymentEnv } from "../lib/deployment";
+import { benchDeploymentEnv, serverWorkers, workersEnv } from "../lib/deployment";
 import { postGraphQL } from "../lib/http";
 import { MongoClient, ObjectId } from "mongodb";
 import { Pool } from "undici";
@@ -29,7 +29,7 @@ export interface QuizBenchOptions {
   connections: number;
   /** Sockets in part 2 (0 skips it). */
   wideSubscribers: number;
-  workers: number;
+  workers?: number;
   /** How players send their answers: over their own graphql-ws socket, or pooled HTTP connections. */
   transport: "socket" | "http";
 }
@@ -42,7 +42,7 @@ interface Sock {
 }
 
 export async function quizzesBenchmark(opts: QuizBenchOptions) {
-  const env = benchDeploymentEnv({ WEB_CONCURRENCY: String(opts.workers) });
+  const env = benchDeploymentEnv(workersEnv(opts.workers));
   const a = await startServer(env);
   const servers: TestServer[] = [a];
   try {
@@ -137,7 +137,7 @@ async function runQuiz(cls: QuizClass, servers: TestServer[], opts: QuizBenchOpt
   }
   const totalSeconds = (performance.now() - started) / 1000;
   await sleep(1500); // the trailing pushes
-  const peakRssMb = rss.map((r) => r.stop());
+  const peakRssMb = rss.map((r) => r.stop().processMb);
   // One operation: one accepted answer, its pushes included.
   const { serverUsPerOp, redisUsPerOp, dbUsPerOp, ...cpu } = cpuUsed.stop(acks.length);
   await Promise.all(pools.map((p) => p.close()));
@@ -180,7 +180,7 @@ async function runQuiz(cls: QuizClass, servers: TestServer[], opts: QuizBenchOpt
   const answersPerSec = percentile(perQuestion.map((r) => r.answersPerSec).sort((x, y) => x - y), 50);
   const row = {
     instances: servers.length,
-    workersEach: opts.workers,
+    workersEach: serverWorkers(servers[0].env),
     subscribers: socks.length,
     answers: acks.length,
     answersPerSec,

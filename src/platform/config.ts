@@ -28,6 +28,8 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   /** argon2id memory cost in KiB (OWASP minimum 19 MiB). */
   PASSWORD_HASH_MEMORY_KIB: int(8 * 1024, 1024 * 1024).default(19 * 1024),
+  /** Password hashes and checks running at once per process (each holds PASSWORD_HASH_MEMORY_KIB); more wait their turn. */
+  PASSWORD_HASH_CONCURRENCY: int(1, 64).default(2),
   /** Failed log-ins per address (any accounts) in a window; then that address is refused. */
   LOGIN_LIMIT_PER_IP: int(1, 1_000_000).default(100),
   /** Failed log-ins for one account from one address in a window; then that address is refused for that account. */
