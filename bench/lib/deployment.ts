@@ -3,6 +3,7 @@
 // sign-up limit (the set-ups create thousands of accounts from one address).
 import { loadConfig } from "../../src/platform/config";
 import { deploymentEnv } from "../../test/support/server";
+import { PROFILE_NODE_OPTIONS } from "./profiler";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -12,7 +13,7 @@ import { join } from "node:path";
  * 64 MB V8 semi-space (less GC work and fewer short-lived objects promoted under load;
  * docs/benchmarks.md has the figures).
  */
-export const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: "131072", NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? "--max-semi-space-size=64" };
+export const SERVER_ENV = { MALLOC_MMAP_THRESHOLD_: "131072", NODE_OPTIONS: (process.env.BENCH_SERVER_NODE_OPTIONS ?? "--max-semi-space-size=64") + PROFILE_NODE_OPTIONS };
 
 export function benchDeploymentEnv(overrides: Record<string, string> = {}): Record<string, string> {
   // One OBSERVER account holds every dashboard of a run: more sockets than the per-account cap allows.

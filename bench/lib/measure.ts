@@ -63,7 +63,8 @@ export function treeRssMb(pid: number): number {
   return Math.round((rssMb(pid) + childrenOf(pid).reduce((sum, c) => sum + treeRssMb(c), 0)) * 10) / 10;
 }
 
-function childrenOf(pid: number): number[] {
+/** The child processes of a process (a cluster primary's workers). */
+export function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {

@@ -34,6 +34,7 @@ import { gql, source } from "../../test/support/client";
 import { logInAdmin, signUp, type TestUser } from "../../test/support/factories";
 import { startServer, type TestServer } from "../../test/support/server";
 import { cpuMeter, httpLoad, percentile, printTable, sampleRss, sleep } from "../lib/measure";
+import { profileWindow } from "../lib/profiler";
 import { inParallel, must } from "../lib/setup";
 import { postGraphQL } from "../lib/http";
 import { ABSENCE_KINDS } from "../../src/models/attendance";
@@ -208,6 +209,7 @@ async function bell(server: TestServer, pool: Pool, s: Setup, period: number, ra
     }
   };
   const rss = sampleRss(server.proc.pid!);
+  const profile = await profileWindow(server, `attendance-bell-${period}`);
   const cpuUsed = cpuMeter([server.proc.pid!], server.env);
   const started = performance.now();
   await Promise.all(
@@ -236,6 +238,7 @@ async function bell(server: TestServer, pool: Pool, s: Setup, period: number, ra
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuUsed.stop(latencies.length); // one operation: one mutation (reportAbsence or completeLesson)
+  await profile.stop();
   latencies.sort((x, y) => x - y);
   if (firstErrors.length) console.log(`bell ${period} errors (first ${firstErrors.length}):`, firstErrors);
   return {

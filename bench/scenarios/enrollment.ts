@@ -14,6 +14,7 @@ import { gql, source } from "../../test/support/client";
 import { createCourse, signUp, type TestUser } from "../../test/support/factories";
 import { startServer } from "../../test/support/server";
 import { cpuMeter, httpLoad, largestProcessRssMb, percentile, printTable, sampleRss } from "../lib/measure";
+import { profileWindow } from "../lib/profiler";
 import { mulberry32 } from "../../scripts/lib/random";
 
 export interface EnrollmentBenchOptions {
@@ -128,6 +129,7 @@ async function enrollmentRun(opts: EnrollmentBenchOptions, withCatalogue: boolea
     const signUpPeak = setupRss.stop();
     const rssBeforeBurst = largestProcessRssMb(server.proc.pid!);
     const rss = sampleRss(server.proc.pid!);
+    const profile = await profileWindow(server, "enrollment-burst");
     const cpuUsed = cpuMeter([server.proc.pid!], server.env);
     const started = performance.now();
     await Promise.all(
@@ -146,6 +148,7 @@ async function enrollmentRun(opts: EnrollmentBenchOptions, withCatalogue: boolea
     const seconds = (performance.now() - started) / 1000;
     const burstPeak = rss.stop();
     const cpu = cpuUsed.stop(requests.length); // one operation: one enroll request, whatever its outcome
+    await profile.stop();
     await pool.close();
 
     if (process.env.BENCH_MEMORY_DETAIL) {

@@ -13,6 +13,7 @@ import { signUp } from "../../test/support/factories";
 import { startServer } from "../../test/support/server";
 import { freePort } from "../../src/platform/net";
 import { cpuMeter, httpLoad, printTable, rssMb, sampleRss, sleep, type HttpLoadResult, type Row } from "../lib/measure";
+import { profileWindow } from "../lib/profiler";
 
 /** A timed load with the CPU of the target per request: its server alone, or with Redis and the database. */
 type Measured = HttpLoadResult & { serverUsPerOp: number; redisUsPerOp?: number; dbUsPerOp?: number; serverCpuSec: number; redisCpuSec?: number; ferretdbCpuSec?: number };
@@ -69,7 +70,9 @@ export async function meBenchmark(opts: { connections: number; durationSec: numb
           }
         }
         const sampler = sampleRss(server.proc.pid!);
+        const profile = await profileWindow(server, `me-${workers}-processes`);
         const meResult = await measured(server.url, server.proc.pid!, server.env);
+        await profile.stop();
         runs.push({ workers, bare: bareResult, me: meResult, ratio: meResult.requestsPerSec / bareResult.requestsPerSec, peakRssMb: sampler.stop().processMb });
       } finally {
         bare.stop();

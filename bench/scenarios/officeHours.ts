@@ -35,6 +35,7 @@ import { accountWithRole, createCourse, logInAdmin, signUp, type TestUser } from
 import { mulberry32 } from "../../scripts/lib/random";
 import { startServer, type TestServer } from "../../test/support/server";
 import { cpuMeter, percentile, printTable, sampleRss, sleep, treeRssMb } from "../lib/measure";
+import { profileWindow } from "../lib/profiler";
 import { inParallel, must } from "../lib/setup";
 
 export interface OfficeHoursBenchOptions {
@@ -184,6 +185,7 @@ async function livePart(opts: OfficeHoursBenchOptions) {
     };
     measuring = true;
     const rss = sampleRss(server.proc.pid!);
+    const profile = await profileWindow(server, "officeHours-live");
     const cpu = cpuMeter([server.proc.pid!], server.env);
     const callNextMs: number[] = [];
     const pushMs: number[] = [];
@@ -238,6 +240,7 @@ async function livePart(opts: OfficeHoursBenchOptions) {
     // One operation: one change to a line (a callNext that invites, its acceptInvite, its endMeeting).
     const changes = invites * 3;
     const cpuUsed = cpu.stop(changes);
+    await profile.stop();
     const peakRss = rss.stop().processMb;
     await pool.close();
 

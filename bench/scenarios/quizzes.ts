@@ -22,6 +22,7 @@ import { createQuiz, joinAll, questions, quizClass, type QuizClass } from "../..
 import { waitForSubscribers } from "../../test/support/redis";
 import { startServer, type TestServer } from "../../test/support/server";
 import { cpuMeter, percentile, printTable, sampleRss, sleep } from "../lib/measure";
+import { profileWindow } from "../lib/profiler";
 
 export interface QuizBenchOptions {
   players: number;
@@ -105,6 +106,7 @@ async function runQuiz(cls: QuizClass, servers: TestServer[], opts: QuizBenchOpt
   const inFlight = opts.transport === "http" ? opts.connections : cls.students.length;
   const rss = servers.map((s) => sampleRss(s.proc.pid!));
   // One window for every CPU figure: the questions and the trailing pushes, not the checks after.
+  const profiles = await Promise.all(servers.map((s, i) => profileWindow(s, `quizzes-${servers.length > 1 ? "part2" : "part1"}-${i + 1}`)));
   const cpuUsed = cpuMeter(servers.map((s) => s.proc.pid!), a.env);
   const acks: { player: number; at: number; version: number }[] = [];
   const perQuestion: Record<string, number>[] = [];
@@ -140,6 +142,7 @@ async function runQuiz(cls: QuizClass, servers: TestServer[], opts: QuizBenchOpt
   const peakRssMb = rss.map((r) => r.stop().processMb);
   // One operation: one accepted answer, its pushes included.
   const { serverUsPerOp, redisUsPerOp, dbUsPerOp, ...cpu } = cpuUsed.stop(acks.length);
+  for (const profile of profiles) await profile.stop();
   await Promise.all(pools.map((p) => p.close()));
 
   // Acknowledged -> first push reflecting it, on the player's first socket.

@@ -8,11 +8,11 @@
 // of each deadline as well (the office-hours deadlines: an Agenda job, see src/domain/officeHours/deadlines.ts).
 import type { Redis } from "ioredis";
 import type { Logger } from "./logger";
-import { luaScript } from "./luaScript";
+import { luaScript, RedisScript } from "./luaScript";
 import { firstLine } from "./text";
 
 /** KEYS[1]: the set. ARGV: now, how many, lease end. Returns the members due, now leased. */
-const CLAIM = luaScript(__dirname, "claimDeadlines.lua");
+const CLAIM = new RedisScript(luaScript(__dirname, "claimDeadlines.lua"), 1);
 
 export interface DeadlineOptions {
   /** How often the set is polled: the lateness a deadline may have on an idle server. */
@@ -27,8 +27,6 @@ export interface DeadlineOptions {
 
 const DEFAULTS: DeadlineOptions = { pollMs: 100, leaseMs: 30_000, retryMs: 1_000, maxInFlight: 64 };
 
-type Claiming = Redis & { claimDeadlines(key: string, now: number, limit: number, leaseEnd: number): Promise<string[]> };
-
 export class RedisDeadlines {
   private timer: NodeJS.Timeout | null = null;
   private readonly running = new Set<Promise<void>>();
@@ -40,9 +38,7 @@ export class RedisDeadlines {
     private readonly key: string,
     private readonly logger: Logger,
     private readonly options: DeadlineOptions = DEFAULTS,
-  ) {
-    if (!("claimDeadlines" in redis)) redis.defineCommand("claimDeadlines", { numberOfKeys: 1, lua: CLAIM });
-  }
+  ) {}
 
   async add(member: string, at: Date): Promise<void> {
     await this.redis.zadd(this.key, at.getTime(), member);
@@ -59,7 +55,7 @@ export class RedisDeadlines {
       const room = this.options.maxInFlight - this.running.size;
       if (room > 0) {
         const now = Date.now();
-        const due = await (this.redis as Claiming).claimDeadlines(this.key, now, room, now + this.options.leaseMs).then(
+        const due = await CLAIM.run<string[]>(this.redis, this.key, now, room, now + this.options.leaseMs).then(
           (claimed) => {
             if (this.failing) this.logger.info("deadline poll works again");
             this.failing = false;

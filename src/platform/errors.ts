@@ -13,15 +13,28 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** Failures of the server itself: their stack says where they came from and is logged. */
+const UNEXPECTED: ReadonlySet<ErrorCode> = new Set(["INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"]);
+
 export class AppError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly reason?: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
+  readonly code: ErrorCode;
+  readonly reason?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, reason?: string, details?: Record<string, unknown>) {
+    // A refusal (a full course, a wrong role) is an answer, not a fault: no stack trace is captured
+    // for it (capturing and formatting one cost more than the rest of a refused enroll's error path).
+    const limit = Error.stackTraceLimit;
+    if (!UNEXPECTED.has(code)) Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.name = "AppError";
+    this.code = code;
+    this.reason = reason;
+    this.details = details;
   }
 }
 

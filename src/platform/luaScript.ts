@@ -1,8 +1,10 @@
 // Redis Lua scripts are .lua files in a `lua/` folder beside the module that runs them (checked by
 // `npm run lint`, scripts/check-lua.js). A checkout runs the source tree's file (src/ beside dist/),
 // so an edited script needs no build; a production install holds only dist/, where `npm run build`
-// copies them beside the compiled JavaScript (scripts/copy-lua.js).
+// copies them beside the compiled JavaScript (scripts/copy-lua.js). RedisScript runs one on Redis.
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import type { Redis } from "ioredis";
 import { join, sep } from "node:path";
 
 /** The text of `files` (in the `lua/` folder beside `dir`, normally `__dirname`), joined in order: a library first, then the script. */
@@ -17,4 +19,33 @@ function locate(path: string): string {
   if (source && existsSync(source)) return source;
   if (existsSync(path)) return path;
   throw new Error(`Lua script ${path} missing: \`npm run build\` copies the .lua files into dist`);
+}
+
+type Arg = string | number | Buffer;
+
+/**
+ * A Lua script run by its SHA1 (EVALSHA), sent whole (EVAL, which also caches it) only when Redis
+ * does not hold it: on first use, or after a restart emptied Redis's script cache. ioredis's
+ * defineCommand does the same but puts every defined script on each pipeline it creates (one per
+ * tick with auto-pipelining), which cost more CPU than the rest of an enroll's Redis client work.
+ */
+export class RedisScript {
+  readonly sha: string;
+
+  constructor(
+    readonly lua: string,
+    /** How many of the arguments are keys (the scripts here take prefixes as ARGV: most have none). */
+    readonly numberOfKeys = 0,
+  ) {
+    this.sha = createHash("sha1").update(lua).digest("hex");
+  }
+
+  async run<T>(redis: Redis, ...args: Arg[]): Promise<T> {
+    try {
+      return (await redis.evalsha(this.sha, this.numberOfKeys, ...args)) as T;
+    } catch (e) {
+      if (!(e instanceof Error && e.message.startsWith("NOSCRIPT"))) throw e;
+      return (await redis.eval(this.lua, this.numberOfKeys, ...args)) as T;
+    }
+  }
 }

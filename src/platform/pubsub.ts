@@ -3,10 +3,10 @@
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import type { Redis } from "ioredis";
 import type { PubSub } from "type-graphql";
-import { luaScript } from "./luaScript";
+import { luaScript, RedisScript } from "./luaScript";
 
 /** ARGV: message, channels... */
-const PUBLISH_ALL = luaScript(__dirname, "publishAll.lua");
+const PUBLISH_ALL = new RedisScript(luaScript(__dirname, "publishAll.lua"));
 
 /**
  * type-graphql's PubSub over Redis, so a subscription on one instance sees what another published.
@@ -21,7 +21,6 @@ export class RedisPubSubAdapter implements PubSub {
     private readonly prefix: string,
   ) {
     this.redisPubSub = new RedisPubSub({ publisher, subscriber });
-    if (!("publishAll" in publisher)) publisher.defineCommand("publishAll", { numberOfKeys: 0, lua: PUBLISH_ALL });
   }
 
   channel(topic: string, id?: unknown): string {
@@ -40,8 +39,7 @@ export class RedisPubSubAdapter implements PubSub {
    */
   async publishToAll(topics: string[], payload: unknown): Promise<void> {
     const message = JSON.stringify(payload);
-    const publisher = this.publisher as Redis & { publishAll(message: string, ...channels: string[]): Promise<number> };
-    await publisher.publishAll(message, ...topics.map((t) => this.channel(t)));
+    await PUBLISH_ALL.run<number>(this.publisher, message, ...topics.map((t) => this.channel(t)));
   }
 
   subscribe(topic: string, id?: unknown): AsyncIterable<unknown> {

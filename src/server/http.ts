@@ -119,9 +119,10 @@ export async function createHttpServer(deps: ServerDeps): Promise<RunningServer>
         });
       }
     }
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const target = req.url ?? "/";
+    const query = target.indexOf("?");
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: query < 0 ? "" : target.slice(query), body },
       context: async () => contextFor(req, requestId),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);

@@ -1,12 +1,15 @@
 // The Lua scripts as files: the loader (src/platform/luaScript.ts) and `npm run lint`'s check
-// (scripts/check-lua.js), which must pass on the repository and fail on a planted error.
+// (scripts/check-lua.js), which must pass on the repository and fail on a planted error; and
+// RedisScript, which runs them on Redis.
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ENROLL } from "../../src/domain/enrollment/scripts";
-import { luaScript } from "../../src/platform/luaScript";
+import { luaScript, RedisScript } from "../../src/platform/luaScript";
+import { scratchRedis } from "../support/redis";
 
 const root = join(__dirname, "..", "..");
 const checkLua = (...folders: string[]) =>
@@ -60,4 +63,29 @@ it("the lint check fails on a syntax error, on Lua newer than 5.1, and on a glob
     "lua/global.lua:2:1: assigns the global 'count'",
     "lua/newer.lua:1:11: <expression> expected near '/'",
   ]);
+});
+
+describe("RedisScript, on a real Redis", () => {
+  const { redis, prefix } = scratchRedis();
+  /** A script no Redis has seen yet (its text is new), so its first run finds no cached copy. */
+  const fresh = (body: string, keys = 0) => new RedisScript(`-- ${randomBytes(8).toString("hex")}\n${body}`, keys);
+
+  it("runs a script Redis does not hold yet (EVALSHA answers NOSCRIPT, then EVAL), and by its SHA1 afterwards", async () => {
+    const script = fresh("return {KEYS[1], ARGV[1], ARGV[2]}", 1);
+    expect(await redis.script("EXISTS", script.sha)).toEqual([0]);
+    await expect(script.run<string[]>(redis, `${prefix}k`, "a", 2)).resolves.toEqual([`${prefix}k`, "a", "2"]);
+    expect(await redis.script("EXISTS", script.sha)).toEqual([1]);
+    await expect(script.run<string[]>(redis, `${prefix}k`, "b", 3)).resolves.toEqual([`${prefix}k`, "b", "3"]);
+  });
+
+  it("takes binary arguments as they are", async () => {
+    const script = fresh("redis.call('SET', KEYS[1], ARGV[1]) return redis.call('STRLEN', KEYS[1])", 1);
+    await expect(script.run<number>(redis, `${prefix}bin`, Buffer.from([0, 255, 1]))).resolves.toBe(3);
+    expect(await redis.getBuffer(`${prefix}bin`)).toEqual(Buffer.from([0, 255, 1]));
+  });
+
+  it("passes on the script's own errors (they are not a missing script)", async () => {
+    const script = fresh("return redis.error_reply('BOOM here')");
+    await expect(script.run(redis)).rejects.toThrow("BOOM here");
+  });
 });

@@ -1,5 +1,6 @@
 // The attendance engine: registers and rollups in Redis, changed only by the Lua scripts of
 // lua/ (scripts.ts); groups (teachers and roll) are cached there and loaded from MongoDB on first use.
+import { RedisScript } from "../../platform/luaScript";
 import type { Redis } from "ioredis";
 import { Types } from "mongoose";
 import type { LessonSnapshot } from "../../events/catalogue";
@@ -13,14 +14,14 @@ import { hasWrittenVersion, toSnapshot } from "./registerHash";
 import * as scripts from "./scripts";
 
 const COMMANDS = {
-  atReport: scripts.REPORT,
-  atRetract: scripts.RETRACT,
-  atComplete: scripts.COMPLETE,
-  atHydrateGroup: scripts.HYDRATE_GROUP,
-  atInvalidateGroups: scripts.INVALIDATE_GROUPS,
-  atClaimWrites: scripts.CLAIM_WRITES,
-  atWritten: scripts.WRITTEN,
-  atTeacherChanged: scripts.TEACHER_CHANGED,
+  atReport: new RedisScript(scripts.REPORT),
+  atRetract: new RedisScript(scripts.RETRACT),
+  atComplete: new RedisScript(scripts.COMPLETE),
+  atHydrateGroup: new RedisScript(scripts.HYDRATE_GROUP),
+  atInvalidateGroups: new RedisScript(scripts.INVALIDATE_GROUPS),
+  atClaimWrites: new RedisScript(scripts.CLAIM_WRITES),
+  atWritten: new RedisScript(scripts.WRITTEN),
+  atTeacherChanged: new RedisScript(scripts.TEACHER_CHANGED),
 };
 type ScriptName = keyof typeof COMMANDS;
 
@@ -72,9 +73,6 @@ export class AttendanceEngine {
     private readonly windowDays: number,
   ) {
     this.prefix = `${redisPrefix}at:`;
-    for (const [name, lua] of Object.entries(COMMANDS)) {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 0, lua });
-    }
   }
 
   get logKey() {
@@ -266,8 +264,7 @@ export class AttendanceEngine {
   }
 
   private call(name: ScriptName, args: (string | number)[]): Promise<string[]> {
-    const fn = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<string[]>>)[name];
-    return this.guard(() => fn.call(this.redis, this.prefix, ...args));
+    return this.guard(() => COMMANDS[name].run<string[]>(this.redis, this.prefix, ...args));
   }
 
   private guard<T>(op: () => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 // The enrollment engine: hot seat state in Redis, changed only by the Lua scripts of lua/ (scripts.ts),
 // loaded lazily from MongoDB (hydration) when Redis does not hold a course or student yet.
+import { RedisScript } from "../../platform/luaScript";
 import { Types } from "mongoose";
 import type { Redis } from "ioredis";
 import { CourseModel, WEEKDAYS, type CourseDoc } from "../../models/course";
@@ -31,15 +32,15 @@ export interface Promotion {
 
 type ScriptName = keyof typeof COMMANDS;
 const COMMANDS = {
-  clEnroll: scripts.ENROLL,
-  clDisenroll: scripts.DISENROLL,
-  clSwitch: scripts.SWITCH,
-  clSetCapacity: scripts.SET_CAPACITY,
-  clSetProfile: scripts.SET_PROFILE,
-  clSetCourseFields: scripts.SET_COURSE_FIELDS,
-  clHydrateCourse: scripts.HYDRATE_COURSE,
-  clHydrateStudent: scripts.HYDRATE_STUDENT,
-  clCounts: scripts.COUNTS,
+  clEnroll: new RedisScript(scripts.ENROLL),
+  clDisenroll: new RedisScript(scripts.DISENROLL),
+  clSwitch: new RedisScript(scripts.SWITCH),
+  clSetCapacity: new RedisScript(scripts.SET_CAPACITY),
+  clSetProfile: new RedisScript(scripts.SET_PROFILE),
+  clSetCourseFields: new RedisScript(scripts.SET_COURSE_FIELDS),
+  clHydrateCourse: new RedisScript(scripts.HYDRATE_COURSE),
+  clHydrateStudent: new RedisScript(scripts.HYDRATE_STUDENT),
+  clCounts: new RedisScript(scripts.COUNTS),
 };
 
 export class EnrollmentEngine {
@@ -51,9 +52,6 @@ export class EnrollmentEngine {
     private readonly defaults: ProfileDefaults,
   ) {
     this.prefix = `${redisPrefix}en:`;
-    for (const [name, lua] of Object.entries(COMMANDS)) {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 0, lua });
-    }
   }
 
   get logKey() {
@@ -75,8 +73,7 @@ export class EnrollmentEngine {
   }
 
   private call(name: ScriptName, args: (string | number)[]): Promise<string[]> {
-    const fn = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<string[]>>)[name];
-    return this.guard(() => fn.call(this.redis, this.prefix, ...args));
+    return this.guard(() => COMMANDS[name].run<string[]>(this.redis, this.prefix, ...args));
   }
 
   /** The catalogue fields the scripts check, as [field, value] pairs in their Redis encoding. */

@@ -11,32 +11,26 @@
 import { BSON } from "mongodb";
 import type { Redis } from "ioredis";
 import type { OfficeHoursDoc } from "../../models/officeHours";
-import { luaScript } from "../../platform/luaScript";
+import { luaScript, RedisScript } from "../../platform/luaScript";
 
 /**
  * KEYS[1]: the hash. ARGV: version, document, ttl seconds. Fills the cache from MongoDB, or clears the
  * mark of a save that has reached MongoDB. Never replaces a newer version; the same version only
  * clears the mark.
  */
-const PUT = luaScript(__dirname, "lineCachePut.lua");
+const PUT = new RedisScript(luaScript(__dirname, "lineCachePut.lua"), 1);
 
 /**
  * KEYS[1]: the hash. ARGV: the version read, the next version, its document, ttl seconds. Stores the
  * next version, marked as not yet in MongoDB, if the copy still holds the version read (or none).
  */
-const ADVANCE = luaScript(__dirname, "lineCacheAdvance.lua");
+const ADVANCE = new RedisScript(luaScript(__dirname, "lineCacheAdvance.lua"), 1);
 
 /** KEYS[1]: the hash. ARGV: version. Unmarks the copy if it still holds that version (MongoDB has it now). */
-const SAVED = luaScript(__dirname, "lineCacheSaved.lua");
+const SAVED = new RedisScript(luaScript(__dirname, "lineCacheSaved.lua"), 1);
 
 /** Idle lines leave the cache after a day. */
 const TTL_SECONDS = 86_400;
-
-type WithScripts = Redis & {
-  putOfficeHours(key: string, version: number, doc: Buffer, ttl: number): Promise<number>;
-  advanceOfficeHours(key: string, read: number, version: number, doc: Buffer, ttl: number): Promise<number>;
-  savedOfficeHours(key: string, version: number): Promise<number>;
-};
 
 /** A cached copy; `saving`: its change is committed but MongoDB may not hold it yet. */
 export interface CachedOfficeHours {
@@ -48,11 +42,7 @@ export class OfficeHoursCache {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {
-    if (!("putOfficeHours" in redis)) redis.defineCommand("putOfficeHours", { numberOfKeys: 1, lua: PUT });
-    if (!("advanceOfficeHours" in redis)) redis.defineCommand("advanceOfficeHours", { numberOfKeys: 1, lua: ADVANCE });
-    if (!("savedOfficeHours" in redis)) redis.defineCommand("savedOfficeHours", { numberOfKeys: 1, lua: SAVED });
-  }
+  ) {}
 
   async get(courseId: string): Promise<CachedOfficeHours | null> {
     const [bytes, saving] = await this.redis.hmgetBuffer(this.key(courseId), "doc", "saving");
@@ -61,18 +51,18 @@ export class OfficeHoursCache {
 
   /** Stores the next version of a line, marked, if the copy is still at `readVersion`; false if not. */
   async advance(readVersion: number, next: OfficeHoursDoc): Promise<boolean> {
-    const stored = await (this.redis as WithScripts).advanceOfficeHours(this.key(next._id.toHexString()), readVersion, next.version, encode(next), TTL_SECONDS);
+    const stored = await ADVANCE.run<number>(this.redis, this.key(next._id.toHexString()), readVersion, next.version, encode(next), TTL_SECONDS);
     return stored === 1;
   }
 
   /** The copy as MongoDB holds it: fills the cache, or clears the mark of this version. */
   async put(doc: OfficeHoursDoc): Promise<void> {
-    await (this.redis as WithScripts).putOfficeHours(this.key(doc._id.toHexString()), doc.version, encode(doc), TTL_SECONDS);
+    await PUT.run<number>(this.redis, this.key(doc._id.toHexString()), doc.version, encode(doc), TTL_SECONDS);
   }
 
   /** The version MongoDB now holds: its copy is no longer marked. */
   async saved(courseId: string, version: number): Promise<void> {
-    await (this.redis as WithScripts).savedOfficeHours(this.key(courseId), version);
+    await SAVED.run<number>(this.redis, this.key(courseId), version);
   }
 
   private key(courseId: string): string {

@@ -1,22 +1,23 @@
 // The quiz engine: live quiz state in Redis, changed only by the Lua scripts of lua/ (scripts.ts), loaded
 // from MongoDB when Redis does not hold a quiz (a restart with a flushed Redis, or a quiz created
 // before the load finished).
+import { RedisScript } from "../../platform/luaScript";
 import type { Redis } from "ioredis";
 import { QuizModel, type QuizDoc } from "../../models/quiz";
 import { fail, unavailableUnlessApp } from "../../platform/errors";
 import * as scripts from "./scripts";
 
 const COMMANDS = {
-  qzLoad: scripts.LOAD,
-  qzJoin: scripts.JOIN,
-  qzAnswer: scripts.ANSWER,
-  qzLeft: scripts.LEFT_COURSE,
-  qzStart: scripts.START_QUESTION,
-  qzClose: scripts.CLOSE,
-  qzTrail: scripts.TRAIL,
-  qzTop: scripts.TOP,
-  qzPlayer: scripts.PLAYER,
-  qzState: scripts.STATE,
+  qzLoad: new RedisScript(scripts.LOAD),
+  qzJoin: new RedisScript(scripts.JOIN),
+  qzAnswer: new RedisScript(scripts.ANSWER),
+  qzLeft: new RedisScript(scripts.LEFT_COURSE),
+  qzStart: new RedisScript(scripts.START_QUESTION),
+  qzClose: new RedisScript(scripts.CLOSE),
+  qzTrail: new RedisScript(scripts.TRAIL),
+  qzTop: new RedisScript(scripts.TOP),
+  qzPlayer: new RedisScript(scripts.PLAYER),
+  qzState: new RedisScript(scripts.STATE),
 };
 type ScriptName = keyof typeof COMMANDS;
 
@@ -63,9 +64,6 @@ export class QuizEngine {
     redisPrefix: string,
   ) {
     this.prefix = `${redisPrefix}qz:`;
-    for (const [name, lua] of Object.entries(COMMANDS)) {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 0, lua });
-    }
   }
 
   get logKey() {
@@ -137,8 +135,7 @@ export class QuizEngine {
   }
 
   private call(name: ScriptName, args: (string | number)[]): Promise<string[]> {
-    const fn = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<string[]>>)[name];
-    return this.guard(() => fn.call(this.redis, this.prefix, ...args));
+    return this.guard(() => COMMANDS[name].run<string[]>(this.redis, this.prefix, ...args));
   }
 
   private guard<T>(op: () => Promise<T>): Promise<T> {
