@@ -1,6 +1,6 @@
 // CPU profiles of a benchmark's timed window only. With BENCH_PROFILE_DIR set, the servers run with
 // `--inspect-port=0`; `profileWindow` opens the inspector of every server process (SIGUSR1, as
-// `node inspect -p` would), starts V8's sampling profiler over the DevTools protocol, and on stop
+// `node inspect -p` would; a cluster's workers, not its primary), starts V8's sampling profiler over the DevTools protocol, and on stop
 // writes one `<label>-<pid>.cpuprofile` per process: set-up and teardown are not in it. Read them
 // with `node dist/bench/profile.js <files>` (share per layer) or Chrome DevTools.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -23,7 +23,9 @@ interface Inspector {
 /** Starts profiling every process of `server` (a cluster's workers too); a no-op without BENCH_PROFILE_DIR. */
 export async function profileWindow(server: TestServer, label: string): Promise<{ stop(): Promise<void> }> {
   if (!PROFILE_DIR) return { stop: async () => {} };
-  const pids = [server.proc.pid!, ...descendants(server.proc.pid!)];
+  // The processes that serve requests: a cluster's workers (not its primary), or the one process.
+  const workers = childrenOf(server.proc.pid!);
+  const pids = workers.length ? workers : [server.proc.pid!];
   const inspectors: Inspector[] = [];
   for (const pid of pids) {
     const inspector = await openInspector(server, pid);
@@ -73,8 +75,4 @@ async function openInspector(server: TestServer, pid: number): Promise<Inspector
     },
     close: () => socket.close(),
   };
-}
-
-function descendants(pid: number): number[] {
-  return childrenOf(pid).flatMap((c) => [c, ...descendants(c)]);
 }

@@ -26,6 +26,8 @@ export function runPrimary(workers: number, shutdownTimeoutMs: number, logger: L
   let stopping = false;
   let failedStops = 0;
   let crashes: number[] = [];
+  // A worker's inspector, when opened (SIGUSR1), takes a free port instead of the primary's port + n.
+  cluster.setupPrimary({ inspectPort: 0 });
 
   const fork = (): Worker => {
     const worker = cluster.fork();
