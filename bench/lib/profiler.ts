@@ -47,19 +47,34 @@ export async function profileWindow(server: TestServer, label: string): Promise<
   };
 }
 
+/** Inspectors opened so far (a process opens one once; later windows reuse it). */
+const inspectorUrls = new Map<number, string>();
+
 /** SIGUSR1 opens a process's inspector; its address is the next "Debugger listening" line the deployment logs. */
-async function openInspector(server: TestServer, pid: number): Promise<Inspector> {
+async function signalInspector(server: TestServer, pid: number): Promise<string> {
   const seen = server.logs.join("").split("Debugger listening on ").length;
   process.kill(pid, "SIGUSR1");
-  let url: string | undefined;
-  for (let i = 0; i < 100 && !url; i++) {
+  for (let i = 0; i < 100; i++) {
     await sleep(50);
     const parts = server.logs.join("").split("Debugger listening on ");
-    if (parts.length > seen) url = /^(ws:\/\/\S+)/.exec(parts[seen])?.[1];
+    const url = parts.length > seen ? /^(ws:\/\/\S+)/.exec(parts[seen])?.[1] : undefined;
+    if (url) return url;
   }
-  if (!url) throw new Error(`process ${pid} opened no inspector (is --inspect-port=0 among its Node options?)`);
+  throw new Error(`process ${pid} opened no inspector (is --inspect-port=0 among its Node options?)`);
+}
+
+async function openInspector(server: TestServer, pid: number): Promise<Inspector> {
+  const url = inspectorUrls.get(pid) ?? (await signalInspector(server, pid));
+  inspectorUrls.set(pid, url);
   const socket = new WebSocket(url);
   await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+  // A process leaving while its profile is still taken (the window ended in an error) waits for the
+  // debugger to disconnect: let it go.
+  const onExit = (data: Buffer) => {
+    if (String(data).includes("Waiting for the debugger to disconnect")) socket.close();
+  };
+  server.proc.stderr?.on("data", onExit);
+  socket.once("close", () => server.proc.stderr?.off("data", onExit));
   let nextId = 1;
   const waiting = new Map<number, (result: Record<string, unknown>) => void>();
   socket.on("message", (data) => {
