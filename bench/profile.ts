@@ -1,5 +1,6 @@
 // CPU profile by layer: `node dist/bench/profile.js <file.cpuprofile> [...]` reads V8 CPU profiles
-// (written by a benchmark's server with BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=<dir>")
+// (of a benchmark's timed window with BENCH_PROFILE_DIR, bench/lib/profiler.ts; of a server's whole
+// life with BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=<dir>")
 // and prints the share of sampled time each layer of the stack takes: self time by the file a
 // sample's function lives in (the framework's code, this server's, Node's, the garbage collector),
 // and, for each layer, the heaviest functions. Idle samples are left out of the shares.

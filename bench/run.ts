@@ -13,6 +13,8 @@ import { parseMix } from "./scenarios/soak/options";
 import { soakBenchmark } from "./scenarios/soak/scenario";
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+/** Server worker processes: BENCH_WORKERS, else the server's own WEB_CONCURRENCY default. */
+const workers = process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined;
 
 const scenarios: Record<string, () => Promise<unknown>> = {
   me: () => meBenchmark({ connections: num("BENCH_CONNECTIONS", 50), durationSec: num("BENCH_DURATION", 10) }),
@@ -23,7 +25,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       perStudent: 7,
       courses: 100,
       connections: num("BENCH_ENROLL_CONNECTIONS", 64),
-      workers: process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined,
+      workers,
       catalogueSize: 1500,
       repeat: num("BENCH_REPEAT", 3),
     }),
@@ -35,7 +37,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       meetingMs: num("BENCH_OH_MEETING_MS", 20_000),
       expiringInvites: num("BENCH_OH_EXPIRING", 1000),
       ttlSeconds: 3,
-      workers: process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined,
+      workers,
       parts: (process.env.BENCH_OH_PARTS ?? "live,expiry").split(","),
     }),
   quizzes: () =>
@@ -44,7 +46,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       questions: num("BENCH_QUIZ_QUESTIONS", 10),
       connections: num("BENCH_QUIZ_CONNECTIONS", 256),
       wideSubscribers: num("BENCH_QUIZ_WIDE_SUBSCRIBERS", 10_000),
-      workers: process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined,
+      workers,
       transport: process.env.BENCH_QUIZ_TRANSPORT === "http" ? "http" : "socket",
     }),
   attendance: () =>
@@ -58,7 +60,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       regions: 5,
       termDays: num("BENCH_TERM_DAYS", 190),
       statsDurationSec: num("BENCH_DURATION", 10),
-      workers: process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined,
+      workers,
     }),
   soak: () =>
     soakBenchmark({

@@ -25,7 +25,7 @@ export function benchDeploymentEnv(overrides: Record<string, string> = {}): Reco
 
 /**
  * WEB_CONCURRENCY for a benchmark's server: BENCH_WORKERS when given, else nothing, so the server
- * runs its production default (one worker per core).
+ * runs with the production default.
  */
 export function workersEnv(workers: number | undefined): Record<string, string> {
   return workers === undefined ? {} : { WEB_CONCURRENCY: String(workers) };

@@ -77,20 +77,15 @@ export function largestProcessRssMb(pid: number): number {
   return Math.max(rssMb(pid), ...childrenOf(pid).map(largestProcessRssMb));
 }
 
-export interface RssPeaks {
-  /** The largest RSS any one process of the tree reached (the memory bars are per process). */
-  processMb: number;
-  /** The largest RSS of the whole tree (a cluster primary and its workers together). */
-  treeMb: number;
-}
-
-/** Samples the RSS of a process tree every 250 ms until stopped; returns the peaks. */
-export function sampleRss(pid: number): { stop(): RssPeaks } {
-  const peak: RssPeaks = { processMb: 0, treeMb: 0 };
+/**
+ * Samples the RSS of a process tree every 250 ms until stopped; returns the peak of its largest
+ * process (the memory bars are per process).
+ */
+export function sampleRss(pid: number): { stop(): number } {
+  let peak = 0;
   const sample = () => {
     try {
-      peak.processMb = Math.max(peak.processMb, largestProcessRssMb(pid));
-      peak.treeMb = Math.max(peak.treeMb, treeRssMb(pid));
+      peak = Math.max(peak, largestProcessRssMb(pid));
     } catch {
       /* process gone */
     }

@@ -1,8 +1,8 @@
 // CPU profiles of a benchmark's timed window only. With BENCH_PROFILE_DIR set, the servers run with
-// `--inspect-port=0`; `profileWindow` opens the inspector of every server process (SIGUSR1, as
-// `node inspect -p` would; a cluster's workers, not its primary), starts V8's sampling profiler over the DevTools protocol, and on stop
-// writes one `<label>-<pid>.cpuprofile` per process: set-up and teardown are not in it. Read them
-// with `node dist/bench/profile.js <files>` (share per layer) or Chrome DevTools.
+// `--inspect-port=0`; `profileWindow` opens the inspector of each process serving requests (SIGUSR1,
+// as `node inspect -p` would; a cluster's workers, not its primary), runs V8's sampling profiler over
+// the DevTools protocol, and on stop writes one `<label>-<pid>.cpuprofile` per process: set-up and
+// teardown are not in it. Read them with `node dist/bench/profile.js <files>` or Chrome DevTools.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
@@ -20,7 +20,7 @@ interface Inspector {
   close(): void;
 }
 
-/** Starts profiling every process of `server` (a cluster's workers too); a no-op without BENCH_PROFILE_DIR. */
+/** Starts profiling the processes of `server` that serve requests; a no-op without BENCH_PROFILE_DIR. */
 export async function profileWindow(server: TestServer, label: string): Promise<{ stop(): Promise<void> }> {
   if (!PROFILE_DIR) return { stop: async () => {} };
   // The processes that serve requests: a cluster's workers (not its primary), or the one process.

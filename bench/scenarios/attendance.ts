@@ -253,7 +253,7 @@ async function bell(server: TestServer, pool: Pool, s: Setup, period: number, ra
     maxMs: round(latencies.at(-1) ?? NaN),
     ...cpu,
     errors,
-    peakRssMb: rss.stop().processMb,
+    peakRssMb: rss.stop(),
   };
 }
 

@@ -183,10 +183,10 @@ async function enrollmentRun(opts: EnrollmentBenchOptions, withCatalogue: boolea
       countsDisagree,
       nonDomainErrors: otherErrors,
       idleRssMb,
-      signUpPeakRssMb: signUpPeak.processMb,
+      signUpPeakRssMb: signUpPeak,
       rssBeforeMb: rssBeforeBurst,
-      burstPeakRssMb: burstPeak.processMb,
-      peakRssMb: Math.max(signUpPeak.processMb, burstPeak.processMb),
+      burstPeakRssMb: burstPeak,
+      peakRssMb: Math.max(signUpPeak, burstPeak),
     };
     if (!withCatalogue) return { burst };
     // --- the catalogue: courses(first: 50) over 1,500 courses ------------------------------------

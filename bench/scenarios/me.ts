@@ -73,7 +73,7 @@ export async function meBenchmark(opts: { connections: number; durationSec: numb
         const profile = await profileWindow(server, `me-${workers}-processes`);
         const meResult = await measured(server.url, server.proc.pid!, server.env);
         await profile.stop();
-        runs.push({ workers, bare: bareResult, me: meResult, ratio: meResult.requestsPerSec / bareResult.requestsPerSec, peakRssMb: sampler.stop().processMb });
+        runs.push({ workers, bare: bareResult, me: meResult, ratio: meResult.requestsPerSec / bareResult.requestsPerSec, peakRssMb: sampler.stop() });
       } finally {
         bare.stop();
       }

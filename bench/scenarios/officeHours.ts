@@ -241,7 +241,7 @@ async function livePart(opts: OfficeHoursBenchOptions) {
     const changes = invites * 3;
     const cpuUsed = cpu.stop(changes);
     await profile.stop();
-    const peakRss = rss.stop().processMb;
+    const peakRss = rss.stop();
     await pool.close();
 
     // Every dashboard of a course should have seen every version its course went through while measuring.

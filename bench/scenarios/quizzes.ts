@@ -139,7 +139,7 @@ async function runQuiz(cls: QuizClass, servers: TestServer[], opts: QuizBenchOpt
   }
   const totalSeconds = (performance.now() - started) / 1000;
   await sleep(1500); // the trailing pushes
-  const peakRssMb = rss.map((r) => r.stop().processMb);
+  const peakRssMb = rss.map((r) => r.stop());
   // One operation: one accepted answer, its pushes included.
   const { serverUsPerOp, redisUsPerOp, dbUsPerOp, ...cpu } = cpuUsed.stop(acks.length);
   for (const profile of profiles) await profile.stop();

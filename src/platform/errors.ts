@@ -23,7 +23,7 @@ export class AppError extends Error {
 
   constructor(code: ErrorCode, message: string, reason?: string, details?: Record<string, unknown>) {
     // A refusal (a full course, a wrong role) is an answer, not a fault: no stack trace is captured
-    // for it (capturing and formatting one cost more than the rest of a refused enroll's error path).
+    // for it (capturing and formatting one is paid on every refused request, and nothing reads it).
     const limit = Error.stackTraceLimit;
     if (!UNEXPECTED.has(code)) Error.stackTraceLimit = 0;
     try {

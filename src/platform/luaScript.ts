@@ -26,8 +26,8 @@ type Arg = string | number | Buffer;
 /**
  * A Lua script run by its SHA1 (EVALSHA), sent whole (EVAL, which also caches it) only when Redis
  * does not hold it: on first use, or after a restart emptied Redis's script cache. ioredis's
- * defineCommand does the same but puts every defined script on each pipeline it creates (one per
- * tick with auto-pipelining), which cost more CPU than the rest of an enroll's Redis client work.
+ * defineCommand does the same but copies every defined script onto each pipeline it creates (one per
+ * tick with auto-pipelining): about 5% of an enroll's server CPU with this server's ~40 scripts.
  */
 export class RedisScript {
   readonly sha: string;
